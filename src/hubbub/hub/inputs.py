@@ -1,0 +1,47 @@
+"""What users type, checked before it reaches any rule: names and message text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hubbub.protocol import MAX_TEXT_CHARS, ErrorCode, Refusal
+
+MAX_NAME_CHARS = 32
+
+
+def normalise_name(raw: str) -> tuple[str, str]:
+    """Return ``(display_name, key)`` for a name a user typed, or refuse it.
+
+    The display name is NFKC-normalised; the key (what uniqueness is judged on) is also
+    case-folded, so "Ålice", "ålice" and "ÅLICE" are one name.
+    """
+    name = unicodedata.normalize("NFKC", raw)
+    if not name or name.isspace():
+        raise Refusal(ErrorCode.INVALID_NAME, "a name needs at least one visible character")
+    if len(name) > MAX_NAME_CHARS:
+        raise Refusal(
+            ErrorCode.INVALID_NAME,
+            f"a name is at most {MAX_NAME_CHARS} characters; this one has {len(name)}",
+        )
+    if name != name.strip():
+        raise Refusal(ErrorCode.INVALID_NAME, "a name cannot start or end with a space")
+    for position, char in enumerate(name, start=1):
+        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+            raise Refusal(
+                ErrorCode.INVALID_NAME,
+                f"a name cannot contain the control or invisible character "
+                f"U+{ord(char):04X} (at {position})",
+            )
+    return name, name.casefold()
+
+
+def check_text(text: str) -> str:
+    """Return message text fit to store, or refuse it (empty, blank or too long)."""
+    if not text or text.isspace():
+        raise Refusal(ErrorCode.EMPTY_TEXT, "a message needs some text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise Refusal(
+            ErrorCode.TEXT_TOO_LONG,
+            f"a message is at most {MAX_TEXT_CHARS} characters; this one has {len(text)}",
+        )
+    return text
