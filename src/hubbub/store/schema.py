@@ -1,0 +1,101 @@
+"""The tables, as SQLAlchemy Core sees them. Alembic migrations own the real schema."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("name_key", String, nullable=False, unique=True),
+    Column("password_hash", String, nullable=False),
+    Column("role", String, nullable=False),
+    Column("created_at", Float, nullable=False),
+    CheckConstraint("role IN ('user', 'admin')", name="role"),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_hash", String, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("conversation", String, ForeignKey("conversations.id"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("conversation", String, ForeignKey("conversations.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("ts", Float, nullable=False),
+    Column("sender_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("sender", String, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("recipient", String),
+)
+
+held = Table(
+    "held",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("conversation", String, nullable=False),
+    Column("seq", Integer, nullable=False),
+    ForeignKeyConstraint(["conversation", "seq"], ["messages.conversation", "messages.seq"]),
+    UniqueConstraint("account_id", "conversation", "seq"),
+)
+
+_dialect_inserts: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
+
+
+async def insert_or_ignore(connection: AsyncConnection, table: Table, **values: Any) -> None:
+    """Insert a row unless one with the same key (primary or unique) is already there."""
+    insert = _dialect_inserts[connection.dialect.name]
+    await connection.execute(insert(table).values(**values).on_conflict_do_nothing())

@@ -1,0 +1,263 @@
+"""The store: accounts, session tokens and message history, behind one small async interface."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from alembic.util import CommandError
+from sqlalchemy import URL, Executable, Row, delete, exists, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hubbub.protocol import LOBBY
+from hubbub.store.conversations import Sequencer, add_conversation, dm_members, kind_of
+from hubbub.store.database import open_engine, upgrade_schema
+from hubbub.store.records import Account, Draft, NameTaken, StoredMessage, StoreError
+from hubbub.store.schema import accounts, held, insert_or_ignore, members, messages, tokens
+from hubbub.store.writer import Writer
+
+_account_columns = (
+    accounts.c.id,
+    accounts.c.name,
+    accounts.c.name_key,
+    accounts.c.password_hash,
+    accounts.c.role,
+)
+_message_columns = (
+    messages.c.conversation,
+    messages.c.seq,
+    messages.c.ts,
+    messages.c.sender,
+    messages.c.text,
+    messages.c.recipient.label("to"),
+)
+
+
+async def open_store(data_dir: Path) -> Store:
+    """Open (creating if need be) ``data_dir/hubbub.db`` with its schema up to date."""
+    path = data_dir / "hubbub.db"
+    try:
+        await asyncio.to_thread(_create_or_upgrade, path)
+    except (OSError, SQLAlchemyError, CommandError) as exc:
+        raise StoreError(f"cannot open the database {path}: {exc}") from exc
+    return Store(open_engine(URL.create("sqlite+aiosqlite", database=str(path))))
+
+
+def _create_or_upgrade(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    upgrade_schema(URL.create("sqlite", database=str(path)))
+
+
+class Store:
+    """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails.
+
+    Writes are acknowledged only once committed, and are committed in the order they were
+    called. Reads see every write that has been acknowledged.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._sequencer = Sequencer()
+        self._writer = Writer(engine, on_rollback=self._sequencer.forget)
+
+    @property
+    def commits(self) -> int:
+        """How many transactions the store has committed so far."""
+        return self._writer.commits
+
+    async def close(self) -> None:
+        """Commit every write already called for, then let go of the database."""
+        await self._writer.close()
+        await self._engine.dispose()
+
+    # ---------------------------------------------------------------- accounts
+
+    async def find_account(self, name_key: str) -> Account | None:
+        """The account with this name key, if there is one."""
+        rows = await self._read(select(*_account_columns).where(accounts.c.name_key == name_key))
+        return Account(**rows[0]._mapping) if rows else None
+
+    async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
+        """A new ``"user"`` account; raises :class:`NameTaken` if the key is someone's."""
+
+        async def create(connection: AsyncConnection, now: float) -> Account:
+            taken = await connection.scalar(
+                select(accounts.c.id).where(accounts.c.name_key == name_key)
+            )
+            if taken is not None:
+                raise NameTaken(f"the name {name!r} is taken")
+            account_id = await connection.scalar(
+                insert(accounts)
+                .values(
+                    name=name,
+                    name_key=name_key,
+                    password_hash=password_hash,
+                    role="user",
+                    created_at=now,
+                )
+                .returning(accounts.c.id)
+            )
+            return Account(account_id, name, name_key, password_hash, "user")
+
+        return await self._writer.submit(create)
+
+    # ---------------------------------------------------------------- session tokens
+
+    async def issue_token(self, account_id: int) -> str:
+        """A new secret token that signs the account in; the store keeps only its hash."""
+        token = secrets.token_urlsafe(32)
+
+        async def issue(connection: AsyncConnection, now: float) -> str:
+            await connection.execute(
+                insert(tokens).values(
+                    token_hash=_digest(token), account_id=account_id, created_at=now
+                )
+            )
+            return token
+
+        return await self._writer.submit(issue)
+
+    async def account_for_token(self, token: str) -> Account | None:
+        """The account the token signs in, unless the token is unknown or revoked."""
+        rows = await self._read(
+            select(*_account_columns)
+            .join_from(tokens, accounts)
+            .where(tokens.c.token_hash == _digest(token))
+        )
+        return Account(**rows[0]._mapping) if rows else None
+
+    async def revoke_token(self, token: str) -> None:
+        """The token no longer signs anyone in. Revoking an unknown token does nothing."""
+
+        async def revoke(connection: AsyncConnection, _now: float) -> None:
+            await connection.execute(delete(tokens).where(tokens.c.token_hash == _digest(token)))
+
+        await self._writer.submit(revoke)
+
+    # ---------------------------------------------------------------- messages
+
+    async def append(self, draft: Draft) -> StoredMessage:
+        """Store the message with the conversation's next ``seq``; returns once it is committed."""
+
+        async def store_message(connection: AsyncConnection, now: float) -> StoredMessage:
+            seq, ts = await self._sequencer.next(connection, draft.conversation, now)
+            await connection.execute(
+                insert(messages).values(
+                    conversation=draft.conversation,
+                    seq=seq,
+                    ts=ts,
+                    sender_id=draft.sender_id,
+                    sender=draft.sender,
+                    text=draft.text,
+                    recipient=draft.to,
+                )
+            )
+            return StoredMessage(draft.conversation, seq, ts, draft.sender, draft.text, draft.to)
+
+        return await self._writer.submit(store_message)
+
+    async def history(
+        self,
+        conversation: str,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> list[StoredMessage]:
+        """Up to ``limit`` messages, oldest first, with ``after < seq < before``.
+
+        With ``after`` the page starts just after it; otherwise it ends just before
+        ``before``, or at the latest message.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        query = select(*_message_columns).where(messages.c.conversation == conversation)
+        if before is not None:
+            query = query.where(messages.c.seq < before)
+        if after is not None:
+            query = query.where(messages.c.seq > after)
+        newest_first = after is None
+        order = messages.c.seq.desc() if newest_first else messages.c.seq.asc()
+        rows = await self._read(query.order_by(order).limit(limit))
+        page = [StoredMessage(**row._mapping) for row in rows]
+        return page[::-1] if newest_first else page
+
+    # ---------------------------------------------------------------- chats and reading rights
+
+    async def open_chat(self, conversation: str, member_ids: Sequence[int]) -> None:
+        """Record a chat and its members, ordered before every later write."""
+
+        async def record_chat(connection: AsyncConnection, now: float) -> None:
+            await add_conversation(connection, conversation, now)
+            for account_id in member_ids:
+                await insert_or_ignore(
+                    connection, members, conversation=conversation, account_id=account_id
+                )
+
+        await self._writer.submit(record_chat)
+
+    async def can_read(self, account_id: int, conversation: str) -> bool:
+        """Everyone reads the lobby; a direct message's two parties and a chat's members theirs."""
+        if conversation == LOBBY:
+            return True
+        kind = kind_of(conversation)
+        if kind == "dm":
+            return account_id in (dm_members(conversation) or ())
+        if kind != "chat":
+            return False
+        membership = exists().where(
+            members.c.conversation == conversation, members.c.account_id == account_id
+        )
+        rows = await self._read(select(membership))
+        return bool(rows[0][0])
+
+    # ---------------------------------------------------------------- held for offline recipients
+
+    async def hold(self, account_id: int, conversation: str, seq: int) -> None:
+        """Keep a stored message for an offline recipient until :meth:`take_held`."""
+
+        async def keep(connection: AsyncConnection, _now: float) -> None:
+            await insert_or_ignore(
+                connection, held, account_id=account_id, conversation=conversation, seq=seq
+            )
+
+        await self._writer.submit(keep)
+
+    async def take_held(self, account_id: int) -> list[StoredMessage]:
+        """Every message held for the account, in the order held, and forget them.
+
+        Sees every :meth:`hold` called before it.
+        """
+
+        async def take(connection: AsyncConnection, _now: float) -> list[StoredMessage]:
+            rows = await connection.execute(
+                select(*_message_columns)
+                .join_from(held, messages)
+                .where(held.c.account_id == account_id)
+                .order_by(held.c.id)
+            )
+            taken = [StoredMessage(**row._mapping) for row in rows]
+            await connection.execute(delete(held).where(held.c.account_id == account_id))
+            return taken
+
+        return await self._writer.submit(take)
+
+    # ---------------------------------------------------------------- plumbing
+
+    async def _read(self, query: Executable) -> Sequence[Row[Any]]:
+        if self._writer.closed:
+            raise StoreError("the store is closed")
+        try:
+            async with self._engine.connect() as connection:
+                return (await connection.execute(query)).all()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the database failed: {exc}") from exc
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,127 @@
+"""The single writer: every write is queued, run in order, and committed in groups."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hubbub.store.records import StoreError
+
+T = TypeVar("T")
+
+Operation = Callable[[AsyncConnection, float], Awaitable[T]]
+"""One write, given the open transaction and the batch's time (unix seconds).
+
+An operation that raises :class:`StoreError` must have written nothing: that error goes
+to its own caller and the batch carries on. Any other exception fails the whole batch.
+"""
+
+
+@dataclass(slots=True)
+class _Job:
+    operation: Operation[Any]
+    future: asyncio.Future[Any]
+
+
+class Writer:
+    """Runs every write, in the order submitted, in as few transactions as it can.
+
+    It takes all the operations waiting (up to ``max_batch``), runs them in one
+    transaction, commits, and only then answers their callers: an answer means the write
+    is durable. If that transaction fails, every operation of the batch fails with
+    :class:`StoreError`, ``on_rollback`` is called, and the next batch starts afresh.
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, on_rollback: Callable[[], None], max_batch: int = 512
+    ) -> None:
+        self.commits = 0
+        """Transactions committed so far."""
+        self._engine = engine
+        self._on_rollback = on_rollback
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
+        self._closing = False
+        self._task = asyncio.create_task(self._run(), name="hubbub-store-writer")
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has been called: nothing more is accepted."""
+        return self._closing
+
+    async def submit(self, operation: Operation[T]) -> T:
+        """Run the operation in a coming transaction; return its result once that commits.
+
+        A caller that stops waiting does not withdraw the operation.
+        """
+        if self._closing:
+            raise StoreError("the store is closed")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Job(operation, future))
+        return await future
+
+    async def close(self) -> None:
+        """Commit everything already submitted, then stop."""
+        if not self._closing:
+            self._closing = True
+            self._queue.put_nowait(None)
+        await self._task
+
+    async def _run(self) -> None:
+        while True:
+            job = await self._queue.get()
+            batch: list[_Job] = []
+            while job is not None:
+                batch.append(job)
+                if len(batch) == self._max_batch or self._queue.empty():
+                    break
+                job = self._queue.get_nowait()
+            if batch:
+                await self._commit(batch)
+            if job is None:
+                return
+
+    async def _commit(self, batch: list[_Job]) -> None:
+        now = time.time()
+        outcomes: list[tuple[Any, StoreError | None]] = []
+        try:
+            async with self._engine.begin() as connection:
+                for job in batch:
+                    outcomes.append(await _attempt(job.operation, connection, now))
+        except Exception as exc:
+            self._on_rollback()
+            for job in batch:
+                _settle(job.future, None, _failure(exc))
+            return
+        self.commits += 1
+        for job, (result, refusal) in zip(batch, outcomes, strict=True):
+            _settle(job.future, result, refusal)
+
+
+async def _attempt(
+    operation: Operation[Any], connection: AsyncConnection, now: float
+) -> tuple[Any, StoreError | None]:
+    try:
+        return await operation(connection, now), None
+    except StoreError as refusal:
+        return None, refusal
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: StoreError | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
+
+
+def _failure(cause: Exception) -> StoreError:
+    error = StoreError(f"the database failed and nothing was committed: {cause}")
+    error.__cause__ = cause
+    return error
