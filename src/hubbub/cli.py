@@ -1,0 +1,111 @@
+"""The ``hubbub`` command: run the server, and look at a running one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from hubbub import __version__
+
+
+@click.group()
+@click.version_option(__version__)
+def main() -> None:
+    """hubbub: a self-hosted chat server."""
+
+
+@main.command()
+@click.option("--host", envvar="HUBBUB_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="HUBBUB_PORT", default=8765, show_default=True, type=int)
+@click.option(
+    "--data-dir",
+    envvar="HUBBUB_DATA_DIR",
+    default=".hubbub",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the SQLite database lives.",
+)
+@click.option(
+    "--grace",
+    envvar="HUBBUB_GRACE",
+    default=20.0,
+    show_default=True,
+    type=float,
+    help="Seconds a dropped connection keeps its presence and chat, waiting for a resume.",
+)
+@click.option(
+    "--log-level",
+    envvar="HUBBUB_LOG_LEVEL",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+)
+def serve(host: str, port: int, data_dir: Path, grace: float, log_level: str) -> None:
+    """Run the chat server until Ctrl-C."""
+    from aiohttp import web
+
+    from hubbub.server import Config, create_app
+
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    config = Config(host=host, port=port, data_dir=data_dir, grace=grace)
+    url = f"http://{host}:{port}"
+
+    def announce(_: str) -> None:
+        click.echo(
+            f"hubbub {__version__} is running on {url}\n"
+            f"  clients connect to ws://{host}:{port}/ws  (protocol: docs/protocol.md)\n"
+            f"  from Python:  async with hubbub.client.Client.connect({url!r}) as c: ...\n"
+            f"  data: {data_dir.resolve()}/hubbub.db   who is on: hubbub status --port {port}\n"
+            f"  Ctrl-C stops the server.",
+            err=False,
+        )
+
+    web.run_app(
+        create_app(config), host=host, port=port, loop=_new_loop(), print=announce, access_log=None
+    )
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+@main.command()
+@click.option("--host", envvar="HUBBUB_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="HUBBUB_PORT", default=8765, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the raw JSON.")
+def status(host: str, port: int, as_json: bool) -> None:
+    """Show who is connected to a running server on this machine."""
+    url = f"http://{host}:{port}/status"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            report = json.load(response)
+    except (urllib.error.URLError, OSError) as error:
+        raise click.ClickException(f"no hubbub server answers at {url}: {error}") from None
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    table = Table(title=f"hubbub at {host}:{port}")
+    for column in ("conn", "peer", "name", "status"):
+        table.add_column(column)
+    for row in report["connections"]:
+        table.add_row(
+            str(row["conn"]), row["peer"], row["name"] or "(not signed in)", row["status"] or ""
+        )
+    console = Console()
+    console.print(table)
+    console.print(f"{len(report['users'])} signed in, {len(report['connections'])} connections")

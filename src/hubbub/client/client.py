@@ -1,0 +1,229 @@
+"""The async client: requests as methods, events as a stream, a session that survives drops."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Self
+
+from hubbub import protocol
+from hubbub.client.errors import ConnectionLost, RequestFailed
+from hubbub.client.events import ClientEvent, EventT
+from hubbub.client.reconnect import ReconnectPolicy
+from hubbub.client.session import Credentials, Session
+
+logger = logging.getLogger("hubbub.client")
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class Client:
+    """A connection to a hubbub server, for applications, bots and tests.
+
+    Use it as ``async with Client.connect(url) as client: ...``, or call :meth:`open` and
+    :meth:`close` yourself. Every request method gives up after ``request_timeout`` seconds
+    with :class:`TimeoutError`, fails with :class:`RequestFailed` when the server refuses,
+    and with :class:`ConnectionLost` when the connection drops before the reply (the request
+    is never sent again on its own: a message may have been stored).
+
+    Once signed in, a connection that drops without :meth:`close` or :meth:`sign_out` is
+    resumed (unless ``reconnect=False``): the client signs in again with its session token
+    and asks for every message after the last one it delivered, so the application sees
+    each message exactly once. Requests made once the drop is noticed wait for the resume,
+    within their timeout. :class:`Disconnected` and :class:`Reconnected` events report it.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        reconnect: bool | ReconnectPolicy = True,
+        heartbeat: float | None = 15.0,
+        request_timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        if isinstance(reconnect, ReconnectPolicy):
+            policy: ReconnectPolicy | None = reconnect
+        else:
+            policy = ReconnectPolicy() if reconnect else None
+        self._session = Session(
+            url, policy=policy, heartbeat=heartbeat, request_timeout=request_timeout
+        )
+        self.url = self._session.url
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        *,
+        reconnect: bool | ReconnectPolicy = True,
+        heartbeat: float | None = 15.0,
+        request_timeout: float = DEFAULT_TIMEOUT,
+    ) -> Self:
+        """A client for the server at ``url``, connecting when entered with ``async with``.
+
+        ``url`` is the server's ``http(s)://`` address (``/ws`` is added) or its WebSocket
+        address. ``reconnect`` is True (resume with the default :class:`ReconnectPolicy`),
+        False, or a policy. ``heartbeat`` is the ping interval in seconds (None: no pings).
+        """
+        return cls(url, reconnect=reconnect, heartbeat=heartbeat, request_timeout=request_timeout)
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Connect to the server; raises :class:`ConnectionLost` if it cannot be reached."""
+        await self._session.open()
+
+    async def close(self) -> None:
+        """Close the WebSocket normally (code 1000), which ends the user's presence at once.
+
+        Requests in flight fail with :class:`ConnectionLost`. Events already received can
+        still be read; then :meth:`events` ends. Closing twice is harmless.
+        """
+        await self._session.close()
+
+    # ------------------------------------------------------------------ requests
+
+    async def sign_in(
+        self,
+        name: str,
+        password: str | None = None,
+        *,
+        token: str | None = None,
+        since: Mapping[str, int] | None = None,
+    ) -> protocol.SignedIn:
+        """Sign in with a password (the first sign-in with a free name claims it) or a token.
+
+        ``since`` maps conversations to the last ``seq`` the application already has: the
+        server sends every later message of those conversations as :class:`protocol.Message`
+        events before any live event, and messages at or below those marks are never
+        delivered again. The reply's ``token`` signs in later without the password.
+        """
+        since = dict(since or {})
+        self._session.marks.assume_delivered(since)
+        request = protocol.SignIn(
+            id=self._id(), name=name, password=password, token=token, since=since
+        )
+        signed_in = await self._session.call(request, protocol.SignedIn)
+        self._session.signed_in(Credentials(signed_in.name, signed_in.token))
+        if not self._session.marks.knows(protocol.LOBBY):
+            await self._learn_lobby_baseline()
+        return signed_in
+
+    async def sign_out(self) -> None:
+        """End the session: the user goes offline at once and the client stops resuming."""
+        await self._session.call(protocol.SignOut(id=self._id()), protocol.Ok)
+        self._session.signed_in(None)
+
+    async def say(self, text: str, conversation: str = protocol.LOBBY) -> protocol.Sent:
+        """Post to a conversation (the lobby by default); returns once the message is stored."""
+        request = protocol.Say(id=self._id(), text=text, conversation=conversation)
+        return await self._session.call(request, protocol.Sent)
+
+    async def message_user(self, to: str, text: str) -> protocol.Sent:
+        """Send a direct message; held for ``to`` if they are offline. Returns once stored."""
+        request = protocol.MessageUser(id=self._id(), to=to, text=text)
+        return await self._session.call(request, protocol.Sent)
+
+    async def users(self) -> list[protocol.UserInfo]:
+        """Everyone signed in, with their status."""
+        reply = await self._session.call(protocol.Users(id=self._id()), protocol.UserList)
+        return reply.users
+
+    async def calc(self, expression: str) -> str:
+        """The server's value for a math expression; a fault raises ``calc_error``."""
+        request = protocol.Calc(id=self._id(), expression=expression)
+        return (await self._session.call(request, protocol.CalcResult)).result
+
+    async def request_chat(self, to: str) -> None:
+        """Invite ``to`` to a 1:1 chat; the answer arrives as an event."""
+        await self._session.call(protocol.RequestChat(id=self._id(), to=to), protocol.Ok)
+
+    async def answer_chat(self, requester: str, *, accept: bool) -> str | None:
+        """Accept or decline ``requester``'s invitation; the chat's conversation if accepted."""
+        request = protocol.AnswerChat(id=self._id(), requester=requester, accept=accept)
+        return (await self._session.call(request, protocol.ChatAnswered)).conversation
+
+    async def end_chat(self) -> None:
+        """Leave the current 1:1 chat; the partner is told."""
+        await self._session.call(protocol.EndChat(id=self._id()), protocol.Ok)
+
+    async def history(
+        self,
+        conversation: str,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> list[protocol.Message]:
+        """A page of stored messages (scrollback); they are not delivered as events."""
+        request = protocol.History(
+            id=self._id(), conversation=conversation, before=before, after=after, limit=limit
+        )
+        return (await self._session.call(request, protocol.HistoryPage)).messages
+
+    async def set_status(self, status: protocol.ChosenStatus) -> None:
+        """Show as online or away (busy comes from being in a chat)."""
+        await self._session.call(protocol.SetStatus(id=self._id(), status=status), protocol.Ok)
+
+    async def send_raw(self, data: str | bytes, *, binary: bool = False) -> None:
+        """Write one frame exactly as given (a text frame unless ``binary``), for testing.
+
+        The server's replies to such frames are not returned here: they arrive as
+        :class:`protocol.Error` events (``id=None`` if the frame could not be read at all)
+        or :class:`protocol.Ok` events, through :meth:`events` and :meth:`wait_for`.
+        """
+        await self._session.send_raw(data, binary=binary)
+
+    # ------------------------------------------------------------------ events
+
+    async def events(self) -> AsyncIterator[ClientEvent]:
+        """Every event in arrival order, until the client is closed or stops reconnecting.
+
+        Shares one queue with :meth:`wait_for`: each event is delivered once, to whichever
+        asks first. Events are kept until taken.
+        """
+        while True:
+            try:
+                event = await self._session.inbox.next()
+            except ConnectionLost:
+                return
+            yield event
+
+    async def wait_for(
+        self,
+        kind: type[EventT],
+        predicate: Callable[[EventT], bool] | None = None,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 (reads better in tests)
+    ) -> EventT:
+        """Take the oldest queued or next arriving event of ``kind`` satisfying ``predicate``.
+
+        Events that do not match stay queued, in order, for :meth:`events` and later
+        calls. Raises :class:`TimeoutError` after ``timeout`` seconds (None: wait for ever)
+        and :class:`ConnectionLost` if the client ends before a match arrives.
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._session.inbox.take(kind, predicate)
+        except TimeoutError as exc:
+            raise TimeoutError(f"no matching {kind.__name__} within {timeout} s") from exc
+
+    # ------------------------------------------------------------------ helpers
+
+    def _id(self) -> int:
+        return self._session.next_id()
+
+    async def _learn_lobby_baseline(self) -> None:
+        """Note the lobby's latest message, so a resume asks for everything after it."""
+        try:
+            page = await self.history(protocol.LOBBY, limit=1)
+        except (RequestFailed, ConnectionLost, TimeoutError) as exc:
+            logger.warning("lobby position unknown; a resume may miss lobby messages: %s", exc)
+            return
+        self._session.marks.set_baseline(protocol.LOBBY, max((m.seq for m in page), default=0))

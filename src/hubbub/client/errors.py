@@ -1,0 +1,26 @@
+"""What a request can fail with, besides a timeout (the built-in :class:`TimeoutError`)."""
+
+from __future__ import annotations
+
+from hubbub.protocol import ErrorCode
+
+
+class RequestFailed(Exception):
+    """The server answered a request with an ``error`` frame.
+
+    ``code`` is one of the protocol's documented :class:`~hubbub.protocol.ErrorCode` values;
+    ``message`` is the server's sentence for people.
+    """
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class ConnectionLost(ConnectionError):
+    """There is no connection to carry a request, or it went away before the reply came.
+
+    A request that fails this way may or may not have been carried out (a message may have
+    been stored): the client never sends it again on its own.
+    """

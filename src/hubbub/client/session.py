@@ -1,0 +1,213 @@
+"""The client's hold on the server across connection drops: resumed, never duplicated."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable
+from typing import NamedTuple
+
+import aiohttp
+import msgspec
+
+from hubbub import protocol
+from hubbub.client.connection import Connection, InboundEvent, ReplyT, connect, websocket_url
+from hubbub.client.errors import ConnectionLost, RequestFailed
+from hubbub.client.events import Disconnected, Reconnected
+from hubbub.client.inbox import Inbox
+from hubbub.client.reconnect import ReconnectPolicy
+from hubbub.client.watermarks import Watermarks
+
+logger = logging.getLogger("hubbub.client")
+
+_FINAL_CLOSE_CODES = frozenset({1000, 1008})
+"""The server ended the session on purpose, or judged the client abusive: do not resume."""
+
+
+class Credentials(NamedTuple):
+    name: str
+    token: str
+
+
+class Session:
+    """One live connection at a time; after an unexpected drop, a new one that resumes.
+
+    Events go to ``inbox`` with duplicate messages dropped (see :class:`Watermarks`).
+    A drop is resumed only while signed in (:meth:`signed_in`), with a policy, and unless
+    the server closed with 1000 (normal) or 1008 (policy violation). Resuming signs in with
+    the session token and ``since`` = the watermarks; events that arrive with the reply are
+    held back so that :class:`Reconnected` comes before the messages that were missed.
+    Requests made while resuming wait for it. The session *ends* when the application
+    closes it or a drop cannot be resumed; then requests raise :class:`ConnectionLost`.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        policy: ReconnectPolicy | None,
+        heartbeat: float | None,
+        request_timeout: float,
+    ) -> None:
+        self.url = websocket_url(url)
+        self.inbox = Inbox()
+        self.marks = Watermarks()
+        self._policy = policy
+        self._heartbeat = heartbeat
+        self._request_timeout = request_timeout
+        self._ids = itertools.count(1)
+        self._http: aiohttp.ClientSession | None = None
+        self._conn: Connection | None = None
+        self._online = asyncio.Event()
+        self._credentials: Credentials | None = None
+        self._recovery: asyncio.Task[None] | None = None
+        self._closing = False
+        self._ended: str | None = None
+
+    def next_id(self) -> int:
+        """A request id never used before on this session."""
+        return next(self._ids)
+
+    def signed_in(self, credentials: Credentials | None) -> None:
+        """Resume drops with these credentials from now on (None: do not resume)."""
+        self._credentials = credentials
+
+    async def open(self) -> None:
+        if self._http is not None:
+            raise RuntimeError("a Client can be opened once")
+        self._http = aiohttp.ClientSession()
+        try:
+            self._conn = await self._dial(self._accept)
+        except BaseException:
+            await self._http.close()
+            raise
+        self._online.set()
+
+    async def close(self) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        self._end("the client is closed")
+        if self._recovery is not None:
+            self._recovery.cancel()
+            await asyncio.wait({self._recovery})
+        if self._conn is not None:
+            await self._conn.close()
+        if self._http is not None:
+            await self._http.close()
+
+    async def call(self, request: protocol.Request, reply: type[ReplyT]) -> ReplyT:
+        """Send ``request`` once and return its reply, within the request timeout."""
+        try:
+            async with asyncio.timeout(self._request_timeout):
+                conn = await self._connection()
+                return await conn.request(request, reply)
+        except TimeoutError as exc:
+            name = type(request).__name__
+            raise TimeoutError(f"no reply to {name} within {self._request_timeout} s") from exc
+
+    async def send_raw(self, data: str | bytes, *, binary: bool) -> None:
+        async with asyncio.timeout(self._request_timeout):
+            conn = await self._connection()
+            await conn.send_raw(data, binary=binary)
+
+    async def _connection(self) -> Connection:
+        """The live connection, once any resume in progress is over."""
+        if self._conn is None:
+            raise ConnectionLost("the client is not open")
+        await self._online.wait()
+        if self._ended is not None:
+            raise ConnectionLost(self._ended)
+        return self._conn
+
+    async def _dial(self, on_event: Callable[[InboundEvent], None]) -> Connection:
+        assert self._http is not None, "opened before dialling"
+        try:
+            async with asyncio.timeout(self._request_timeout):
+                return await connect(
+                    self._http,
+                    self.url,
+                    heartbeat=self._heartbeat,
+                    on_event=on_event,
+                    on_closed=self._on_closed,
+                )
+        except TimeoutError as exc:
+            limit = self._request_timeout
+            raise ConnectionLost(f"no WebSocket from {self.url} within {limit} s") from exc
+
+    def _accept(self, event: InboundEvent) -> None:
+        if isinstance(event, protocol.Message) and not self.marks.admit(event):
+            return
+        if isinstance(event, protocol.ChatStarted) and not self.marks.knows(event.conversation):
+            self.marks.set_baseline(event.conversation, 0)
+        self.inbox.put(event)
+
+    def _on_closed(self, conn: Connection) -> None:
+        if conn is not self._conn or self._closing:
+            return
+        self._online.clear()
+        code = conn.close_code
+        credentials, policy = self._credentials, self._policy
+        if credentials is None or policy is None or code in _FINAL_CLOSE_CODES:
+            self.inbox.put(Disconnected(code=code, reconnecting=False))
+            self._end(f"the connection closed (code {code})")
+            return
+        self.inbox.put(Disconnected(code=code, reconnecting=True))
+        self._recovery = asyncio.create_task(self._resume(credentials, policy))
+
+    async def _resume(self, credentials: Credentials, policy: ReconnectPolicy) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = None if policy.give_up_after is None else loop.time() + policy.give_up_after
+        for attempt, delay in enumerate(policy.delays(), start=1):
+            if deadline is not None and loop.time() + delay > deadline:
+                break
+            await asyncio.sleep(delay)
+            try:
+                await self._resume_once(credentials, attempt)
+            except (ConnectionLost, TimeoutError) as exc:
+                logger.info("resume attempt %d failed: %s", attempt, exc)
+                continue
+            except RequestFailed as exc:
+                if exc.code is protocol.ErrorCode.INTERNAL_ERROR:
+                    logger.info("resume attempt %d failed: %s", attempt, exc)
+                    continue
+                self._end(f"the server refused to resume the session: {exc}")
+                return
+            except msgspec.ValidationError as exc:
+                self._end(f"the server's answer to the resume breaks the protocol: {exc}")
+                return
+            return
+        self._end("gave up reconnecting")
+
+    async def _resume_once(self, credentials: Credentials, attempt: int) -> None:
+        held: list[InboundEvent] = []
+        conn = await self._dial(held.append)
+        request = protocol.SignIn(
+            id=self.next_id(),
+            name=credentials.name,
+            token=credentials.token,
+            since=self.marks.since(),
+        )
+        try:
+            async with asyncio.timeout(self._request_timeout):
+                signed_in = await conn.request(request, protocol.SignedIn)
+        except BaseException:
+            await conn.close()
+            raise
+        self._credentials = Credentials(signed_in.name, signed_in.token)
+        self._conn = conn
+        self.inbox.put(Reconnected(attempts=attempt, signed_in=signed_in))
+        conn.on_event = self._accept
+        for event in held:
+            self._accept(event)
+        self._online.set()
+        if conn.lost:
+            self._on_closed(conn)
+
+    def _end(self, reason: str) -> None:
+        """No more requests or events; whoever waits for either is told ``reason``."""
+        if self._ended is None:
+            self._ended = reason
+            self.inbox.end(reason)
+            self._online.set()

@@ -1,0 +1,100 @@
+"""The HTTP side: the aiohttp application, its routes, and the server's lifetime.
+
+``GET /ws`` upgrades to the chat protocol; ``GET /healthz`` says the server is up;
+``GET /status`` lists who is connected (the broadcast chat's server console), to
+requests from this machine only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator
+
+from aiohttp import WSMsgType, web
+
+from hubbub import __version__
+from hubbub.protocol import Error, ErrorCode
+from hubbub.server.config import Config
+from hubbub.server.server import ChatServer
+from hubbub.store import open_store
+
+CONFIG = web.AppKey("config", Config)
+SERVER = web.AppKey("server", ChatServer)
+ABUSIVE_FRAME_BYTES = 1024 * 1024
+"""Frames above MAX_FRAME_BYTES get an error; frames above this close the connection (1009)."""
+
+
+def create_app(config: Config) -> web.Application:
+    app = web.Application()
+    app[CONFIG] = config
+    app.router.add_get("/ws", websocket_endpoint)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/status", status)
+    app.cleanup_ctx.append(_lifetime)
+    app.on_shutdown.append(_close_connections)
+    return app
+
+
+async def _lifetime(app: web.Application) -> AsyncIterator[None]:
+    """Open the store and start the server; at the end, let pending commits finish."""
+    store = await open_store(app[CONFIG].data_dir)
+    server = ChatServer(app[CONFIG], store)
+    server.start()
+    app[SERVER] = server
+    yield
+    await store.close()
+
+
+async def _close_connections(app: web.Application) -> None:
+    await app[SERVER].shutdown()
+
+
+async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
+    server = request.app[SERVER]
+    ws = web.WebSocketResponse(heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES)
+    await ws.prepare(request)
+    conn = server.open_connection(ws, _peer(request))
+    clean = False
+    try:
+        while True:
+            message = await ws.receive()
+            if message.type is WSMsgType.TEXT:
+                await server.on_frame(conn, message.data)
+            elif message.type is WSMsgType.BINARY:
+                server.reply(
+                    conn,
+                    Error(id=None, code=ErrorCode.BAD_FRAME, message="send JSON in text frames"),
+                )
+            else:
+                clean = message.type is WSMsgType.CLOSE
+                break
+    finally:
+        server.close_connection(conn, clean=clean)
+    return ws
+
+
+async def healthz(request: web.Request) -> web.Response:
+    server = request.app[SERVER]
+    return web.json_response(
+        {"ok": True, "version": __version__, "connections": len(server.hub.links())}
+    )
+
+
+async def status(request: web.Request) -> web.Response:
+    if not _from_this_machine(request):
+        raise web.HTTPForbidden(text="the status page answers requests from this machine only")
+    return web.json_response(request.app[SERVER].status())
+
+
+def _peer(request: web.Request) -> str:
+    peername = request.transport.get_extra_info("peername") if request.transport else None
+    if isinstance(peername, tuple) and len(peername) >= 2:
+        return f"{peername[0]}:{peername[1]}"
+    return request.remote or "-"
+
+
+def _from_this_machine(request: web.Request) -> bool:
+    try:
+        return request.remote is not None and ipaddress.ip_address(request.remote).is_loopback
+    except ValueError:
+        return False

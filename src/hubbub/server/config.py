@@ -1,0 +1,23 @@
+"""Server settings: embedded defaults, overridden by flags or ``HUBBUB_*`` variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    data_dir: Path = Path(".hubbub")
+    grace: float = 20.0
+    """Seconds a dropped connection keeps its user's presence and chat, waiting for a resume."""
+    request_ttl: float = 60.0
+    """Seconds a chat request waits for an answer."""
+    heartbeat: float = 15.0
+    """Seconds between WebSocket pings; a peer that misses a pong is dropped."""
+    send_buffer: int = 4 * 1024 * 1024
+    """Bytes queued for one connection before it is closed as too slow."""
+    max_in_flight: int = 32
+    """Requests one connection may have unanswered before the server stops reading it."""
