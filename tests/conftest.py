@@ -1,0 +1,151 @@
+"""Real servers for the tests: in-process on a loopback port, or a subprocess to kill."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from hubbub.client import Client
+from hubbub.server import ChatServer, Config, create_app
+from hubbub.server.app import SERVER
+
+
+@dataclass
+class Running:
+    url: str
+    app: web.Application
+
+    @property
+    def chat(self) -> ChatServer:
+        return self.app[SERVER]
+
+
+StartServer = Callable[..., Awaitable[Running]]
+
+
+@pytest.fixture
+async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
+    """Start in-process servers on 127.0.0.1 with a fresh data dir; all stop at the end."""
+    started: list[TestServer] = []
+
+    async def start(**settings: Any) -> Running:
+        config = replace(Config(data_dir=tmp_path / f"data{len(started)}"), **settings)
+        test_server = TestServer(create_app(config), host="127.0.0.1", port=0)
+        await test_server.start_server()
+        started.append(test_server)
+        return Running(str(test_server.make_url("")).rstrip("/"), test_server.app)
+
+    yield start
+    for test_server in reversed(started):
+        await test_server.close()
+
+
+@pytest.fixture
+async def server(start_server: StartServer) -> Running:
+    return await start_server()
+
+
+@pytest.fixture
+async def signed_in(server: Running) -> AsyncIterator[Callable[..., Awaitable[Client]]]:
+    """Connect and sign in clients by name (password "pw-<name>"); all close at the end."""
+    opened: list[AbstractAsyncContextManager[Client]] = []
+
+    async def sign_in(name: str, **options: Any) -> Client:
+        manager = Client.connect(server.url, **options)
+        client = await manager.__aenter__()
+        opened.append(manager)
+        await client.sign_in(name, f"pw-{name}")
+        return client
+
+    yield sign_in
+    for manager in reversed(opened):
+        await manager.__aexit__(None, None, None)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServerProcess:
+    """``hubbub serve`` in a child process, as a user would run it."""
+
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hubbub",
+                "serve",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+                "--log-level",
+                "WARNING",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(
+                        self.process.stderr.read().decode() if self.process.stderr else ""
+                    )
+                time.sleep(0.1)
+        raise RuntimeError("hubbub serve did not answer /healthz in 20 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, nothing is flushed."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def interrupt(self) -> int:
+        """Ctrl-C, and wait for a graceful exit."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path / "data", free_port())
+    yield proc
+    if proc.process is not None and proc.process.poll() is None:
+        proc.kill()
+
+
+async def settle() -> None:
+    """Let frames already on their way arrive."""
+    await asyncio.sleep(0.05)
