@@ -119,9 +119,8 @@ class ServerProcess:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(
-                        self.process.stderr.read().decode() if self.process.stderr else ""
-                    )
+                    errors = self.process.stderr.read().decode() if self.process.stderr else ""
+                    raise RuntimeError(f"hubbub serve exited: {errors}") from None
                 time.sleep(0.1)
         raise RuntimeError("hubbub serve did not answer /healthz in 20 s")
 

@@ -9,7 +9,7 @@ from hubbub.protocol import MAX_TEXT_CHARS, ErrorCode, Refusal
 
 
 def test_names_are_nfkc_normalised_and_unique_case_insensitively() -> None:
-    assert normalise_name("Ａlice") == ("Alice", "alice")
+    assert normalise_name("\uff21lice") == ("Alice", "alice")
     assert normalise_name("ALICE")[1] == normalise_name("alice")[1]
     assert normalise_name("Straße")[1] == normalise_name("STRASSE")[1]
 
