@@ -76,6 +76,13 @@ async def signed_in(server: Running) -> AsyncIterator[Callable[..., Awaitable[Cl
         await manager.__aexit__(None, None, None)
 
 
+def drop(client: Client) -> None:
+    """Cut the client's TCP connection with no close frame, as a network failure would."""
+    connection = client._session._conn
+    assert connection is not None
+    connection._ws._writer.transport.abort()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -151,9 +151,13 @@ class Ok(msgspec.Struct, tag_field="type", tag="ok", kw_only=True, frozen=True):
 
 
 class SignedIn(Ok, tag="ok", frozen=True):
+    """``heads``: the latest ``seq`` of the lobby at this sign-in. Older messages are in
+    ``history``; a later resume asks for what came after it."""
+
     name: str
     token: str
     status: Status
+    heads: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 class Sent(Ok, tag="ok", frozen=True):

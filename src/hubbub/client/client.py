@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Self
 
 from hubbub import protocol
-from hubbub.client.errors import ConnectionLost, RequestFailed
+from hubbub.client.errors import ConnectionLost
 from hubbub.client.events import ClientEvent, EventT
 from hubbub.client.reconnect import ReconnectPolicy
 from hubbub.client.session import Credentials, Session
@@ -111,8 +111,9 @@ class Client:
         )
         signed_in = await self._session.call(request, protocol.SignedIn)
         self._session.signed_in(Credentials(signed_in.name, signed_in.token))
-        if not self._session.marks.knows(protocol.LOBBY):
-            await self._learn_lobby_baseline()
+        for conversation, head in signed_in.heads.items():
+            if not self._session.marks.knows(conversation):
+                self._session.marks.set_baseline(conversation, head)
         return signed_in
 
     async def sign_out(self) -> None:
@@ -218,12 +219,3 @@ class Client:
 
     def _id(self) -> int:
         return self._session.next_id()
-
-    async def _learn_lobby_baseline(self) -> None:
-        """Note the lobby's latest message, so a resume asks for everything after it."""
-        try:
-            page = await self.history(protocol.LOBBY, limit=1)
-        except (RequestFailed, ConnectionLost, TimeoutError) as exc:
-            logger.warning("lobby position unknown; a resume may miss lobby messages: %s", exc)
-            return
-        self._session.marks.set_baseline(protocol.LOBBY, max((m.seq for m in page), default=0))

@@ -19,8 +19,9 @@ from hubbub.client.errors import ConnectionLost, RequestFailed
 
 logger = logging.getLogger("hubbub.client")
 
-MAX_INCOMING_FRAME = 1024 * 1024
-"""The largest frame the client accepts; a bigger one ends the connection (close code 1009)."""
+MAX_INCOMING_FRAME = 8 * 1024 * 1024
+"""The largest frame the client accepts; the server's largest, a full history page (200
+messages of 4,000 characters, worst-case JSON escaping), is under 5 MiB."""
 
 InboundEvent: TypeAlias = protocol.ServerEvent | protocol.Ok | protocol.Error
 """A frame that answers no request in flight: an event, or a reply nobody waits for."""

@@ -42,6 +42,8 @@ class Hub:
         self._by_account: dict[int, OnlineUser] = {}
         self._listeners: dict[ConnId, OnlineUser] = {}
         self._requests: dict[tuple[int, int], Chat] = {}
+        self.lobby_head = 0
+        """The ``seq`` of the last lobby message delivered: where a new session starts."""
 
     # ------------------------------------------------------------------ connections
 
@@ -275,5 +277,9 @@ class Hub:
     def deliver(self, message: Message, members: Sequence[int] | None) -> Outbox:
         """Send a committed message to everyone signed in, or to ``members``' connections."""
         out = Outbox()
-        out.send(self._listeners if members is None else self.conns_of(members), message)
+        if members is None:
+            self.lobby_head = max(self.lobby_head, message.seq)
+            out.send(self._listeners, message)
+        else:
+            out.send(self.conns_of(members), message)
         return out

@@ -39,7 +39,7 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     """Open the store and start the server; at the end, let pending commits finish."""
     store = await open_store(app[CONFIG].data_dir)
     server = ChatServer(app[CONFIG], store)
-    server.start()
+    await server.start()
     app[SERVER] = server
     yield
     await store.close()

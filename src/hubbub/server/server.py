@@ -17,6 +17,7 @@ from aiohttp import WSCloseCode, web
 
 from hubbub.hub import ConnId, Hub, Outbox
 from hubbub.protocol import (
+    LOBBY,
     ClientRequest,
     Error,
     ErrorCode,
@@ -49,7 +50,10 @@ class ChatServer:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        """Pick up where the lobby is, and start the clock."""
+        latest = await self.store.history(LOBBY, limit=1)
+        self.hub.lobby_head = latest[-1].seq if latest else 0
         self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
 
     async def shutdown(self) -> None:

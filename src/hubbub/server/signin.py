@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from hubbub.hub import normalise_name
-from hubbub.protocol import ErrorCode, Ok, Refusal, SignedIn, SignIn, SignOut, encode
+from hubbub.protocol import LOBBY, ErrorCode, Ok, Refusal, SignedIn, SignIn, SignOut, encode
 from hubbub.server.replay import replay
 from hubbub.store import Account, NameTaken
 
@@ -62,7 +62,15 @@ async def sign_in(server: ChatServer, conn: ConnId, request: SignIn) -> None:
         server.send(hub.sign_in(conn, account.id, account.name, token, account.role))
         user = hub.signed_in(conn)
         outbound.push_now(
-            encode(SignedIn(id=request.id, name=user.name, token=token, status=user.status))
+            encode(
+                SignedIn(
+                    id=request.id,
+                    name=user.name,
+                    token=token,
+                    status=user.status,
+                    heads={LOBBY: hub.lobby_head},
+                )
+            )
         )
         sent = await replay(server, conn, account.id, request.since)
     finally:
