@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 import socket
 import subprocess
@@ -10,7 +11,6 @@ import sys
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -59,21 +59,33 @@ async def server(start_server: StartServer) -> Running:
     return await start_server()
 
 
-@pytest.fixture
-async def signed_in(server: Running) -> AsyncIterator[Callable[..., Awaitable[Client]]]:
-    """Connect and sign in clients by name (password "pw-<name>"); all close at the end."""
-    opened: list[AbstractAsyncContextManager[Client]] = []
+SignedInTo = Callable[..., Awaitable[Client]]
 
-    async def sign_in(name: str, **options: Any) -> Client:
-        manager = Client.connect(server.url, **options)
-        client = await manager.__aenter__()
-        opened.append(manager)
+
+@pytest.fixture
+async def signed_in_to() -> AsyncIterator[SignedInTo]:
+    """``signed_in_to(server, name)``: a client signed in with password "pw-<name>".
+
+    Every client it opens is closed at the end of the test.
+    """
+    opened: list[Client] = []
+
+    async def sign_in(server: Running, name: str, **options: Any) -> Client:
+        client = Client.connect(server.url, **options)
+        await client.open()
+        opened.append(client)
         await client.sign_in(name, f"pw-{name}")
         return client
 
     yield sign_in
-    for manager in reversed(opened):
-        await manager.__aexit__(None, None, None)
+    for client in reversed(opened):
+        await client.close()
+
+
+@pytest.fixture
+def signed_in(server: Running, signed_in_to: SignedInTo) -> Callable[..., Awaitable[Client]]:
+    """``signed_in(name)``: a client of the ``server`` fixture, signed in as ``name``."""
+    return functools.partial(signed_in_to, server)
 
 
 def drop(client: Client) -> None:

@@ -1,0 +1,32 @@
+"""Dead peers are found by WebSocket pings, not by waiting for TCP to notice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+
+from hubbub.client import Client
+from hubbub.protocol import UserLeft
+
+
+async def test_a_peer_that_stops_answering_pings_is_dropped_and_leaves_after_grace(
+    start_server: Callable[..., Awaitable[Any]], signed_in_to: Callable[..., Awaitable[Client]]
+) -> None:
+    server = await start_server(heartbeat=0.2, grace=0.3)
+    watcher = await signed_in_to(server, "watcher")
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"{server.url}/ws", autoping=False) as silent,
+    ):
+        await silent.send_str(
+            json.dumps({"type": "sign_in", "id": 1, "name": "silent", "password": "pw"})
+        )
+        reply = json.loads((await silent.receive(timeout=5)).data)
+        assert reply["type"] == "ok"
+        assert "silent" in {u.name for u in await watcher.users()}
+        left = await watcher.wait_for(UserLeft, timeout=5)
+        assert left.name == "silent"
+        assert "silent" not in {u.name for u in await watcher.users()}
