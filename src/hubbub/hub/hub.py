@@ -42,6 +42,8 @@ class Hub:
         self._by_account: dict[int, OnlineUser] = {}
         self._listeners: dict[ConnId, OnlineUser] = {}
         self._requests: dict[tuple[int, int], Chat] = {}
+        self._waiting: set[OnlineUser] = set()
+        """Users with a parked session: the only ones the clock needs to look at."""
         self.lobby_head = 0
         """The ``seq`` of the last lobby message delivered: where a new session starts."""
 
@@ -67,6 +69,8 @@ class Hub:
             self._users[user.key] = user
             self._by_account[account_id] = user
         user.parked.pop(token, None)
+        if not user.parked:
+            self._waiting.discard(user)
         user.conns.add(conn)
         link.user, link.token = user, token
         others = list(self._listeners)
@@ -101,6 +105,7 @@ class Hub:
             user.parked.pop(link.token, None)
         else:
             user.parked[link.token] = now + self.grace
+            self._waiting.add(user)
         if user.online:
             return Outbox()
         return self._leave(user, Trigger.CLOSE)
@@ -110,10 +115,12 @@ class Hub:
         out = Outbox()
         for chat in [c for c in self._requests.values() if c.expires_at <= now]:
             out.extend(self._close_request(chat, Trigger.EXPIRE, chat.requester.name))
-        for user in list(self._users.values()):
+        for user in list(self._waiting):
             expired = [token for token, until in user.parked.items() if until <= now]
             for token in expired:
                 del user.parked[token]
+            if not user.parked:
+                self._waiting.discard(user)
             if expired and not user.online:
                 out.extend(self._leave(user, Trigger.DISCONNECT))
         return out
@@ -127,6 +134,7 @@ class Hub:
             out.extend(self._finish_chat(user.chat, how, user))
         del self._users[user.key]
         del self._by_account[user.account_id]
+        self._waiting.discard(user)
         out.send(self._listeners, UserLeft(name=user.name))
         return out
 
