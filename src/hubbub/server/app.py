@@ -53,7 +53,8 @@ async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
     server = request.app[SERVER]
     ws = web.WebSocketResponse(heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES)
     await ws.prepare(request)
-    conn = server.open_connection(ws, _peer(request))
+    assert request.transport is not None, "a prepared WebSocket has its transport"
+    conn = server.open_connection(ws, request.transport, _peer(request))
     clean = False
     try:
         while True:

@@ -2,7 +2,8 @@
 
 The hub's deliveries land here synchronously; one writer task per connection drains the
 queue. A reader too slow to keep up cannot grow the server's memory: past ``limit`` bytes
-queued, the connection is closed with :data:`SLOW_READER`. While a resumed session is
+queued, the connection is closed with :data:`SLOW_READER`, or cut if it does not read
+that either. While a resumed session is
 catching up, live frames are held back and released after the replay, minus any message
 the replay already carried.
 """
@@ -16,11 +17,16 @@ from collections import deque
 from aiohttp import WSMsgType, web
 
 SLOW_READER = 4000
+CLOSE_SECONDS = 2.0
+"""How long a closing connection may take to flush and shake hands before it is cut."""
 
 
 class Outbound:
-    def __init__(self, ws: web.WebSocketResponse, limit: int) -> None:
+    def __init__(
+        self, ws: web.WebSocketResponse, transport: asyncio.Transport, limit: int
+    ) -> None:
         self._ws = ws
+        self._transport = transport
         self._limit = limit
         self._queue: deque[bytes] = deque()
         self._queued_bytes = 0
@@ -29,6 +35,7 @@ class Outbound:
         self._replayed: dict[str, int] = {}
         self._closing = False
         self._task = asyncio.create_task(self._write_forever())
+        self._closer: asyncio.Task[None] | None = None
 
     def push(self, data: bytes, mark: tuple[str, int] | None = None) -> None:
         """Queue a frame; while catching up, live frames wait until :meth:`release`."""
@@ -64,13 +71,23 @@ class Outbound:
         self._replayed.clear()
 
     async def close(self, code: int, message: str) -> None:
-        """Send what is queued, then a close frame."""
+        """Send what is queued, then a close frame; a peer that does not read is cut off."""
         self._closing = True
         self._wake.set()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=2.0)
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=CLOSE_SECONDS)
         self._task.cancel()
-        await self._ws.close(code=code, message=message.encode())
+        await self._close_within(code, message)
+
+    async def _close_within(self, code: int, message: str) -> None:
+        """Close with ``code``; whatever the peer does, the socket is gone afterwards."""
+        try:
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await self._ws.close(code=code, message=message.encode())
+        except (TimeoutError, ConnectionError):
+            pass
+        finally:
+            self._transport.abort()
 
     def stop(self) -> None:
         """The connection is gone: drop whatever is queued."""
@@ -83,9 +100,11 @@ class Outbound:
         if self._queued_bytes > self._limit and not self._closing:
             self._closing = True
             self._queue.clear()
+            self._queued_bytes = 0
             self._held = None
-            asyncio.get_running_loop().create_task(
-                self._ws.close(code=SLOW_READER, message=b"too slow to read its events")
+            self._task.cancel()
+            self._closer = asyncio.get_running_loop().create_task(
+                self._close_within(SLOW_READER, "too slow to read its events")
             )
 
     async def _write_forever(self) -> None:

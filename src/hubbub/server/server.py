@@ -77,9 +77,11 @@ class ChatServer:
 
     # ------------------------------------------------------------------ connections
 
-    def open_connection(self, ws: web.WebSocketResponse, peer: str) -> ConnId:
+    def open_connection(
+        self, ws: web.WebSocketResponse, transport: asyncio.Transport, peer: str
+    ) -> ConnId:
         conn = next(self._ids)
-        self._outbound[conn] = Outbound(ws, self.config.send_buffer)
+        self._outbound[conn] = Outbound(ws, transport, self.config.send_buffer)
         self._peers[conn] = peer
         self._in_flight[conn] = asyncio.Semaphore(self.config.max_in_flight)
         self.hub.connect(conn, peer, time.time())
