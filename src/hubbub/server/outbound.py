@@ -22,9 +22,7 @@ CLOSE_SECONDS = 2.0
 
 
 class Outbound:
-    def __init__(
-        self, ws: web.WebSocketResponse, transport: asyncio.Transport, limit: int
-    ) -> None:
+    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport, limit: int) -> None:
         self._ws = ws
         self._transport = transport
         self._limit = limit
