@@ -21,6 +21,10 @@ LOBBY = "lobby"
 MAX_FRAME_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 4000
 MAX_HISTORY_PAGE = 200
+MAX_SEQ = 2**63 - 1
+
+Seq: TypeAlias = Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)]
+"""A position in a conversation, as a client may name it: 0 (before the first) and up."""
 
 
 class ErrorCode(enum.StrEnum):
@@ -77,7 +81,7 @@ class SignIn(Request, tag="sign_in", frozen=True):
     name: str
     password: str | None = None
     token: str | None = None
-    since: dict[str, int] = msgspec.field(default_factory=dict)
+    since: dict[str, Seq] = msgspec.field(default_factory=dict)
 
 
 class SignOut(Request, tag="sign_out", frozen=True):
@@ -117,8 +121,8 @@ class EndChat(Request, tag="end_chat", frozen=True):
 
 class History(Request, tag="history", frozen=True):
     conversation: str
-    before: int | None = None
-    after: int | None = None
+    before: Seq | None = None
+    after: Seq | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_HISTORY_PAGE)] = 50
 
 
@@ -308,6 +312,8 @@ def decode_request(data: bytes | str) -> ClientRequest:
         request: ClientRequest = _request_decoder.decode(data)
     except msgspec.DecodeError as exc:
         raise _refusal_for(data, exc) from None
+    except RecursionError:
+        raise Refusal(ErrorCode.BAD_FRAME, "the frame is nested too deeply") from None
     return request
 
 
@@ -319,7 +325,7 @@ def request_id_of(data: bytes | str) -> RequestId | None:
     """The ``id`` of a frame that failed to decode, if it has a usable one."""
     try:
         value = _envelope_decoder.decode(data).id
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None
@@ -331,8 +337,10 @@ def _refusal_for(data: bytes | str, exc: msgspec.DecodeError) -> Refusal:
         return Refusal(ErrorCode.BAD_FRAME, f"the frame is not valid JSON: {exc}")
     try:
         envelope = _envelope_decoder.decode(data)
-    except msgspec.DecodeError:
+    except msgspec.ValidationError:
         return Refusal(ErrorCode.BAD_FRAME, "the frame must be a JSON object")
+    except (msgspec.DecodeError, RecursionError) as unreadable:
+        return Refusal(ErrorCode.BAD_FRAME, f"the frame cannot be read: {unreadable}")
     if envelope.type is None:
         return Refusal(ErrorCode.INVALID_FIELD, 'the frame has no "type" field')
     if not isinstance(envelope.type, str) or envelope.type not in _request_tags:
