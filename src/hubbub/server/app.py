@@ -7,6 +7,7 @@ requests from this machine only.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from collections.abc import AsyncIterator
 
@@ -51,7 +52,9 @@ async def _close_connections(app: web.Application) -> None:
 
 async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
     server = request.app[SERVER]
-    ws = web.WebSocketResponse(heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES)
+    ws = web.WebSocketResponse(
+        heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES + 1
+    )
     await ws.prepare(request)
     assert request.transport is not None, "a prepared WebSocket has its transport"
     conn = server.open_connection(ws, request.transport, _peer(request))
@@ -70,7 +73,8 @@ async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
                 clean = message.type is WSMsgType.CLOSE
                 break
     finally:
-        server.close_connection(conn, clean=clean)
+        # Shielded: a cancelled handler must still end or park its session.
+        await asyncio.shield(server.close_connection(conn, clean=clean))
     return ws
 
 
