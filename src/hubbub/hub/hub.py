@@ -157,6 +157,10 @@ class Hub:
     def online(self, key: str) -> OnlineUser | None:
         return self._users.get(key)
 
+    def peer_of(self, conn: ConnId) -> str:
+        link = self._links.get(conn)
+        return "-" if link is None else link.peer
+
     def connected(self, conn: ConnId) -> bool:
         return conn in self._links
 

@@ -56,9 +56,11 @@ class Outbound:
         self._held = []
         self._replayed.clear()
 
-    def replayed(self, conversation: str, seq: int) -> None:
-        """Record that the replay carried this message, so its live copy is dropped."""
-        self._replayed[conversation] = max(seq, self._replayed.get(conversation, 0))
+    def push_missed(self, data: bytes, conversation: str, seq: int) -> None:
+        """Queue a message the client missed ahead of held live frames, and drop its live copy."""
+        self.push_now(data)
+        if self._held is not None:
+            self._replayed[conversation] = max(seq, self._replayed.get(conversation, 0))
 
     def release(self) -> None:
         held, self._held = self._held or [], None

@@ -30,20 +30,22 @@ async def replay(server: ChatServer, conn: ConnId, account_id: int, since: dict[
     """Send the messages after ``since`` and the direct messages held while offline.
 
     Runs while the connection's live frames are held back; returns how many it sent.
+    Held messages stay unproven until the connection shows it read them (see unread.py).
     """
     store = server.store
     seen = dict(since)
     sent = 0
 
-    def push(message: StoredMessage) -> None:
+    def push(message: StoredMessage) -> bool:
         nonlocal sent
         if message.seq <= seen.get(message.conversation, 0):
-            return
+            return False
         seen[message.conversation] = message.seq
-        outbound = server.outbound(conn)
-        outbound.push_now(encode(as_event(message)))
-        outbound.replayed(message.conversation, message.seq)
+        server.outbound(conn).push_missed(
+            encode(as_event(message)), message.conversation, message.seq
+        )
         sent += 1
+        return True
 
     for conversation, last in list(since.items())[:MAX_RESUMED_CONVERSATIONS]:
         if not await store.can_read(account_id, conversation):
@@ -57,5 +59,6 @@ async def replay(server: ChatServer, conn: ConnId, account_id: int, since: dict[
                 break
             after = page[-1].seq
     for message in await store.take_held(account_id):
-        push(message)
+        if push(message):
+            server.written_unproven([conn], message)
     return sent

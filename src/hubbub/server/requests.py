@@ -131,7 +131,9 @@ async def message_user(server: ChatServer, conn: ConnId, request: MessageUser) -
             to=recipient,
         )
     )
-    server.send(server.hub.deliver(as_event(stored), (user.account_id, recipient_id)))
+    members = (user.account_id, recipient_id)
+    server.send(server.hub.deliver(as_event(stored), members))
+    server.written_unproven(server.hub.conns_of(members), stored)
     if not server.hub.conns_of([recipient_id]):
         await server.store.hold(recipient_id, stored.conversation, stored.seq)
     server.log(conn, "message_user", f"to={recipient} seq={stored.seq}")

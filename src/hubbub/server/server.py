@@ -11,6 +11,8 @@ import asyncio
 import itertools
 import logging
 import time
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSCloseCode, web
@@ -29,11 +31,25 @@ from hubbub.protocol import (
     request_id_of,
 )
 from hubbub.server.config import Config
-from hubbub.server.outbound import Outbound
+from hubbub.server.outbound import CLOSE_SECONDS, Outbound
+from hubbub.server.replay import as_event
 from hubbub.server.requests import handle
-from hubbub.store import Store, StoreError
+from hubbub.server.unread import Unproven, UnreadLog
+from hubbub.store import Store, StoredMessage
 
 log = logging.getLogger("hubbub")
+
+
+@dataclass(eq=False, slots=True)
+class Wire:
+    """What the server keeps for one open WebSocket."""
+
+    outbound: Outbound
+    peer: str
+    slots: asyncio.Semaphore
+    """Free places for requests in flight; reading pauses when none is left."""
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    unread: UnreadLog = field(default_factory=UnreadLog)
 
 
 class ChatServer:
@@ -41,10 +57,9 @@ class ChatServer:
         self.config = config
         self.store = store
         self.hub = Hub(grace=config.grace, request_ttl=config.request_ttl)
-        self._outbound: dict[ConnId, Outbound] = {}
-        self._peers: dict[ConnId, str] = {}
-        self._in_flight: dict[ConnId, asyncio.Semaphore] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._wires: dict[ConnId, Wire] = {}
+        self._unsettled: set[ConnId] = set()
+        self._chores: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
         self._ticker: asyncio.Task[None] | None = None
 
@@ -57,23 +72,34 @@ class ChatServer:
         self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
 
     async def shutdown(self) -> None:
-        """Close every connection with "going away", then let handlers in flight finish."""
+        """Close every connection with "going away", then let work in flight finish."""
         if self._ticker is not None:
             self._ticker.cancel()
         await asyncio.gather(
             *(
-                out.close(WSCloseCode.GOING_AWAY, "server shutting down")
-                for out in self._outbound.values()
+                wire.outbound.close(WSCloseCode.GOING_AWAY, "server shutting down")
+                for wire in self._wires.values()
             ),
             return_exceptions=True,
         )
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=5.0)
+        pending = self._chores.union(*(wire.tasks for wire in self._wires.values()))
+        if pending:
+            await asyncio.wait(pending, timeout=5.0)
 
     async def _tick_forever(self) -> None:
         while True:
             await asyncio.sleep(0.5)
-            self.send(self.hub.tick(time.monotonic()))
+            now = time.monotonic()
+            self.send(self.hub.tick(now))
+            for conn in list(self._unsettled):
+                wire = self._wires.get(conn)
+                if wire is None or not wire.unread.settle(now):
+                    self._unsettled.discard(conn)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
 
     # ------------------------------------------------------------------ connections
 
@@ -81,41 +107,77 @@ class ChatServer:
         self, ws: web.WebSocketResponse, transport: asyncio.Transport, peer: str
     ) -> ConnId:
         conn = next(self._ids)
-        self._outbound[conn] = Outbound(ws, transport, self.config.send_buffer)
-        self._peers[conn] = peer
-        self._in_flight[conn] = asyncio.Semaphore(self.config.max_in_flight)
+        outbound = Outbound(ws, transport, self.config.send_buffer)
+        self._wires[conn] = Wire(outbound, peer, asyncio.Semaphore(self.config.max_in_flight))
         self.hub.connect(conn, peer, time.time())
         self.log(conn, "connect")
         return conn
 
-    def close_connection(self, conn: ConnId, *, clean: bool) -> None:
+    async def close_connection(self, conn: ConnId, *, clean: bool) -> None:
+        """The socket is closed: finish the requests it sent, then end or park its session."""
+        wire = self._wires[conn]
+        if wire.tasks:
+            await asyncio.wait(wire.tasks, timeout=CLOSE_SECONDS)
         self.log(
             conn,
             "disconnect" if clean else "dropped",
             "" if clean else f"grace={self.config.grace}s",
         )
-        outbound = self._outbound.pop(conn)
-        outbound.stop()
+        del self._wires[conn]
+        self._unsettled.discard(conn)
+        wire.outbound.stop()
         self.send(self.hub.disconnect(conn, clean=clean, now=time.monotonic()))
-        del self._peers[conn]
-        del self._in_flight[conn]
+        if not clean and wire.unread.settle(time.monotonic()):
+            self._spawn(self._hold_again(wire.unread.unproven()))
 
     def outbound(self, conn: ConnId) -> Outbound:
-        return self._outbound[conn]
+        return self._wires[conn].outbound
 
     def send(self, outbox: Outbox) -> None:
         """Write each delivery's one encoding to every recipient still connected."""
-        outbound = self._outbound
+        wires = self._wires
         for delivery in outbox:
             for conn in delivery.conns:
-                target = outbound.get(conn)
-                if target is not None:
-                    target.push(delivery.data, delivery.mark)
+                wire = wires.get(conn)
+                if wire is not None:
+                    wire.outbound.push(delivery.data, delivery.mark)
 
     def reply(self, conn: ConnId, frame: Ok | Error) -> None:
-        target = self._outbound.get(conn)
-        if target is not None:
-            target.push_now(encode(frame))
+        wire = self._wires.get(conn)
+        if wire is not None:
+            wire.outbound.push_now(encode(frame))
+
+    # ------------------------------------------------------------------ direct messages
+
+    def written_unproven(self, conns: Iterable[ConnId], message: StoredMessage) -> None:
+        """Note a direct message written to ``conns``, until they prove they read it."""
+        proven_at = time.monotonic() + 2 * self.config.heartbeat
+        for conn in conns:
+            wire, user = self._wires.get(conn), self.hub.user_of(conn)
+            if wire is not None and user is not None:
+                unproven = Unproven(user.account_id, message.conversation, message.seq)
+                wire.unread.add(unproven, proven_at)
+                self._unsettled.add(conn)
+
+    async def _hold_again(self, messages: list[Unproven]) -> None:
+        for message in messages:
+            await self.store.hold(message.account_id, message.conversation, message.seq)
+        for account_id in dict.fromkeys(m.account_id for m in messages):
+            await self.deliver_held(account_id)
+
+    async def deliver_held(self, account_id: int) -> None:
+        """Send the account's held messages to its open connections, if it has any.
+
+        They are missed messages: a connection still catching up gets them with its replay.
+        """
+        if not self.hub.conns_of([account_id]):
+            return
+        for stored in await self.store.take_held(account_id):
+            data = encode(as_event(stored))
+            conns = self.hub.conns_of([account_id])
+            for conn in conns:
+                self._wires[conn].outbound.push_missed(data, stored.conversation, stored.seq)
+            self.written_unproven(conns, stored)
 
     # ------------------------------------------------------------------ requests
 
@@ -132,12 +194,12 @@ class ChatServer:
         if isinstance(request, SignIn):
             await self._answer(conn, request)
             return
-        slots = self._in_flight[conn]
-        await slots.acquire()
+        wire = self._wires[conn]
+        await wire.slots.acquire()
         task = asyncio.get_running_loop().create_task(self._answer(conn, request))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(lambda _: slots.release())
+        wire.tasks.add(task)
+        task.add_done_callback(wire.tasks.discard)
+        task.add_done_callback(lambda _: wire.slots.release())
 
     async def _answer(self, conn: ConnId, request: ClientRequest) -> None:
         try:
@@ -145,12 +207,12 @@ class ChatServer:
         except Refusal as refusal:
             self.log(conn, "refused", f"{type(request).__name__} {refusal.code}")
             answer = Error(id=request.id, code=refusal.code, message=refusal.message)
-        except StoreError:
-            log.exception("conn=%s store failure on %s", conn, type(request).__name__)
+        except Exception:
+            log.exception("conn=%s failed on %s", conn, type(request).__name__)
             answer = Error(
                 id=request.id,
                 code=ErrorCode.INTERNAL_ERROR,
-                message="the server could not store that; nothing was saved, try again",
+                message="the server could not do that; nothing was saved, try again",
             )
         if answer is not None:
             self.reply(conn, answer)
@@ -160,9 +222,7 @@ class ChatServer:
     def log(self, conn: ConnId, event: str, detail: str = "") -> None:
         user = self.hub.user_of(conn)
         name = user.name if user is not None else "-"
-        log.info(
-            "conn=%s peer=%s name=%s %s %s", conn, self._peers.get(conn, "-"), name, event, detail
-        )
+        log.info("conn=%s peer=%s name=%s %s %s", conn, self.hub.peer_of(conn), name, event, detail)
 
     def status(self) -> dict[str, Any]:
         """Who is connected, for ``GET /status`` and ``hubbub status``."""
