@@ -19,7 +19,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from hubbub.client import Client
+from hubbub.client import Client, ClientEvent
+from hubbub.protocol import MAX_HISTORY_PAGE, Message
 from hubbub.server import ChatServer, Config, create_app
 from hubbub.server.app import SERVER
 
@@ -93,6 +94,29 @@ def drop(client: Client) -> None:
     connection = client._session._conn
     assert connection is not None
     connection._ws._writer.transport.abort()
+
+
+async def whole_history(client: Client, conversation: str) -> list[Message]:
+    """Every stored message of the conversation, read forwards page by page."""
+    messages: list[Message] = []
+    after = 0
+    while page := await client.history(conversation, after=after, limit=MAX_HISTORY_PAGE):
+        messages.extend(page)
+        after = page[-1].seq
+    return messages
+
+
+async def events_until(
+    client: Client, last: Callable[[ClientEvent], bool], within: float = 5.0
+) -> list[ClientEvent]:
+    """The client's events in arrival order, up to and including the first that is ``last``."""
+    seen: list[ClientEvent] = []
+    async with asyncio.timeout(within):
+        async for event in client.events():
+            seen.append(event)
+            if last(event):
+                return seen
+    raise AssertionError(f"the event stream ended before the awaited event: {seen}")
 
 
 def free_port() -> int:

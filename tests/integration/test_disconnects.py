@@ -25,7 +25,7 @@ from typing import Any, Literal, Protocol
 import aiohttp
 import pytest
 
-from conftest import Running, ServerProcess, StartServer, drop
+from conftest import Running, ServerProcess, StartServer, drop, events_until, whole_history
 from hubbub.client import (
     Client,
     ClientEvent,
@@ -36,7 +36,6 @@ from hubbub.client import (
 )
 from hubbub.protocol import (
     LOBBY,
-    MAX_HISTORY_PAGE,
     ChatCancelled,
     ChatDeclined,
     ChatEnded,
@@ -71,19 +70,6 @@ GRACE = 0.5
 
 def said(text: str) -> Callable[[ClientEvent], bool]:
     return lambda event: isinstance(event, Message) and event.text == text
-
-
-async def events_until(
-    client: Client, last: Callable[[ClientEvent], bool], within: float = 5.0
-) -> list[ClientEvent]:
-    """The client's events in arrival order, up to and including the first that is ``last``."""
-    seen: list[ClientEvent] = []
-    async with asyncio.timeout(within):
-        async for event in client.events():
-            seen.append(event)
-            if last(event):
-                return seen
-    raise AssertionError(f"the event stream ended before the awaited event: {seen}")
 
 
 def comings_and_goings(events: list[ClientEvent], name: str) -> list[ClientEvent]:
@@ -121,15 +107,6 @@ async def until_connections(server: Served, name: str, count: int) -> None:
 async def server_noticed_drop(server: Served, name: str) -> None:
     """Wait until the server has closed every connection of ``name`` on its side."""
     await until_connections(server, name, 0)
-
-
-async def whole_history(client: Client, conversation: str) -> list[Message]:
-    messages: list[Message] = []
-    after = 0
-    while page := await client.history(conversation, after=after, limit=MAX_HISTORY_PAGE):
-        messages.extend(page)
-        after = page[-1].seq
-    return messages
 
 
 async def leave(client: Client, how: Leave) -> None:

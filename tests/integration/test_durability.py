@@ -13,9 +13,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from conftest import ServerProcess
-from hubbub.client import Client, ClientEvent, ConnectionLost
-from hubbub.protocol import LOBBY, MAX_HISTORY_PAGE, Message, UserLeft
+from conftest import ServerProcess, events_until, whole_history
+from hubbub.client import Client, ConnectionLost
+from hubbub.protocol import LOBBY, Message, UserLeft
 
 SignedInTo = Callable[..., Awaitable[Client]]
 
@@ -33,29 +33,6 @@ class Ack:
     seq: int
     sent_at: int
     acked_at: int
-
-
-async def whole_history(client: Client, conversation: str) -> list[Message]:
-    """Every stored message of the conversation, read forwards page by page."""
-    messages: list[Message] = []
-    after = 0
-    while page := await client.history(conversation, after=after, limit=MAX_HISTORY_PAGE):
-        messages.extend(page)
-        after = page[-1].seq
-    return messages
-
-
-async def events_until(
-    client: Client, last: Callable[[ClientEvent], bool], within: float = 5.0
-) -> list[ClientEvent]:
-    """The client's events in arrival order, up to and including the first that is ``last``."""
-    seen: list[ClientEvent] = []
-    async with asyncio.timeout(within):
-        async for event in client.events():
-            seen.append(event)
-            if last(event):
-                return seen
-    raise AssertionError(f"the event stream ended before the awaited event: {seen}")
 
 
 async def test_every_acknowledged_lobby_message_survives_kill_9_with_its_seq(
