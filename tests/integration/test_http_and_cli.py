@@ -43,21 +43,26 @@ def clean_environment(**variables: str) -> dict[str, str]:
     return {**env, **variables}
 
 
+async def hubbub_command(*args: str, env: dict[str, str] | None) -> asyncio.subprocess.Process:
+    """Start ``python -m hubbub ...`` with its output piped."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hubbub",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env if env is not None else clean_environment(),
+    )
+
+
 @pytest.fixture
 async def spawn() -> AsyncIterator[Spawn]:
     """Start ``python -m hubbub ...`` processes; each is stopped by its PID at the end."""
     started: list[asyncio.subprocess.Process] = []
 
     async def start(*args: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "hubbub",
-            *args,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env if env is not None else clean_environment(),
-        )
+        process = await hubbub_command(*args, env=env)
         started.append(process)
         return process
 
@@ -74,15 +79,7 @@ async def spawn() -> AsyncIterator[Spawn]:
 
 async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """Run ``python -m hubbub ...`` to completion: exit code, stdout, stderr."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hubbub",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env if env is not None else clean_environment(),
-    )
+    process = await hubbub_command(*args, env=env)
     try:
         out, err = await asyncio.wait_for(process.communicate(), 20)
     finally:
