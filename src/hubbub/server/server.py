@@ -45,7 +45,6 @@ class Wire:
     """What the server keeps for one open WebSocket."""
 
     outbound: Outbound
-    peer: str
     slots: asyncio.Semaphore
     """Free places for requests in flight; reading pauses when none is left."""
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -108,7 +107,7 @@ class ChatServer:
     ) -> ConnId:
         conn = next(self._ids)
         outbound = Outbound(ws, transport, self.config.send_buffer)
-        self._wires[conn] = Wire(outbound, peer, asyncio.Semaphore(self.config.max_in_flight))
+        self._wires[conn] = Wire(outbound, asyncio.Semaphore(self.config.max_in_flight))
         self.hub.connect(conn, peer, time.time())
         self.log(conn, "connect")
         return conn
