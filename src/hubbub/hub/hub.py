@@ -260,10 +260,6 @@ class Hub:
             raise Refusal(ErrorCode.NOT_IN_CHAT, "you are not in a chat")
         return self._finish_chat(user.chat, Trigger.END, user)
 
-    def chat_of(self, conn: ConnId) -> Chat | None:
-        user = self.signed_in(conn)
-        return user.chat
-
     def _close_request(self, chat: Chat, trigger: Trigger, actor: str) -> Outbox:
         del self._requests[(chat.requester.account_id, chat.invitee.account_id)]
         out = Outbox()
