@@ -34,6 +34,7 @@ class Outbound:
         self._closing = False
         self._task = asyncio.create_task(self._write_forever())
         self._closer: asyncio.Task[None] | None = None
+        """The slow reader's close, referenced here so the loop does not drop the task."""
 
     def push(self, data: bytes, mark: tuple[str, int] | None = None) -> None:
         """Queue a frame; while catching up, live frames wait until :meth:`release`."""
