@@ -32,7 +32,7 @@ class Room:
 
     def join(self, conn: int, name: str, account: int | None = None, token: str = "") -> Outbox:
         self.hub.connect(conn, f"127.0.0.1:{5000 + conn}", now=0.0)
-        self.last = self.hub.sign_in(conn, account or conn, name, token or f"t{conn}")
+        self.last = self.hub.sign_in(conn, account or conn, name, name, token or f"t{conn}")
         return self.last
 
     def status(self, name: str) -> str:
@@ -283,7 +283,7 @@ def test_requests_before_sign_in_are_refused() -> None:
 def test_signing_in_twice_on_one_connection_is_refused() -> None:
     room = Room("alice")
     with refused(ErrorCode.ALREADY_SIGNED_IN):
-        room.hub.sign_in(1, 1, "alice", "t1")
+        room.hub.sign_in(1, 1, "alice", "alice", "t1")
 
 
 def test_lobby_message_is_encoded_once_for_everyone_signed_in() -> None:

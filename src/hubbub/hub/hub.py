@@ -53,7 +53,7 @@ class Hub:
         self._links[conn] = Link(conn, peer, now)
 
     def sign_in(
-        self, conn: ConnId, account_id: int, name: str, token: str, role: str = "user"
+        self, conn: ConnId, account_id: int, name: str, key: str, token: str, role: str = "user"
     ) -> Outbox:
         """Attach a connection to an account: resume a parked session, join, or add a device."""
         link = self._links[conn]
@@ -65,7 +65,7 @@ class Hub:
         user = self._by_account.get(account_id)
         joining = user is None
         if user is None:
-            user = OnlineUser(account_id, name, normalise_name(name)[1], role)
+            user = OnlineUser(account_id, name, key, role)
             self._users[user.key] = user
             self._by_account[account_id] = user
         user.parked.pop(token, None)

@@ -59,7 +59,9 @@ async def sign_in(server: ChatServer, conn: ConnId, request: SignIn) -> None:
     outbound = server.outbound(conn)
     outbound.hold()
     try:
-        server.send(hub.sign_in(conn, account.id, account.name, token, account.role))
+        server.send(
+            hub.sign_in(conn, account.id, account.name, account.name_key, token, account.role)
+        )
         user = hub.signed_in(conn)
         outbound.push_now(
             encode(
