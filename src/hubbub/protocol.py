@@ -46,6 +46,7 @@ class ErrorCode(enum.StrEnum):
     USER_OFFLINE = "user_offline"
     USER_BUSY = "user_busy"
     CANNOT_INVITE_SELF = "cannot_invite_self"
+    CANNOT_MESSAGE_SELF = "cannot_message_self"
     ALREADY_IN_CHAT = "already_in_chat"
     REQUEST_PENDING = "request_pending"
     NO_SUCH_REQUEST = "no_such_request"

@@ -801,6 +801,13 @@ async def test_messaging_or_inviting_an_unknown_user_is_unknown_user(
     await still_works(room.alice, "alice")
 
 
+async def test_messaging_yourself_is_refused(room: Room) -> None:
+    for name in ["alice", "ALICE"]:
+        await refusal(room.alice.message_user(name, "note to self"), ErrorCode.CANNOT_MESSAGE_SELF)
+    await room.bystanders.assert_noticed_nothing()
+    await still_works(room.alice, "alice")
+
+
 async def test_inviting_an_offline_user_is_user_offline(room: Room, connect: Connect) -> None:
     dave = await connect()
     await dave.sign_in("dave", "pw-dave")

@@ -38,7 +38,7 @@ from hubbub.protocol import (
 )
 from hubbub.server.replay import as_event
 from hubbub.server.signin import sign_in, sign_out
-from hubbub.store import Draft
+from hubbub.store import Draft, dm_conversation
 
 if TYPE_CHECKING:
     from hubbub.hub import ConnId
@@ -79,11 +79,6 @@ async def handle(server: ChatServer, conn: ConnId, request: ClientRequest) -> Ok
             return Ok(id=request.id)
 
 
-def dm_conversation(a: int, b: int) -> str:
-    low, high = sorted((a, b))
-    return f"dm:{low}:{high}"
-
-
 async def say(server: ChatServer, conn: ConnId, request: Say) -> Sent:
     """Speak in the lobby or in the sender's current 1:1 chat."""
     user = server.hub.signed_in(conn)
@@ -114,6 +109,8 @@ async def message_user(server: ChatServer, conn: ConnId, request: MessageUser) -
     user = server.hub.signed_in(conn)
     text = check_text(request.text)
     _, key = normalise_name(request.to)
+    if key == user.key:
+        raise Refusal(ErrorCode.CANNOT_MESSAGE_SELF, "a direct message needs someone else")
     online = server.hub.online(key)
     if online is not None:
         recipient_id, recipient = online.account_id, online.name

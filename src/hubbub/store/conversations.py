@@ -17,6 +17,12 @@ def kind_of(conversation: str) -> str:
     return conversation.partition(":")[0]
 
 
+def dm_conversation(a: int, b: int) -> str:
+    """The id of the direct-message conversation between two different accounts."""
+    low, high = sorted((a, b))
+    return f"dm:{low}:{high}"
+
+
 def dm_members(conversation: str) -> tuple[int, int] | None:
     """The two account ids of a well-formed ``"dm:<low id>:<high id>"``, else None."""
     match = _DM.fullmatch(conversation)
