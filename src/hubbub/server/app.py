@@ -52,8 +52,9 @@ async def _close_connections(app: web.Application) -> None:
 
 async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
     server = request.app[SERVER]
+    # No permessage-deflate: the server writes its own uncompressed frames (outbound.py).
     ws = web.WebSocketResponse(
-        heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES + 1
+        heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES + 1, compress=False
     )
     await ws.prepare(request)
     assert request.transport is not None, "a prepared WebSocket has its transport"

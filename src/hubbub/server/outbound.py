@@ -1,84 +1,169 @@
-"""The sending side of one WebSocket: frames are queued without awaiting and written in order.
+"""The sending side of the WebSockets: frames built once, queued, written once per loop turn.
 
-The hub's deliveries land here synchronously; one writer task per connection drains the
-queue. A reader too slow to keep up cannot grow the server's memory: past ``limit`` bytes
-queued, the connection is closed with :data:`SLOW_READER`, or cut if it does not read
-that either. While a resumed session is
-catching up, live frames are held back and released after the replay, minus any message
-the replay already carried.
+A message for 500 people is encoded once and framed once (:func:`text_frame`); each
+recipient's :class:`Outbound` only appends those bytes to a list. One :class:`Flusher`
+per server then writes every connection that has something queued, once per event-loop
+turn, all of its frames in a single ``transport.write``: a burst of messages costs each
+connection one system call, not one per message, and nothing waits for a timer (no
+Nagle-style stalls).
+
+A reader too slow to keep up cannot grow the server's memory: past ``limit`` bytes
+waiting in its transport, the connection is closed with :data:`SLOW_READER`, or cut if
+it does not read that either. While a resumed session is catching up, live frames are
+held back and released after the replay, minus any message the replay already carried.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections import deque
+import struct
+from typing import NewType
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 SLOW_READER = 4000
 CLOSE_SECONDS = 2.0
 """How long a closing connection may take to flush and shake hands before it is cut."""
 
+Frame = NewType("Frame", bytes)
+"""A complete WebSocket frame, ready for the socket."""
+
+_FINAL_TEXT = 0x81
+_SHORT = struct.Struct("!BB")
+_MEDIUM = struct.Struct("!BBH")
+_LONG = struct.Struct("!BBQ")
+
+
+def text_frame(payload: bytes) -> Frame:
+    """A final, unmasked text frame holding ``payload`` (RFC 6455 section 5.2)."""
+    size = len(payload)
+    if size < 126:
+        header = _SHORT.pack(_FINAL_TEXT, size)
+    elif size < 1 << 16:
+        header = _MEDIUM.pack(_FINAL_TEXT, 126, size)
+    else:
+        header = _LONG.pack(_FINAL_TEXT, 127, size)
+    return Frame(header + payload)
+
+
+class Flusher:
+    """Writes every connection with queued frames once, at the end of the loop turn."""
+
+    __slots__ = ("_dirty", "_loop")
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._dirty: list[Outbound] = []
+
+    def mark(self, outbound: Outbound) -> None:
+        if not self._dirty:
+            self._loop.call_soon(self._flush)
+        self._dirty.append(outbound)
+
+    def _flush(self) -> None:
+        dirty, self._dirty = self._dirty, []
+        for outbound in dirty:
+            outbound.flush()
+
 
 class Outbound:
-    def __init__(self, ws: web.WebSocketResponse, transport: asyncio.Transport, limit: int) -> None:
+    __slots__ = (
+        "_closer",
+        "_closing",
+        "_flusher",
+        "_held",
+        "_held_bytes",
+        "_limit",
+        "_pending",
+        "_replayed",
+        "_transport",
+        "_ws",
+    )
+
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        transport: asyncio.Transport,
+        flusher: Flusher,
+        limit: int,
+    ) -> None:
         self._ws = ws
         self._transport = transport
+        self._flusher = flusher
         self._limit = limit
-        self._queue: deque[bytes] = deque()
-        self._queued_bytes = 0
-        self._wake = asyncio.Event()
-        self._held: list[tuple[bytes, tuple[str, int] | None]] | None = None
+        self._pending: list[Frame] = []
+        self._held: list[tuple[Frame, tuple[str, int] | None]] | None = None
+        self._held_bytes = 0
         self._replayed: dict[str, int] = {}
         self._closing = False
-        self._task = asyncio.create_task(self._write_forever())
         self._closer: asyncio.Task[None] | None = None
         """The slow reader's close, referenced here so the loop does not drop the task."""
 
-    def push(self, data: bytes, mark: tuple[str, int] | None = None) -> None:
+    def push(self, frame: Frame, mark: tuple[str, int] | None = None) -> None:
         """Queue a frame; while catching up, live frames wait until :meth:`release`."""
-        if self._held is not None:
-            self._held.append((data, mark))
-            self._count(len(data))
-        else:
-            self.push_now(data)
+        if self._held is None:
+            self.push_now(frame)
+            return
+        self._held.append((frame, mark))
+        self._held_bytes += len(frame)
+        if self._held_bytes > self._limit:
+            self._too_slow()
 
-    def push_now(self, data: bytes) -> None:
+    def push_now(self, frame: Frame) -> None:
         """Queue a frame ahead of anything held back (replies, replayed history)."""
         if self._closing:
             return
-        self._queue.append(data)
-        self._count(len(data))
-        self._wake.set()
+        if not self._pending:
+            self._flusher.mark(self)
+        self._pending.append(frame)
 
     def hold(self) -> None:
         """Start catching up: hold live frames back until :meth:`release`."""
         self._held = []
         self._replayed.clear()
 
-    def push_missed(self, data: bytes, conversation: str, seq: int) -> None:
+    def push_missed(self, frame: Frame, conversation: str, seq: int) -> None:
         """Queue a message the client missed ahead of held live frames, and drop its live copy."""
-        self.push_now(data)
+        self.push_now(frame)
         if self._held is not None:
             self._replayed[conversation] = max(seq, self._replayed.get(conversation, 0))
 
     def release(self) -> None:
         held, self._held = self._held or [], None
-        for data, mark in held:
-            self._queued_bytes -= len(data)
+        self._held_bytes = 0
+        for frame, mark in held:
             if mark is None or mark[1] > self._replayed.get(mark[0], 0):
-                self.push_now(data)
+                self.push_now(frame)
         self._replayed.clear()
+
+    def flush(self) -> None:
+        """Write everything queued in one go; called by the :class:`Flusher`."""
+        pending, self._pending = self._pending, []
+        if self._closing or not pending or self._transport.is_closing():
+            return
+        self._transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
+        if self._transport.get_write_buffer_size() > self._limit:
+            self._too_slow()
 
     async def close(self, code: int, message: str) -> None:
         """Send what is queued, then a close frame; a peer that does not read is cut off."""
+        self.flush()
         self._closing = True
-        self._wake.set()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=CLOSE_SECONDS)
-        self._task.cancel()
         await self._close_within(code, message)
+
+    def stop(self) -> None:
+        """The connection is gone: drop whatever is queued."""
+        self._closing = True
+        self._pending.clear()
+        self._held = None
+
+    def _too_slow(self) -> None:
+        if self._closing:
+            return
+        self.stop()
+        self._closer = asyncio.get_running_loop().create_task(
+            self._close_within(SLOW_READER, "too slow to read its events")
+        )
 
     async def _close_within(self, code: int, message: str) -> None:
         """Close with ``code``; whatever the peer does, the socket is gone afterwards."""
@@ -89,37 +174,3 @@ class Outbound:
             pass
         finally:
             self._transport.abort()
-
-    def stop(self) -> None:
-        """The connection is gone: drop whatever is queued."""
-        self._closing = True
-        self._queue.clear()
-        self._task.cancel()
-
-    def _count(self, size: int) -> None:
-        self._queued_bytes += size
-        if self._queued_bytes > self._limit and not self._closing:
-            self._closing = True
-            self._queue.clear()
-            self._queued_bytes = 0
-            self._held = None
-            self._task.cancel()
-            self._closer = asyncio.get_running_loop().create_task(
-                self._close_within(SLOW_READER, "too slow to read its events")
-            )
-
-    async def _write_forever(self) -> None:
-        queue = self._queue
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            try:
-                while queue:
-                    data = queue.popleft()
-                    self._queued_bytes -= len(data)
-                    await self._ws.send_frame(data, WSMsgType.TEXT)
-            except (ConnectionError, RuntimeError):
-                queue.clear()
-                return
-            if self._closing:
-                return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hubbub.protocol import Message, encode
+from hubbub.server.outbound import text_frame
 from hubbub.store import StoredMessage
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ async def replay(server: ChatServer, conn: ConnId, account_id: int, since: dict[
             return False
         seen[message.conversation] = message.seq
         server.outbound(conn).push_missed(
-            encode(as_event(message)), message.conversation, message.seq
+            text_frame(encode(as_event(message))), message.conversation, message.seq
         )
         sent += 1
         return True

@@ -2,7 +2,7 @@
 
 Everything here runs on the event loop's thread. Frames arrive from the WebSocket
 endpoint, become typed requests, and go to the request handlers; whatever the hub
-answers is written to each recipient's :class:`Outbound`, encoded once.
+answers is encoded and framed once, and queued on each recipient's :class:`Outbound`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from hubbub.protocol import (
     request_id_of,
 )
 from hubbub.server.config import Config
-from hubbub.server.outbound import CLOSE_SECONDS, Outbound
+from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, text_frame
 from hubbub.server.replay import as_event
 from hubbub.server.requests import handle
 from hubbub.server.unread import Unproven, UnreadLog
@@ -61,6 +61,7 @@ class ChatServer:
         self._chores: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
         self._ticker: asyncio.Task[None] | None = None
+        self._flusher: Flusher | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -68,6 +69,7 @@ class ChatServer:
         """Pick up where the lobby is, and start the clock."""
         latest = await self.store.history(LOBBY, limit=1)
         self.hub.lobby_head = latest[-1].seq if latest else 0
+        self._flusher = Flusher()
         self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
 
     async def shutdown(self) -> None:
@@ -106,7 +108,8 @@ class ChatServer:
         self, ws: web.WebSocketResponse, transport: asyncio.Transport, peer: str
     ) -> ConnId:
         conn = next(self._ids)
-        outbound = Outbound(ws, transport, self.config.send_buffer)
+        assert self._flusher is not None, "connections open after start()"
+        outbound = Outbound(ws, transport, self._flusher, self.config.send_buffer)
         self._wires[conn] = Wire(outbound, asyncio.Semaphore(self.config.max_in_flight))
         self.hub.connect(conn, peer, time.time())
         self.log(conn, "connect")
@@ -133,18 +136,19 @@ class ChatServer:
         return self._wires[conn].outbound
 
     def send(self, outbox: Outbox) -> None:
-        """Write each delivery's one encoding to every recipient still connected."""
+        """Queue each delivery's one frame for every recipient still connected."""
         wires = self._wires
         for delivery in outbox:
+            frame, mark = text_frame(delivery.data), delivery.mark
             for conn in delivery.conns:
                 wire = wires.get(conn)
                 if wire is not None:
-                    wire.outbound.push(delivery.data, delivery.mark)
+                    wire.outbound.push(frame, mark)
 
     def reply(self, conn: ConnId, frame: Ok | Error) -> None:
         wire = self._wires.get(conn)
         if wire is not None:
-            wire.outbound.push_now(encode(frame))
+            wire.outbound.push_now(text_frame(encode(frame)))
 
     # ------------------------------------------------------------------ direct messages
 
@@ -172,10 +176,10 @@ class ChatServer:
         if not self.hub.conns_of([account_id]):
             return
         for stored in await self.store.take_held(account_id):
-            data = encode(as_event(stored))
+            frame = text_frame(encode(as_event(stored)))
             conns = self.hub.conns_of([account_id])
             for conn in conns:
-                self._wires[conn].outbound.push_missed(data, stored.conversation, stored.seq)
+                self._wires[conn].outbound.push_missed(frame, stored.conversation, stored.seq)
             self.written_unproven(conns, stored)
 
     # ------------------------------------------------------------------ requests

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from hubbub.hub import normalise_name
 from hubbub.protocol import LOBBY, ErrorCode, Ok, Refusal, SignedIn, SignIn, SignOut, encode
+from hubbub.server.outbound import text_frame
 from hubbub.server.replay import replay
 from hubbub.store import Account, NameTaken
 
@@ -63,17 +64,14 @@ async def sign_in(server: ChatServer, conn: ConnId, request: SignIn) -> None:
             hub.sign_in(conn, account.id, account.name, account.name_key, token, account.role)
         )
         user = hub.signed_in(conn)
-        outbound.push_now(
-            encode(
-                SignedIn(
-                    id=request.id,
-                    name=user.name,
-                    token=token,
-                    status=user.status,
-                    heads={LOBBY: hub.lobby_head},
-                )
-            )
+        signed_in = SignedIn(
+            id=request.id,
+            name=user.name,
+            token=token,
+            status=user.status,
+            heads={LOBBY: hub.lobby_head},
         )
+        outbound.push_now(text_frame(encode(signed_in)))
         sent = await replay(server, conn, account.id, request.since)
     finally:
         if hub.connected(conn):
