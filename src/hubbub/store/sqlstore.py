@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,12 @@ def _create_or_upgrade(path: Path) -> None:
     upgrade_schema(URL.create("sqlite", database=str(path)))
 
 
+@dataclass(eq=False, slots=True)
+class _AppendGroup:
+    drafts: list[Draft] = field(default_factory=list)
+    written: asyncio.Future[list[StoredMessage]] = field(init=False)
+
+
 class Store:
     """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails.
 
@@ -64,6 +72,8 @@ class Store:
         self._engine = engine
         self._sequencer = Sequencer()
         self._writer = Writer(engine, on_rollback=self._sequencer.forget)
+        self._appending: _AppendGroup | None = None
+        """The messages waiting for the writer to reach their shared INSERT."""
 
     @property
     def commits(self) -> int:
@@ -142,24 +152,47 @@ class Store:
     # ---------------------------------------------------------------- messages
 
     async def append(self, draft: Draft) -> StoredMessage:
-        """Store the message with the conversation's next ``seq``; returns once it is committed."""
+        """Store the message with the conversation's next ``seq``; returns once it is committed.
 
-        async def store_message(connection: AsyncConnection, now: float) -> StoredMessage:
+        Messages appended while the writer is busy share one INSERT in its next
+        transaction: a burst of messages costs one statement, not one each. They keep
+        the order of their calls, and take the place in the writer's queue of the first.
+        """
+        group = self._appending
+        if group is None:
+            group = self._appending = _AppendGroup()
+            group.written = self._writer.enqueue(functools.partial(self._store_group, group))
+        index = len(group.drafts)
+        group.drafts.append(draft)
+        return (await asyncio.shield(group.written))[index]
+
+    async def _store_group(
+        self, group: _AppendGroup, connection: AsyncConnection, now: float
+    ) -> list[StoredMessage]:
+        if self._appending is group:
+            self._appending = None
+        stored: list[StoredMessage] = []
+        for draft in group.drafts:
             seq, ts = await self._sequencer.next(connection, draft.conversation, now)
-            await connection.execute(
-                insert(messages).values(
-                    conversation=draft.conversation,
-                    seq=seq,
-                    ts=ts,
-                    sender_id=draft.sender_id,
-                    sender=draft.sender,
-                    text=draft.text,
-                    recipient=draft.to,
-                )
+            stored.append(
+                StoredMessage(draft.conversation, seq, ts, draft.sender, draft.text, draft.to)
             )
-            return StoredMessage(draft.conversation, seq, ts, draft.sender, draft.text, draft.to)
-
-        return await self._writer.submit(store_message)
+        await connection.execute(
+            insert(messages),
+            [
+                {
+                    "conversation": message.conversation,
+                    "seq": message.seq,
+                    "ts": message.ts,
+                    "sender_id": draft.sender_id,
+                    "sender": message.sender,
+                    "text": message.text,
+                    "recipient": message.to,
+                }
+                for draft, message in zip(group.drafts, stored, strict=True)
+            ],
+        )
+        return stored
 
     async def history(
         self,

@@ -59,11 +59,15 @@ class Writer:
 
         A caller that stops waiting does not withdraw the operation.
         """
+        return await self.enqueue(operation)
+
+    def enqueue(self, operation: Operation[T]) -> asyncio.Future[T]:
+        """Queue the operation now; the future gets its result once its transaction commits."""
         if self._closing:
             raise StoreError("the store is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Job(operation, future))
-        return await future
+        return future
 
     async def close(self) -> None:
         """Commit everything already submitted, then stop."""
