@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, select
 
 from hubbub.store.schema import conversations, insert_or_ignore, messages
 
@@ -32,9 +31,9 @@ def dm_members(conversation: str) -> tuple[int, int] | None:
     return (low, high) if low < high else None
 
 
-async def add_conversation(connection: AsyncConnection, conversation: str, now: float) -> None:
+def add_conversation(connection: Connection, conversation: str, now: float) -> None:
     """Record the conversation unless it is already recorded."""
-    await insert_or_ignore(
+    insert_or_ignore(
         connection, conversations, id=conversation, kind=kind_of(conversation), created_at=now
     )
 
@@ -49,13 +48,11 @@ class Sequencer:
     def __init__(self) -> None:
         self._tails: dict[str, tuple[int, float]] = {}
 
-    async def next(
-        self, connection: AsyncConnection, conversation: str, now: float
-    ) -> tuple[int, float]:
+    def next(self, connection: Connection, conversation: str, now: float) -> tuple[int, float]:
         """The ``(seq, ts)`` of a new message in the conversation, recording it if it is new."""
         last = self._tails.get(conversation)
         if last is None:
-            last = await _last(connection, conversation, now)
+            last = _last(connection, conversation, now)
         self._tails[conversation] = seq_and_ts = last[0] + 1, max(now, last[1])
         return seq_and_ts
 
@@ -64,10 +61,10 @@ class Sequencer:
         self._tails.clear()
 
 
-async def _last(connection: AsyncConnection, conversation: str, now: float) -> tuple[int, float]:
-    await add_conversation(connection, conversation, now)
+def _last(connection: Connection, conversation: str, now: float) -> tuple[int, float]:
+    add_conversation(connection, conversation, now)
     last = (
-        await connection.execute(
+        connection.execute(
             select(messages.c.seq, messages.c.ts)
             .where(messages.c.conversation == conversation)
             .order_by(messages.c.seq.desc())

@@ -8,7 +8,6 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Connection, Engine, create_engine, event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -20,15 +19,8 @@ _SQLITE_PRAGMAS = (
 )
 
 
-def open_engine(url: URL | str) -> AsyncEngine:
-    """An asyncio engine on the database (e.g. ``sqlite+aiosqlite:///path``)."""
-    engine = create_async_engine(url)
-    _configure_sqlite(engine.sync_engine)
-    return engine
-
-
-def open_sync_engine(url: URL | str) -> Engine:
-    """A blocking engine (e.g. ``sqlite:///path``), set up like :func:`open_engine`."""
+def open_engine(url: URL | str) -> Engine:
+    """An engine on the database (e.g. ``sqlite:///path``). Blocking: use it off the loop."""
     engine = create_engine(url)
     _configure_sqlite(engine)
     return engine
@@ -36,7 +28,7 @@ def open_sync_engine(url: URL | str) -> Engine:
 
 def upgrade_schema(url: URL | str) -> None:
     """Bring the database's schema to the newest migration. Blocks: run it off the event loop."""
-    engine = open_sync_engine(url)
+    engine = open_engine(url)
     try:
         with engine.begin() as connection:
             config = Config()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Connection,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -19,7 +20,6 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 metadata = MetaData(
     naming_convention={
@@ -95,7 +95,7 @@ _dialect_inserts: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]
 }
 
 
-async def insert_or_ignore(connection: AsyncConnection, table: Table, **values: Any) -> None:
+def insert_or_ignore(connection: Connection, table: Table, **values: Any) -> None:
     """Insert a row unless one with the same key (primary or unique) is already there."""
     insert = _dialect_inserts[connection.dialect.name]
-    await connection.execute(insert(table).values(**values).on_conflict_do_nothing())
+    connection.execute(insert(table).values(**values).on_conflict_do_nothing())

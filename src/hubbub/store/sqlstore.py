@@ -7,14 +7,14 @@ import functools
 import hashlib
 import secrets
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from alembic.util import CommandError
-from sqlalchemy import URL, Executable, Row, delete, exists, insert, select
+from sqlalchemy import URL, Connection, Engine, Executable, Row, delete, exists, insert, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hubbub.protocol import LOBBY
 from hubbub.store.conversations import Sequencer, add_conversation, dm_members, kind_of
@@ -47,7 +47,7 @@ async def open_store(data_dir: Path) -> Store:
         await asyncio.to_thread(_create_or_upgrade, path)
     except (OSError, SQLAlchemyError, CommandError) as exc:
         raise StoreError(f"cannot open the database {path}: {exc}") from exc
-    return Store(open_engine(URL.create("sqlite+aiosqlite", database=str(path))))
+    return Store(open_engine(URL.create("sqlite", database=str(path))))
 
 
 def _create_or_upgrade(path: Path) -> None:
@@ -65,11 +65,14 @@ class Store:
     """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails.
 
     Writes are acknowledged only once committed, and are committed in the order they were
-    called. Reads see every write that has been acknowledged.
+    called. Reads see every write that has been acknowledged. The database is blocking
+    code: writes run in the writer's thread, reads in a small pool of their own (not the
+    loop's default executor, where password hashes queue).
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Engine, readers: int = 2) -> None:
         self._engine = engine
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="hubbub-store-reader")
         self._sequencer = Sequencer()
         self._writer = Writer(engine, on_rollback=self._sequencer.forget)
         self._appending: _AppendGroup | None = None
@@ -83,7 +86,8 @@ class Store:
     async def close(self) -> None:
         """Commit every write already called for, then let go of the database."""
         await self._writer.close()
-        await self._engine.dispose()
+        self._readers.shutdown()
+        self._engine.dispose()
 
     # ---------------------------------------------------------------- accounts
 
@@ -95,13 +99,13 @@ class Store:
     async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
         """A new ``"user"`` account; raises :class:`NameTaken` if the key is someone's."""
 
-        async def create(connection: AsyncConnection, now: float) -> Account:
-            taken = await connection.scalar(
+        def create(connection: Connection, now: float) -> Account:
+            taken = connection.scalar(
                 select(accounts.c.id).where(accounts.c.name_key == name_key)
             )
             if taken is not None:
                 raise NameTaken(f"the name {name!r} is taken")
-            account_id = await connection.scalar(
+            account_id = connection.scalar(
                 insert(accounts)
                 .values(
                     name=name,
@@ -122,8 +126,8 @@ class Store:
         """A new secret token that signs the account in; the store keeps only its hash."""
         token = secrets.token_urlsafe(32)
 
-        async def issue(connection: AsyncConnection, now: float) -> str:
-            await connection.execute(
+        def issue(connection: Connection, now: float) -> str:
+            connection.execute(
                 insert(tokens).values(
                     token_hash=_digest(token), account_id=account_id, created_at=now
                 )
@@ -144,8 +148,8 @@ class Store:
     async def revoke_token(self, token: str) -> None:
         """The token no longer signs anyone in. Revoking an unknown token does nothing."""
 
-        async def revoke(connection: AsyncConnection, _now: float) -> None:
-            await connection.execute(delete(tokens).where(tokens.c.token_hash == _digest(token)))
+        def revoke(connection: Connection, _now: float) -> None:
+            connection.execute(delete(tokens).where(tokens.c.token_hash == _digest(token)))
 
         await self._writer.submit(revoke)
 
@@ -166,18 +170,19 @@ class Store:
         group.drafts.append(draft)
         return (await asyncio.shield(group.written))[index]
 
-    async def _store_group(
-        self, group: _AppendGroup, connection: AsyncConnection, now: float
+    def _store_group(
+        self, group: _AppendGroup, connection: Connection, now: float
     ) -> list[StoredMessage]:
+        """In the writer's thread: number the group's messages and insert them all at once."""
         if self._appending is group:
             self._appending = None
         stored: list[StoredMessage] = []
         for draft in group.drafts:
-            seq, ts = await self._sequencer.next(connection, draft.conversation, now)
+            seq, ts = self._sequencer.next(connection, draft.conversation, now)
             stored.append(
                 StoredMessage(draft.conversation, seq, ts, draft.sender, draft.text, draft.to)
             )
-        await connection.execute(
+        connection.execute(
             insert(messages),
             [
                 {
@@ -225,10 +230,10 @@ class Store:
     async def open_chat(self, conversation: str, member_ids: Sequence[int]) -> None:
         """Record a chat and its members, ordered before every later write."""
 
-        async def record_chat(connection: AsyncConnection, now: float) -> None:
-            await add_conversation(connection, conversation, now)
+        def record_chat(connection: Connection, now: float) -> None:
+            add_conversation(connection, conversation, now)
             for account_id in member_ids:
-                await insert_or_ignore(
+                insert_or_ignore(
                     connection, members, conversation=conversation, account_id=account_id
                 )
 
@@ -254,8 +259,8 @@ class Store:
     async def hold(self, account_id: int, conversation: str, seq: int) -> None:
         """Keep a stored message for an offline recipient until :meth:`take_held`."""
 
-        async def keep(connection: AsyncConnection, _now: float) -> None:
-            await insert_or_ignore(
+        def keep(connection: Connection, _now: float) -> None:
+            insert_or_ignore(
                 connection, held, account_id=account_id, conversation=conversation, seq=seq
             )
 
@@ -267,15 +272,15 @@ class Store:
         Sees every :meth:`hold` called before it.
         """
 
-        async def take(connection: AsyncConnection, _now: float) -> list[StoredMessage]:
-            rows = await connection.execute(
+        def take(connection: Connection, _now: float) -> list[StoredMessage]:
+            rows = connection.execute(
                 select(*_message_columns)
                 .join_from(held, messages)
                 .where(held.c.account_id == account_id)
                 .order_by(held.c.id)
             )
             taken = [StoredMessage(**row._mapping) for row in rows]
-            await connection.execute(delete(held).where(held.c.account_id == account_id))
+            connection.execute(delete(held).where(held.c.account_id == account_id))
             return taken
 
         return await self._writer.submit(take)
@@ -286,10 +291,15 @@ class Store:
         if self._writer.closed:
             raise StoreError("the store is closed")
         try:
-            async with self._engine.connect() as connection:
-                return (await connection.execute(query)).all()
+            return await asyncio.get_running_loop().run_in_executor(
+                self._readers, self._fetch, query
+            )
         except SQLAlchemyError as exc:
             raise StoreError(f"the database failed: {exc}") from exc
+
+    def _fetch(self, query: Executable) -> Sequence[Row[Any]]:
+        with self._engine.connect() as connection:
+            return connection.execute(query).all()
 
 
 def _digest(token: str) -> str:

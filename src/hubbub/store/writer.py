@@ -1,21 +1,29 @@
-"""The single writer: every write is queued, run in order, and committed in groups."""
+"""The single writer: every write is queued, run in order, and committed in groups.
+
+The writes run in one thread of their own, on one connection kept open: a whole
+batch (BEGIN, every operation, COMMIT and its fsync) is a single hand-off from the
+event loop, not one per statement.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, Engine
 
 from hubbub.store.records import StoreError
 
 T = TypeVar("T")
 
-Operation = Callable[[AsyncConnection, float], Awaitable[T]]
+Operation = Callable[[Connection, float], T]
 """One write, given the open transaction and the batch's time (unix seconds).
+
+It runs in the writer's thread: it may touch the database and nothing else.
 
 An operation that raises :class:`StoreError` must have written nothing: that error goes
 to its own caller and the batch carries on. Any other exception fails the whole batch.
@@ -38,11 +46,14 @@ class Writer:
     """
 
     def __init__(
-        self, engine: AsyncEngine, on_rollback: Callable[[], None], max_batch: int = 512
+        self, engine: Engine, on_rollback: Callable[[], None], max_batch: int = 512
     ) -> None:
         self.commits = 0
         """Transactions committed so far."""
         self._engine = engine
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="hubbub-store-writer")
+        self._connection: Connection | None = None
+        """Opened, used and closed in the writer's thread only."""
         self._on_rollback = on_rollback
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
@@ -88,15 +99,15 @@ class Writer:
             if batch:
                 await self._commit(batch)
             if job is None:
+                await asyncio.get_running_loop().run_in_executor(self._thread, self._disconnect)
+                self._thread.shutdown()
                 return
 
     async def _commit(self, batch: list[_Job]) -> None:
-        now = time.time()
-        outcomes: list[tuple[Any, StoreError | None]] = []
+        operations = [job.operation for job in batch]
+        loop = asyncio.get_running_loop()
         try:
-            async with self._engine.begin() as connection:
-                for job in batch:
-                    outcomes.append(await _attempt(job.operation, connection, now))
+            outcomes = await loop.run_in_executor(self._thread, self._transact, operations)
         except Exception as exc:
             self._on_rollback()
             for job in batch:
@@ -106,12 +117,30 @@ class Writer:
         for job, (result, refusal) in zip(batch, outcomes, strict=True):
             _settle(job.future, result, refusal)
 
+    def _transact(self, operations: list[Operation[Any]]) -> list[tuple[Any, StoreError | None]]:
+        """In the writer's thread: run the operations in one transaction and commit it."""
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        now = time.time()
+        try:
+            with self._connection.begin():
+                return [_attempt(operation, self._connection, now) for operation in operations]
+        except Exception:
+            self._disconnect()
+            raise
 
-async def _attempt(
-    operation: Operation[Any], connection: AsyncConnection, now: float
+    def _disconnect(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _attempt(
+    operation: Operation[Any], connection: Connection, now: float
 ) -> tuple[Any, StoreError | None]:
+    """Run one operation; a refusal goes to its caller and the batch carries on."""
     try:
-        return await operation(connection, now), None
+        return operation(connection, now), None
     except StoreError as refusal:
         return None, refusal
 

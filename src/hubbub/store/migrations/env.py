@@ -8,7 +8,7 @@ from typing import Any
 from alembic import context
 from alembic.util import CommandError
 
-from hubbub.store.database import open_sync_engine
+from hubbub.store.database import open_engine
 from hubbub.store.schema import metadata
 
 
@@ -25,7 +25,7 @@ def migrate_url() -> None:
     if context.is_offline_mode():
         migrate(url=url, literal_binds=True)
         return
-    engine = open_sync_engine(url)
+    engine = open_engine(url)
     try:
         with engine.begin() as connection:
             migrate(connection=connection)
