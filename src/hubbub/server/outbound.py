@@ -94,7 +94,8 @@ class Outbound:
         self._pending: list[Frame] = []
         self._held: list[tuple[Frame, tuple[str, int] | None]] | None = None
         self._held_bytes = 0
-        self._replayed: dict[str, int] = {}
+        self._replayed: dict[str, int] | None = None
+        """While catching up: the last ``seq`` replayed per conversation."""
         self._closing = False
         self._closer: asyncio.Task[None] | None = None
         """The slow reader's close, referenced here so the loop does not drop the task."""
@@ -120,21 +121,21 @@ class Outbound:
     def hold(self) -> None:
         """Start catching up: hold live frames back until :meth:`release`."""
         self._held = []
-        self._replayed.clear()
+        self._replayed = {}
 
     def push_missed(self, frame: Frame, conversation: str, seq: int) -> None:
         """Queue a message the client missed ahead of held live frames, and drop its live copy."""
         self.push_now(frame)
-        if self._held is not None:
+        if self._replayed is not None:
             self._replayed[conversation] = max(seq, self._replayed.get(conversation, 0))
 
     def release(self) -> None:
         held, self._held = self._held or [], None
+        replayed, self._replayed = self._replayed or {}, None
         self._held_bytes = 0
         for frame, mark in held:
-            if mark is None or mark[1] > self._replayed.get(mark[0], 0):
+            if mark is None or mark[1] > replayed.get(mark[0], 0):
                 self.push_now(frame)
-        self._replayed.clear()
 
     def flush(self) -> None:
         """Write everything queued in one go; called by the :class:`Flusher`."""
@@ -155,7 +156,7 @@ class Outbound:
         """The connection is gone: drop whatever is queued."""
         self._closing = True
         self._pending.clear()
-        self._held = None
+        self._held = self._replayed = None
 
     def _too_slow(self) -> None:
         if self._closing:

@@ -45,9 +45,8 @@ class Wire:
     """What the server keeps for one open WebSocket."""
 
     outbound: Outbound
-    slots: asyncio.Semaphore
-    """Free places for requests in flight; reading pauses when none is left."""
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    """Its requests in flight; reading pauses while there are ``max_in_flight``."""
     unread: UnreadLog = field(default_factory=UnreadLog)
 
 
@@ -110,7 +109,7 @@ class ChatServer:
         conn = next(self._ids)
         assert self._flusher is not None, "connections open after start()"
         outbound = Outbound(ws, transport, self._flusher, self.config.send_buffer)
-        self._wires[conn] = Wire(outbound, asyncio.Semaphore(self.config.max_in_flight))
+        self._wires[conn] = Wire(outbound)
         self.hub.connect(conn, peer, time.time())
         self.log(conn, "connect")
         return conn
@@ -197,12 +196,12 @@ class ChatServer:
         if isinstance(request, SignIn):
             await self._answer(conn, request)
             return
-        wire = self._wires[conn]
-        await wire.slots.acquire()
+        tasks = self._wires[conn].tasks
+        while len(tasks) >= self.config.max_in_flight:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         task = asyncio.get_running_loop().create_task(self._answer(conn, request))
-        wire.tasks.add(task)
-        task.add_done_callback(wire.tasks.discard)
-        task.add_done_callback(lambda _: wire.slots.release())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     async def _answer(self, conn: ConnId, request: ClientRequest) -> None:
         try:

@@ -23,22 +23,29 @@ class Unproven:
 
 
 class UnreadLog:
-    """The unproven direct messages of one connection, oldest first."""
+    """The unproven direct messages of one connection, oldest first.
+
+    Most connections never have any, so the queue is made on the first one.
+    """
 
     __slots__ = ("_entries",)
 
     def __init__(self) -> None:
-        self._entries: deque[tuple[float, Unproven]] = deque()
+        self._entries: deque[tuple[float, Unproven]] | None = None
 
     def add(self, message: Unproven, proven_at: float) -> None:
+        if self._entries is None:
+            self._entries = deque()
         self._entries.append((proven_at, message))
 
     def settle(self, now: float) -> bool:
         """Forget messages proven read by ``now``; True while some remain unproven."""
         entries = self._entries
+        if entries is None:
+            return False
         while entries and entries[0][0] <= now:
             entries.popleft()
         return bool(entries)
 
     def unproven(self) -> list[Unproven]:
-        return [message for _, message in self._entries]
+        return [message for _, message in self._entries or ()]
