@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from hubbub.store.schema import conversations, insert_or_ignore, messages
 
@@ -31,10 +32,15 @@ def dm_members(conversation: str) -> tuple[int, int] | None:
     return (low, high) if low < high else None
 
 
-def add_conversation(connection: Connection, conversation: str, now: float) -> None:
-    """Record the conversation unless it is already recorded."""
+def add_conversations(connection: Connection, ids: Iterable[str], now: float) -> None:
+    """Record the conversations that are not recorded yet."""
     insert_or_ignore(
-        connection, conversations, id=conversation, kind=kind_of(conversation), created_at=now
+        connection,
+        conversations,
+        [
+            {"id": conversation, "kind": kind_of(conversation), "created_at": now}
+            for conversation in ids
+        ],
     )
 
 
@@ -48,27 +54,32 @@ class Sequencer:
     def __init__(self) -> None:
         self._tails: dict[str, tuple[int, float]] = {}
 
-    def next(self, connection: Connection, conversation: str, now: float) -> tuple[int, float]:
-        """The ``(seq, ts)`` of a new message in the conversation, recording it if it is new."""
-        last = self._tails.get(conversation)
-        if last is None:
-            last = _last(connection, conversation, now)
-        self._tails[conversation] = seq_and_ts = last[0] + 1, max(now, last[1])
+    def learn(self, connection: Connection, ids: Iterable[str], now: float) -> None:
+        """Look up where the conversations not remembered yet end, recording new ones.
+
+        One query and one insert for them all, however many there are.
+        """
+        unknown = {conversation for conversation in ids if conversation not in self._tails}
+        if not unknown:
+            return
+        ends = connection.execute(
+            select(messages.c.conversation, func.max(messages.c.seq), func.max(messages.c.ts))
+            .where(messages.c.conversation.in_(unknown))
+            .group_by(messages.c.conversation)
+        )
+        for conversation, seq, ts in ends:
+            self._tails[conversation] = (seq, ts)
+            unknown.discard(conversation)
+        add_conversations(connection, unknown, now)
+        for conversation in unknown:
+            self._tails[conversation] = (0, now)
+
+    def next(self, conversation: str, now: float) -> tuple[int, float]:
+        """The ``(seq, ts)`` of a new message in a conversation :meth:`learn` has seen."""
+        last_seq, last_ts = self._tails[conversation]
+        self._tails[conversation] = seq_and_ts = last_seq + 1, max(now, last_ts)
         return seq_and_ts
 
     def forget(self) -> None:
         """Drop everything remembered; the database is asked again next time."""
         self._tails.clear()
-
-
-def _last(connection: Connection, conversation: str, now: float) -> tuple[int, float]:
-    add_conversation(connection, conversation, now)
-    last = (
-        connection.execute(
-            select(messages.c.seq, messages.c.ts)
-            .where(messages.c.conversation == conversation)
-            .order_by(messages.c.seq.desc())
-            .limit(1)
-        )
-    ).first()
-    return (0, now) if last is None else (last.seq, last.ts)

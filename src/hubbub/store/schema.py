@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -95,7 +95,10 @@ _dialect_inserts: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]
 }
 
 
-def insert_or_ignore(connection: Connection, table: Table, **values: Any) -> None:
-    """Insert a row unless one with the same key (primary or unique) is already there."""
-    insert = _dialect_inserts[connection.dialect.name]
-    connection.execute(insert(table).values(**values).on_conflict_do_nothing())
+def insert_or_ignore(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert the rows, skipping any whose key (primary or unique) is already there."""
+    if rows:
+        insert = _dialect_inserts[connection.dialect.name]
+        connection.execute(insert(table).on_conflict_do_nothing(), list(rows))

@@ -17,7 +17,7 @@ from sqlalchemy import URL, Connection, Engine, Executable, Row, delete, exists,
 from sqlalchemy.exc import SQLAlchemyError
 
 from hubbub.protocol import LOBBY
-from hubbub.store.conversations import Sequencer, add_conversation, dm_members, kind_of
+from hubbub.store.conversations import Sequencer, add_conversations, dm_members, kind_of
 from hubbub.store.database import open_engine, upgrade_schema
 from hubbub.store.records import Account, Draft, NameTaken, StoredMessage, StoreError
 from hubbub.store.schema import accounts, held, insert_or_ignore, members, messages, tokens
@@ -176,9 +176,10 @@ class Store:
         """In the writer's thread: number the group's messages and insert them all at once."""
         if self._appending is group:
             self._appending = None
+        self._sequencer.learn(connection, (draft.conversation for draft in group.drafts), now)
         stored: list[StoredMessage] = []
         for draft in group.drafts:
-            seq, ts = self._sequencer.next(connection, draft.conversation, now)
+            seq, ts = self._sequencer.next(draft.conversation, now)
             stored.append(
                 StoredMessage(draft.conversation, seq, ts, draft.sender, draft.text, draft.to)
             )
@@ -231,11 +232,12 @@ class Store:
         """Record a chat and its members, ordered before every later write."""
 
         def record_chat(connection: Connection, now: float) -> None:
-            add_conversation(connection, conversation, now)
-            for account_id in member_ids:
-                insert_or_ignore(
-                    connection, members, conversation=conversation, account_id=account_id
-                )
+            add_conversations(connection, [conversation], now)
+            insert_or_ignore(
+                connection,
+                members,
+                [{"conversation": conversation, "account_id": member} for member in member_ids],
+            )
 
         await self._writer.submit(record_chat)
 
@@ -261,7 +263,9 @@ class Store:
 
         def keep(connection: Connection, _now: float) -> None:
             insert_or_ignore(
-                connection, held, account_id=account_id, conversation=conversation, seq=seq
+                connection,
+                held,
+                [{"account_id": account_id, "conversation": conversation, "seq": seq}],
             )
 
         await self._writer.submit(keep)
