@@ -85,6 +85,30 @@ async def test_concurrent_appends_get_gapless_seqs_per_conversation_in_few_commi
         assert await store.history(conversation, limit=200) == mine
 
 
+async def test_messages_appended_while_a_commit_runs_each_get_their_own_seq(
+    store: Store,
+) -> None:
+    """Appends keep arriving, one loop turn apart, while earlier groups are being written."""
+    ann = await sign_up(store, "Ann")
+    sending: list[asyncio.Task[StoredMessage]] = []
+    for n in range(400):
+        sending.append(asyncio.create_task(store.append(say(ann, f"{n}"))))
+        await asyncio.sleep(0)
+
+    stored = await asyncio.gather(*sending)
+
+    assert [message.text for message in stored] == [f"{n}" for n in range(400)]
+    assert [message.seq for message in stored] == list(range(1, 401))
+    assert await whole_lobby(store) == stored
+
+
+async def whole_lobby(store: Store) -> list[StoredMessage]:
+    messages: list[StoredMessage] = []
+    while page := await store.history("lobby", after=len(messages), limit=200):
+        messages.extend(page)
+    return messages
+
+
 async def test_timestamps_never_decrease_within_a_conversation(store: Store) -> None:
     ann = await sign_up(store, "Ann")
     for _ in range(5):

@@ -74,7 +74,9 @@ class Store:
         self._engine = engine
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="hubbub-store-reader")
         self._sequencer = Sequencer()
-        self._writer = Writer(engine, on_rollback=self._sequencer.forget)
+        self._writer = Writer(
+            engine, on_rollback=self._sequencer.forget, on_batch=self._close_append_group
+        )
         self._appending: _AppendGroup | None = None
         """The messages waiting for the writer to reach their shared INSERT."""
 
@@ -170,12 +172,14 @@ class Store:
         group.drafts.append(draft)
         return (await asyncio.shield(group.written))[index]
 
+    def _close_append_group(self) -> None:
+        """A batch is starting: its group of messages takes no more (they go to a new one)."""
+        self._appending = None
+
     def _store_group(
         self, group: _AppendGroup, connection: Connection, now: float
     ) -> list[StoredMessage]:
         """In the writer's thread: number the group's messages and insert them all at once."""
-        if self._appending is group:
-            self._appending = None
         self._sequencer.learn(connection, (draft.conversation for draft in group.drafts), now)
         stored: list[StoredMessage] = []
         for draft in group.drafts:

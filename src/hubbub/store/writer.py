@@ -46,7 +46,11 @@ class Writer:
     """
 
     def __init__(
-        self, engine: Engine, on_rollback: Callable[[], None], max_batch: int = 512
+        self,
+        engine: Engine,
+        on_rollback: Callable[[], None],
+        on_batch: Callable[[], None],
+        max_batch: int = 512,
     ) -> None:
         self.commits = 0
         """Transactions committed so far."""
@@ -55,6 +59,8 @@ class Writer:
         self._connection: Connection | None = None
         """Opened, used and closed in the writer's thread only."""
         self._on_rollback = on_rollback
+        self._on_batch = on_batch
+        """Called on the loop's thread as each batch is handed to the writer's thread."""
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._closing = False
@@ -105,6 +111,7 @@ class Writer:
 
     async def _commit(self, batch: list[_Job]) -> None:
         operations = [job.operation for job in batch]
+        self._on_batch()
         loop = asyncio.get_running_loop()
         try:
             outcomes = await loop.run_in_executor(self._thread, self._transact, operations)
