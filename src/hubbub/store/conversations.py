@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, select
 
-from hubbub.store.schema import conversations, insert_or_ignore, messages
+from hubbub.store.prepared import Prepared
+from hubbub.store.schema import conversations, ignoring_duplicates, messages
 
 _DM = re.compile(r"dm:(0|[1-9][0-9]*):(0|[1-9][0-9]*)")
 
@@ -32,11 +33,19 @@ def dm_members(conversation: str) -> tuple[int, int] | None:
     return (low, high) if low < high else None
 
 
+_ADD_CONVERSATION = Prepared(lambda dialect: ignoring_duplicates(conversations, dialect))
+_TAIL = Prepared(
+    lambda _: select(messages.c.seq, messages.c.ts)
+    .where(messages.c.conversation == bindparam("conversation"))
+    .order_by(messages.c.seq.desc())
+    .limit(1)
+)
+
+
 def add_conversations(connection: Connection, ids: Iterable[str], now: float) -> None:
     """Record the conversations that are not recorded yet."""
-    insert_or_ignore(
+    _ADD_CONVERSATION.run_many(
         connection,
-        conversations,
         [
             {"id": conversation, "kind": kind_of(conversation), "created_at": now}
             for conversation in ids
@@ -55,24 +64,15 @@ class Sequencer:
         self._tails: dict[str, tuple[int, float]] = {}
 
     def learn(self, connection: Connection, ids: Iterable[str], now: float) -> None:
-        """Look up where the conversations not remembered yet end, recording new ones.
-
-        One query and one insert for them all, however many there are.
-        """
+        """Look up where the conversations not remembered yet end, recording new ones."""
         unknown = {conversation for conversation in ids if conversation not in self._tails}
-        if not unknown:
-            return
-        ends = connection.execute(
-            select(messages.c.conversation, func.max(messages.c.seq), func.max(messages.c.ts))
-            .where(messages.c.conversation.in_(unknown))
-            .group_by(messages.c.conversation)
-        )
-        for conversation, seq, ts in ends:
-            self._tails[conversation] = (seq, ts)
-            unknown.discard(conversation)
-        add_conversations(connection, unknown, now)
+        new: list[str] = []
         for conversation in unknown:
-            self._tails[conversation] = (0, now)
+            tail = _TAIL.first(connection, {"conversation": conversation})
+            if tail is None:
+                new.append(conversation)
+            self._tails[conversation] = (0, now) if tail is None else (tail[0], tail[1])
+        add_conversations(connection, new, now)
 
     def next(self, conversation: str, now: float) -> tuple[int, float]:
         """The ``(seq, ts)`` of a new message in a conversation :meth:`learn` has seen."""

@@ -95,10 +95,14 @@ _dialect_inserts: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]
 }
 
 
+def ignoring_duplicates(table: Table, dialect: str) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT into ``table`` that skips rows whose key (primary or unique) is there."""
+    return _dialect_inserts[dialect](table).on_conflict_do_nothing()
+
+
 def insert_or_ignore(
     connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Insert the rows, skipping any whose key (primary or unique) is already there."""
+    """Insert the rows, skipping any whose key is already there."""
     if rows:
-        insert = _dialect_inserts[connection.dialect.name]
-        connection.execute(insert(table).on_conflict_do_nothing(), list(rows))
+        connection.execute(ignoring_duplicates(table, connection.dialect.name), list(rows))

@@ -19,10 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from hubbub.protocol import LOBBY
 from hubbub.store.conversations import Sequencer, add_conversations, dm_members, kind_of
 from hubbub.store.database import open_engine, upgrade_schema
+from hubbub.store.prepared import Prepared
 from hubbub.store.records import Account, Draft, NameTaken, StoredMessage, StoreError
 from hubbub.store.schema import accounts, held, insert_or_ignore, members, messages, tokens
 from hubbub.store.writer import Writer
 
+_INSERT_MESSAGE = Prepared(lambda _: insert(messages))
 _account_columns = (
     accounts.c.id,
     accounts.c.name,
@@ -187,8 +189,8 @@ class Store:
             stored.append(
                 StoredMessage(draft.conversation, seq, ts, draft.sender, draft.text, draft.to)
             )
-        connection.execute(
-            insert(messages),
+        _INSERT_MESSAGE.run_many(
+            connection,
             [
                 {
                     "conversation": message.conversation,
