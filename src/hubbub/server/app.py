@@ -1,5 +1,6 @@
 """The HTTP side: the aiohttp application, its routes, and the server's lifetime.
 
+``GET /`` is the browser client (``hubbub/web``, files under ``/static/``);
 ``GET /ws`` upgrades to the chat protocol; ``GET /healthz`` says the server is up;
 ``GET /status`` lists who is connected (the broadcast chat's server console), to
 requests from this machine only.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
@@ -23,15 +25,29 @@ CONFIG = web.AppKey("config", Config)
 SERVER = web.AppKey("server", ChatServer)
 ABUSIVE_FRAME_BYTES = 1024 * 1024
 """Frames above MAX_FRAME_BYTES get an error; frames above this close the connection (1009)."""
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+        "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+"""The page runs only hubbub's own files and talks only to its own server."""
 
 
 def create_app(config: Config) -> web.Application:
     app = web.Application()
     app[CONFIG] = config
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", WEB_DIR)
     app.router.add_get("/ws", websocket_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/status", status)
     app.cleanup_ctx.append(_lifetime)
+    app.on_response_prepare.append(_page_headers)
     app.on_shutdown.append(_close_connections)
     return app
 
@@ -77,6 +93,15 @@ async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
         # Shielded: a cancelled handler must still end or park its session.
         await asyncio.shield(server.close_connection(conn, clean=clean))
     return ws
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def _page_headers(request: web.Request, response: web.StreamResponse) -> None:
+    if request.path == "/" or request.path.startswith("/static/"):
+        response.headers.update(PAGE_HEADERS)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -1,0 +1,1 @@
+"""Browser tests: the web client in Chromium against a real server."""

@@ -1,0 +1,48 @@
+"""The browser client under Debian's Chromium (Playwright), against ``hubbub serve`` subprocesses.
+
+Each test gets a fresh server (a real ``hubbub serve`` child process) and a fresh headless
+Chromium; every person in a test is a separate browser context (its own localStorage, as
+separate machines would be). Playwright's ``expect`` waits for what a person would see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from browser.people import CHROMIUM, LAUNCH_ARGS, People
+from conftest import ServerProcess
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: `make test` installs it")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
+        )
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+def hubbub(server_process: ServerProcess) -> ServerProcess:
+    """A running ``hubbub serve`` on a free loopback port (stopped by ``server_process``)."""
+    server_process.start()
+    return server_process
+
+
+@pytest.fixture
+async def people(browser: Browser, hubbub: ServerProcess) -> AsyncIterator[People]:
+    crowd = People(browser, hubbub)
+    yield crowd
+    misbehaved = {
+        p.name: {"dialogs": p.dialogs, "errors": p.page_errors}
+        for p in crowd.everyone
+        if p.dialogs or p.page_errors
+    }
+    await crowd.close()
+    assert not misbehaved, f"a page raised an error or opened a dialog: {misbehaved}"

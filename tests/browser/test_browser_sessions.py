@@ -1,0 +1,123 @@
+"""Sessions in the browser: reloads, sign-out, a server restart, and scrollback."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from playwright.async_api import expect
+
+from browser.people import People, password_of
+from conftest import ServerProcess
+from hubbub.client import Client, RequestFailed
+from hubbub.protocol import ErrorCode, Message
+
+SESSION = "localStorage.getItem('hubbub.session')"
+
+
+async def test_a_reload_keeps_the_session_and_sign_out_forgets_it(
+    people: People, hubbub: ServerProcess
+) -> None:
+    alice = await people.open("alice")
+    bob = await people.open("bob")
+    await bob.say("before the reload")
+    await alice.open_person("bob")
+    await alice.user_row("bob").get_by_test_id("message-user").click()
+    await alice.say("a private word")
+
+    await alice.page.reload()
+    # No password asked: the page signs in with its session token and carries on.
+    await alice.signed_in()
+    await expect(alice.by("signin-form")).to_be_hidden()
+    await expect(alice.by("conversation-title")).to_have_text("bob")
+    await expect(alice.texts).to_have_text(["a private word"])
+    await alice.open_conversation("Lobby")
+    await expect(alice.texts).to_have_text(["before the reload"])
+    await bob.say("after the reload")
+    await expect(alice.texts).to_have_text(["before the reload", "after the reload"])
+
+    # Signing out ends the session everywhere and forgets the token here.
+    token = await alice.page.evaluate(f"JSON.parse({SESSION}).token")
+    await alice.by("signout").click()
+    await expect(alice.by("signin-form")).to_be_visible()
+    await expect(bob.user_row("alice")).to_have_count(0)
+    assert await alice.page.evaluate(SESSION) is None
+    await alice.page.reload()
+    await expect(alice.by("signin-form")).to_be_visible()
+    async with Client.connect(hubbub.url, reconnect=False) as thief:
+        with pytest.raises(RequestFailed) as refused:
+            await thief.sign_in("alice", token=token)
+    assert refused.value.code is ErrorCode.INVALID_TOKEN
+
+
+async def test_a_server_restart_shows_reconnecting_and_loses_and_repeats_nothing(
+    people: People, hubbub: ServerProcess
+) -> None:
+    alice = await people.open("alice")
+    async with Client.connect(hubbub.url, reconnect=False) as bob:
+        await bob.sign_in("bob", password_of("bob"))
+        for n in range(1, 4):
+            await bob.say(f"before {n}")
+        await expect(alice.texts).to_have_text([f"before {n}" for n in range(1, 4)])
+
+    await asyncio.to_thread(hubbub.kill)
+    banner = alice.by("connection-banner")
+    await expect(banner).to_have_text("reconnecting…")
+    await expect(banner).to_be_visible()
+
+    # The server comes back while alice's machine is still offline; bob talks meanwhile.
+    await alice.context.set_offline(True)
+    await asyncio.to_thread(hubbub.start)
+    async with Client.connect(hubbub.url, reconnect=False) as bob:
+        await bob.sign_in("bob", password_of("bob"))
+        for n in range(1, 6):
+            await bob.say(f"missed {n}")
+        await expect(banner).to_be_visible()
+        await alice.context.set_offline(False)
+        await expect(banner).to_be_hidden()
+        await bob.say("live again")
+
+        expected = [f"before {n}" for n in range(1, 4)]
+        expected += [f"missed {n}" for n in range(1, 6)]
+        expected.append("live again")
+        await expect(alice.texts).to_have_text(expected)
+        seqs = await alice.by("message").evaluate_all("all => all.map(m => Number(m.dataset.seq))")
+        assert seqs == list(range(1, 10))
+
+        # The session token survived the restart: the page is signed in as before.
+        await expect(alice.by("me-name")).to_have_text("alice")
+        await expect(alice.user_row("bob").get_by_test_id("user-status")).to_have_text("online")
+        await alice.say("back again")
+        heard = await bob.wait_for(Message, lambda m: m.text == "back again")
+        assert (heard.sender, heard.seq) == ("alice", 10)
+
+
+async def test_scrolling_up_loads_older_messages_and_keeps_the_place(
+    people: People, hubbub: ServerProcess
+) -> None:
+    async with Client.connect(hubbub.url, reconnect=False) as bob:
+        await bob.sign_in("bob", password_of("bob"))
+        for n in range(1, 121):
+            await bob.say(f"message {n:03}")
+
+    alice = await people.open("alice")
+    # The latest page first, scrolled to the bottom.
+    await expect(alice.texts).to_have_count(50)
+    await expect(alice.texts.first).to_have_text("message 071")
+    await expect(alice.message("message 120")).to_be_in_viewport()
+
+    scroller = alice.by("message-scroller")
+    await scroller.evaluate("pane => pane.scrollTo(0, 0)")
+    await expect(alice.texts).to_have_count(100)
+    await expect(alice.texts.first).to_have_text("message 021")
+    # Still looking at where we were, not thrown to the new top.
+    await expect(alice.message("message 071")).to_be_in_viewport()
+    await expect(alice.message("message 021")).not_to_be_in_viewport()
+
+    await scroller.evaluate("pane => pane.scrollTo(0, 0)")
+    await expect(alice.texts).to_have_count(120)
+    await expect(alice.by("history-status")).to_have_text(
+        "This is the start of the Lobby. Say hello!"
+    )
+    texts = await alice.texts.all_inner_texts()
+    assert texts == [f"message {n:03}" for n in range(1, 121)]
