@@ -81,3 +81,16 @@ async def test_messenger_tutorial(signed_in: SignedIn) -> None:
     with pytest.raises(RequestFailed) as refused:
         await carol.history(conversation)
     assert refused.value.code is ErrorCode.UNKNOWN_CONVERSATION
+
+
+async def test_a_new_chat_can_be_read_as_soon_as_it_is_announced(signed_in: SignedIn) -> None:
+    alice, bob = await signed_in("alice"), await signed_in("bob")
+    await alice.request_chat("bob")
+    await bob.wait_for(ChatRequested)
+
+    await bob.answer_chat("alice", accept=True)
+    started = await alice.wait_for(ChatStarted)
+
+    assert await alice.history(started.conversation) == []
+    await alice.say("first words", conversation=started.conversation)
+    assert [m.text for m in await bob.history(started.conversation)] == ["first words"]

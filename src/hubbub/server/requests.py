@@ -172,7 +172,9 @@ async def answer_chat(server: ChatServer, conn: ConnId, request: AnswerChat) -> 
 
 async def history(server: ChatServer, conn: ConnId, request: History) -> HistoryPage:
     user = server.hub.signed_in(conn)
-    if not await server.store.can_read(user.account_id, request.conversation):
+    # A chat is announced before its record commits: the live one is readable at once.
+    in_chat = user.chat is not None and user.chat.conversation == request.conversation
+    if not in_chat and not await server.store.can_read(user.account_id, request.conversation):
         raise Refusal(
             ErrorCode.UNKNOWN_CONVERSATION,
             f"there is no conversation {request.conversation!r} that you can read",
