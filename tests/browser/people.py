@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -163,6 +162,3 @@ class People:
         for person in self.everyone:
             await person.context.close()
 
-
-def copy_to_docs(screenshot: Path, name: str) -> None:
-    shutil.copyfile(screenshot, REPO / "docs" / name)
