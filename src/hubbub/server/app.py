@@ -9,6 +9,7 @@ requests from this machine only.
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -58,6 +59,9 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     server = ChatServer(app[CONFIG], store)
     await server.start()
     app[SERVER] = server
+    # Everything loaded so far (modules, classes, the schema) lives as long as the
+    # process: leave it out of every later full collection, which would walk it again.
+    gc.freeze()
     yield
     await store.close()
 
