@@ -101,14 +101,20 @@ class Outbound:
         """The slow reader's close, referenced here so the loop does not drop the task."""
 
     def push(self, frame: Frame, mark: tuple[str, int] | None = None) -> None:
-        """Queue a frame; while catching up, live frames wait until :meth:`release`."""
-        if self._held is None:
-            self.push_now(frame)
-            return
-        self._held.append((frame, mark))
-        self._held_bytes += len(frame)
-        if self._held_bytes > self._limit:
-            self._too_slow()
+        """Queue a frame; while catching up, live frames wait until :meth:`release`.
+
+        This runs once per recipient of every event, so it does its work inline.
+        """
+        if self._held is not None:
+            self._held.append((frame, mark))
+            self._held_bytes += len(frame)
+            if self._held_bytes > self._limit:
+                self._too_slow()
+        elif not self._closing:
+            pending = self._pending
+            if not pending:
+                self._flusher.mark(self)
+            pending.append(frame)
 
     def push_now(self, frame: Frame) -> None:
         """Queue a frame ahead of anything held back (replies, replayed history)."""
