@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from hubbub.protocol import Message, encode
+from hubbub.protocol import Message, Presence, UserJoined, UserLeft, encode
 
 ConnId = int
 
@@ -18,11 +18,15 @@ class Delivery:
 
     ``mark`` is ``(conversation, seq)`` for stored messages, so a connection that is
     catching up after a resume can drop a live copy of a message it already replayed.
+    ``lazy`` deliveries (who joined, left, changed status) may wait a few milliseconds
+    to share a write with others: a storm of sign-ins would otherwise cost every
+    connection one write per newcomer.
     """
 
     conns: tuple[ConnId, ...]
     data: bytes
     mark: tuple[str, int] | None = None
+    lazy: bool = False
 
 
 @dataclass(slots=True)
@@ -37,7 +41,8 @@ class Outbox:
         if not targets:
             return
         mark = (event.conversation, event.seq) if isinstance(event, Message) else None
-        self.deliveries.append(Delivery(targets, encode(event), mark))
+        lazy = isinstance(event, UserJoined | UserLeft | Presence)
+        self.deliveries.append(Delivery(targets, encode(event), mark, lazy))
 
     def extend(self, other: Outbox) -> None:
         self.deliveries.extend(other.deliveries)

@@ -5,7 +5,9 @@ recipient's :class:`Outbound` only appends those bytes to a list. One :class:`Fl
 per server then writes every connection that has something queued, once per event-loop
 turn, all of its frames in a single ``transport.write``: a burst of messages costs each
 connection one system call, not one per message, and nothing waits for a timer (no
-Nagle-style stalls).
+Nagle-style stalls). Only presence announcements, queued *lazily*, may wait up to
+:data:`LAZY_SECONDS` for company, so that a storm of sign-ins does not cost every
+connection a write per newcomer.
 
 A reader too slow to keep up cannot grow the server's memory: past ``limit`` bytes
 waiting in its transport, the connection is closed with :data:`SLOW_READER`, or cut if
@@ -46,30 +48,52 @@ def text_frame(payload: bytes) -> Frame:
     return Frame(header + payload)
 
 
-class Flusher:
-    """Writes every connection with queued frames once, at the end of the loop turn."""
+LAZY_SECONDS = 0.02
+"""How long a presence announcement may wait to share a write with other frames."""
 
-    __slots__ = ("_dirty", "_loop")
+
+class Flusher:
+    """Writes every connection with queued frames once, at the end of the loop turn.
+
+    Connections with only lazy frames queued are written :data:`LAZY_SECONDS` later,
+    or sooner if something urgent joins them.
+    """
+
+    __slots__ = ("_later", "_loop", "_soon")
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._dirty: list[Outbound] = []
+        self._soon: list[Outbound] = []
+        self._later: list[Outbound] = []
 
-    def mark(self, outbound: Outbound) -> None:
-        if not self._dirty:
-            self._loop.call_soon(self._flush)
-        self._dirty.append(outbound)
+    def soon(self, outbound: Outbound) -> None:
+        if not self._soon:
+            self._loop.call_soon(self._flush, self._soon)
+        self._soon.append(outbound)
 
-    def _flush(self) -> None:
-        dirty, self._dirty = self._dirty, []
-        for outbound in dirty:
+    def later(self, outbound: Outbound) -> None:
+        if not self._later:
+            self._loop.call_later(LAZY_SECONDS, self._flush, self._later)
+        self._later.append(outbound)
+
+    def _flush(self, due: list[Outbound]) -> None:
+        if due is self._soon:
+            self._soon = []
+        else:
+            self._later = []
+        for outbound in due:
             outbound.flush()
+
+
+_IDLE, _LATER, _SOON = 0, 1, 2
+"""When an :class:`Outbound` will be written: nothing queued, lazily, at the turn's end."""
 
 
 class Outbound:
     __slots__ = (
         "_closer",
         "_closing",
+        "_due",
         "_flusher",
         "_held",
         "_held_bytes",
@@ -92,6 +116,7 @@ class Outbound:
         self._flusher = flusher
         self._limit = limit
         self._pending: list[Frame] = []
+        self._due = _IDLE
         self._held: list[tuple[Frame, tuple[str, int] | None]] | None = None
         self._held_bytes = 0
         self._replayed: dict[str, int] | None = None
@@ -100,7 +125,7 @@ class Outbound:
         self._closer: asyncio.Task[None] | None = None
         """The slow reader's close, referenced here so the loop does not drop the task."""
 
-    def push(self, frame: Frame, mark: tuple[str, int] | None = None) -> None:
+    def push(self, frame: Frame, mark: tuple[str, int] | None = None, lazy: bool = False) -> None:
         """Queue a frame; while catching up, live frames wait until :meth:`release`.
 
         This runs once per recipient of every event, so it does its work inline.
@@ -111,18 +136,24 @@ class Outbound:
             if self._held_bytes > self._limit:
                 self._too_slow()
         elif not self._closing:
-            pending = self._pending
-            if not pending:
-                self._flusher.mark(self)
-            pending.append(frame)
+            self._pending.append(frame)
+            if self._due == _SOON:
+                return
+            if not lazy:
+                self._due = _SOON
+                self._flusher.soon(self)
+            elif self._due == _IDLE:
+                self._due = _LATER
+                self._flusher.later(self)
 
     def push_now(self, frame: Frame) -> None:
         """Queue a frame ahead of anything held back (replies, replayed history)."""
         if self._closing:
             return
-        if not self._pending:
-            self._flusher.mark(self)
         self._pending.append(frame)
+        if self._due != _SOON:
+            self._due = _SOON
+            self._flusher.soon(self)
 
     def hold(self) -> None:
         """Start catching up: hold live frames back until :meth:`release`."""
@@ -146,6 +177,7 @@ class Outbound:
     def flush(self) -> None:
         """Write everything queued in one go; called by the :class:`Flusher`."""
         pending, self._pending = self._pending, []
+        self._due = _IDLE
         if self._closing or not pending or self._transport.is_closing():
             return
         self._transport.write(pending[0] if len(pending) == 1 else b"".join(pending))

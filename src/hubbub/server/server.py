@@ -138,11 +138,11 @@ class ChatServer:
         """Queue each delivery's one frame for every recipient still connected."""
         wires = self._wires
         for delivery in outbox:
-            frame, mark = text_frame(delivery.data), delivery.mark
+            frame, mark, lazy = text_frame(delivery.data), delivery.mark, delivery.lazy
             for conn in delivery.conns:
                 wire = wires.get(conn)
                 if wire is not None:
-                    wire.outbound.push(frame, mark)
+                    wire.outbound.push(frame, mark, lazy)
 
     def reply(self, conn: ConnId, frame: Ok | Error) -> None:
         wire = self._wires.get(conn)
