@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hubbub import __version__
+from hubbub.bench.command import bench
 
 
 @click.group()
@@ -82,6 +83,9 @@ def _new_loop() -> asyncio.AbstractEventLoop:
     except ImportError:
         return asyncio.new_event_loop()
     return uvloop.new_event_loop()
+
+
+main.add_command(bench)
 
 
 @main.command()

@@ -1,0 +1,91 @@
+"""A run in progress, and the steps the scenarios share."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from hubbub import protocol
+from hubbub.bench.accounts import Credentials
+from hubbub.bench.crowd import Member
+from hubbub.bench.display import Board
+from hubbub.bench.ledger import Ledger
+from hubbub.bench.meter import Meter
+from hubbub.bench.report import Phase
+from hubbub.bench.server import ServerProcess
+from hubbub.bench.wire import Address, Frame
+
+T = TypeVar("T")
+
+STALL_SECONDS = 10.0
+"""How long a run waits with no delivery arriving before it counts the rest as lost."""
+
+
+@dataclass(slots=True)
+class Run:
+    """One run in progress: the server, the seeded accounts and the instruments.
+
+    ``server`` is None with ``--url``. The accounts share ``password``. Scenarios add what
+    went wrong to ``problems`` (any of it fails the run) and what a reader should know to
+    ``notes``.
+    """
+
+    run_id: str
+    url: str
+    accounts: list[Credentials]
+    password: str
+    board: Board
+    server: ServerProcess | None
+    notes: list[str]
+    problems: list[str] = field(default_factory=list)
+    address: Address = field(init=False)
+    ledger: Ledger = field(init=False)
+    meter: Meter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.address = Address.of(self.url)
+        self.ledger = Ledger(self.run_id)
+        self.meter = Meter(None if self.server is None else self.server.cpu_seconds)
+
+
+def when_stored(future: asyncio.Future[Frame], run: Run, owe: Callable[[Frame], None]) -> None:
+    """Once the server answers a send, ``owe`` its deliveries (given the ``ok``), or say why not."""
+
+    def answered(done: asyncio.Future[Frame]) -> None:
+        error = None if done.cancelled() else done.exception()
+        if error is not None or done.cancelled():
+            run.problems.append(f"a send failed: {error or 'cancelled'}")
+        else:
+            owe(done.result())
+
+    future.add_done_callback(answered)
+
+
+def say_in_lobby(run: Run, member: Member, n: int) -> asyncio.Future[Frame]:
+    """Send the member's ``n``-th stamped lobby message; once stored, every listener is owed it."""
+    wire = member.wire
+    text = run.ledger.stamp(member.account.name, n)
+    future = wire.submit(protocol.Say(id=wire.next_id(), text=text))
+    when_stored(future, run, lambda ok: run.ledger.expect_lobby(ok.seq or 0))
+    return future
+
+
+async def deliver_all(run: Run, phase: str, owed: int, sending: Awaitable[T]) -> tuple[Phase, T]:
+    """Measure ``phase``: await ``sending`` (which must end once every send is answered,
+    and must not have sent anything yet), then the deliveries, with a bar of them against
+    ``owed``; return the phase and what ``sending`` returned.
+
+    The phase ends as soon as enough messages arrived; which ones they were is checked
+    after it. Deliveries still missing when none arrived for ``STALL_SECONDS`` are left for
+    the ledger's tally to count as lost.
+    """
+    clock = run.meter.start(phase)
+    async with run.board.track("deliveries", owed, lambda: run.ledger.arrived):
+        result = await sending
+        run.ledger.sending_done()
+        await run.ledger.arrived_all(stall=STALL_SECONDS)
+    measured = clock.stop()
+    await run.ledger.confirmed(stall=STALL_SECONDS)
+    return measured, result

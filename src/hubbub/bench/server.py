@@ -1,0 +1,167 @@
+"""The server under test: ``hubbub serve`` as a child process on its own CPU, read through /proc.
+
+The child inherits this process's environment (so ``PYTHONPATH`` can point it at another
+checkout for a before/after comparison) and its open-file limit, raised beforehand.
+CPU time comes from ``/proc/PID/stat`` (user + system, every thread), memory from
+``/proc/PID/status``: both are what the kernel charged the server, whatever else the
+machine was doing, unlike wall time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Self
+
+import aiohttp
+
+STARTUP_SECONDS = 30.0
+SHUTDOWN_SECONDS = 20.0
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+class ServerFailed(RuntimeError):
+    """The server did not start, or died while the benchmark ran."""
+
+
+def cpu_pair() -> tuple[int, int] | None:
+    """(the server's CPU, the generator's CPU): the first two this process may use, if two."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return (cpus[0], cpus[1]) if len(cpus) >= 2 else None
+
+
+def raise_open_file_limit() -> int:
+    """Lift this process's open-file limit to its hard limit (children inherit it); return it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):
+            return soft
+    return hard
+
+
+class ProcessFiles:
+    """A process's ``/proc`` figures, read through files opened once.
+
+    Opened at the start, they can still be read when the benchmark's connections have
+    taken every file this process may open.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self._stat = os.open(f"/proc/{pid}/stat", os.O_RDONLY)
+        self._status = os.open(f"/proc/{pid}/status", os.O_RDONLY)
+
+    def close(self) -> None:
+        os.close(self._stat)
+        os.close(self._status)
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time the process has used, all its threads together."""
+        stat = os.pread(self._stat, 4096, 0).decode()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
+
+    def memory_kib(self, field: str) -> int:
+        """A ``/proc/PID/status`` memory figure in KiB: ``VmRSS`` now, ``VmHWM`` its peak."""
+        for line in os.pread(self._status, 1 << 16, 0).decode().splitlines():
+            name, _, value = line.partition(":")
+            if name == field:
+                return int(value.split()[0])
+        raise ServerFailed(f"the server's /proc status has no {field}")
+
+
+class ServerProcess:
+    """A running ``hubbub serve`` child, stopped by its PID: SIGINT, then SIGKILL."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int, log: Path) -> None:
+        self.pid = process.pid
+        self.url = f"http://127.0.0.1:{port}"
+        self._process = process
+        self._log = log
+        self._proc = ProcessFiles(process.pid)
+
+    @classmethod
+    async def start(cls, data_dir: Path, log: Path, cpu: int | None) -> Self:
+        """Start the server on a free port of 127.0.0.1 and wait until ``/healthz`` answers.
+
+        With ``cpu``, the child starts pinned to it: this thread is pinned there while it
+        spawns, so every thread the server ever makes inherits the affinity.
+        """
+        port = _free_port()
+        own_cpus = os.sched_getaffinity(0)
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})
+        try:
+            with log.open("wb") as errors:
+                process = await asyncio.create_subprocess_exec(
+                    *(sys.executable, "-m", "hubbub", "serve", "--port", str(port)),
+                    *("--data-dir", str(data_dir), "--log-level", "WARNING"),
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=errors,
+                )
+        finally:
+            os.sched_setaffinity(0, own_cpus)
+        server = cls(process, port, log)
+        try:
+            await server._wait_until_up()
+        except BaseException:
+            await server.stop()
+            raise
+        return server
+
+    def cpu_seconds(self) -> float:
+        return self._proc.cpu_seconds()
+
+    def rss_kib(self) -> int:
+        return self._proc.memory_kib("VmRSS")
+
+    def peak_rss_kib(self) -> int:
+        return self._proc.memory_kib("VmHWM")
+
+    def check_alive(self) -> None:
+        if self._process.returncode is not None:
+            raise ServerFailed(f"the server exited with {self._process.returncode}{self._tail()}")
+
+    async def stop(self) -> None:
+        """Ctrl-C, as an operator would; killed if it has not exited in time."""
+        if self._process.returncode is None:
+            self._process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(self._process.wait(), SHUTDOWN_SECONDS)
+            except TimeoutError:
+                self._process.kill()
+                await self._process.wait()
+        self._proc.close()
+
+    async def _wait_until_up(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STARTUP_SECONDS
+        async with aiohttp.ClientSession() as http:
+            while loop.time() < deadline:
+                self.check_alive()
+                try:
+                    async with http.get(f"{self.url}/healthz") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise ServerFailed(f"the server did not answer /healthz in {STARTUP_SECONDS:g} s")
+
+    def _tail(self) -> str:
+        lines = self._log.read_text(errors="replace").strip().splitlines()[-20:]
+        return ":\n" + "\n".join(lines) if lines else ""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

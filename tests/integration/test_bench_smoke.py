@@ -1,0 +1,113 @@
+"""``hubbub bench``, tiny runs of every scenario through the real command: the report's
+fields are there and nothing is lost. No timing is asserted: these are not measurements."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import ServerProcess
+
+RUN_SECONDS = 60
+
+HEADLINES = {
+    "fanout": {"server CPU per delivery", "latency p50", "latency p99", "latency max"},
+    "dm": {"server CPU per direct message", "latency p99", "latency max"},
+    "idle": {"server RSS per idle connection", "connections signed in"},
+    "signin": {
+        "token sign-ins per second",
+        "password sign-ins per second",
+        "lobby latency during the storm p99",
+    },
+}
+
+
+def bench(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HUBBUB_")}
+    return subprocess.run(
+        [sys.executable, "-m", "hubbub", "bench", *args],
+        capture_output=True,
+        text=True,
+        timeout=RUN_SECONDS,
+        env=env,
+        check=False,
+    )
+
+
+def run_to_report(tmp_path: Path, *args: str) -> dict[str, Any]:
+    path = tmp_path / "report.json"
+    done = bench(*args, "--json", str(path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS" in done.stdout
+    report: dict[str, Any] = json.loads(path.read_text())
+    return report
+
+
+def assert_nothing_lost(report: dict[str, Any]) -> None:
+    assert report["passed"] is True
+    assert report["errors"] == []
+    assert report["deliveries_expected"] > 0
+    assert report["deliveries_received"] == report["deliveries_expected"]
+    assert report["lost"] == report["duplicates"] == report["unexpected"] == 0
+
+
+@pytest.mark.parametrize(
+    ("scenario", "options", "owed"),
+    [
+        ("fanout", ["--clients", "20", "--messages", "50"], 20 * 50),
+        ("dm", ["--clients", "20", "--rate", "200", "--duration", "1"], 2 * 200),
+        ("idle", ["--clients", "50"], 50),
+        ("signin", ["--clients", "20", "--password-clients", "5"], None),
+    ],
+)
+def test_a_tiny_run_of_each_scenario_reports_every_delivery_once(
+    tmp_path: Path, scenario: str, options: list[str], owed: int | None
+) -> None:
+    report = run_to_report(tmp_path, scenario, *options)
+
+    assert report["scenario"] == scenario
+    assert_nothing_lost(report)
+    if owed is not None:
+        assert report["deliveries_expected"] == owed
+    metrics = {metric["name"]: metric for metric in report["metrics"]}
+    assert HEADLINES[scenario] <= set(metrics)
+    for metric in metrics.values():
+        assert metric["value"] is not None, metric
+        assert (metric["met"] is None) == (metric["target"] is None), metric
+    assert report["own_server"] is True
+    assert report["server_cpu_s"] is not None
+    assert report["server_rss_kib"] > 0
+    assert report["generator_cpu_s"] >= 0
+    assert report["phases"]
+    assert report["latency"]["samples"] > 0
+
+
+def test_a_running_server_is_measured_without_cpu_or_memory_figures(
+    tmp_path: Path, server_process: ServerProcess
+) -> None:
+    server_process.start()
+
+    report = run_to_report(
+        tmp_path, "fanout", "--url", server_process.url, "--clients", "4", "--messages", "8"
+    )
+
+    assert_nothing_lost(report)
+    assert report["own_server"] is False
+    assert report["server_cpu_s"] is None
+    assert report["server_rss_kib"] is None
+    cpu = next(m for m in report["metrics"] if m["name"] == "server CPU per delivery")
+    assert cpu["value"] is None
+
+
+def test_an_option_the_scenario_has_no_use_for_is_refused() -> None:
+    done = bench("idle", "--rate", "5")
+
+    assert done.returncode == 2
+    assert "idle has no use for --rate" in done.stderr
