@@ -47,9 +47,16 @@ async def open_store(data_dir: Path) -> Store:
     path = data_dir / "hubbub.db"
     try:
         await asyncio.to_thread(_create_or_upgrade, path)
+        engine = open_engine(URL.create("sqlite", database=str(path)))
+        holding = await asyncio.to_thread(_accounts_with_held_messages, engine)
     except (OSError, SQLAlchemyError, CommandError) as exc:
         raise StoreError(f"cannot open the database {path}: {exc}") from exc
-    return Store(open_engine(URL.create("sqlite", database=str(path))))
+    return Store(engine, holding)
+
+
+def _accounts_with_held_messages(engine: Engine) -> set[int]:
+    with engine.connect() as connection:
+        return set(connection.scalars(select(held.c.account_id).distinct()))
 
 
 def _create_or_upgrade(path: Path) -> None:
@@ -72,8 +79,10 @@ class Store:
     loop's default executor, where password hashes queue).
     """
 
-    def __init__(self, engine: Engine, readers: int = 2) -> None:
+    def __init__(self, engine: Engine, holding: set[int], readers: int = 2) -> None:
         self._engine = engine
+        self._holding = holding
+        """Accounts that may have held messages: a sign-in of any other needs no write."""
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="hubbub-store-reader")
         self._sequencer = Sequencer()
         self._writer = Writer(
@@ -274,13 +283,18 @@ class Store:
                 [{"account_id": account_id, "conversation": conversation, "seq": seq}],
             )
 
+        self._holding.add(account_id)
         await self._writer.submit(keep)
 
     async def take_held(self, account_id: int) -> list[StoredMessage]:
         """Every message held for the account, in the order held, and forget them.
 
-        Sees every :meth:`hold` called before it.
+        Sees every :meth:`hold` called before it. An account with nothing held (most
+        sign-ins) is answered at once, without a transaction.
         """
+        if account_id not in self._holding:
+            return []
+        self._holding.discard(account_id)
 
         def take(connection: Connection, _now: float) -> list[StoredMessage]:
             rows = connection.execute(
@@ -293,7 +307,11 @@ class Store:
             connection.execute(delete(held).where(held.c.account_id == account_id))
             return taken
 
-        return await self._writer.submit(take)
+        try:
+            return await self._writer.submit(take)
+        except StoreError:
+            self._holding.add(account_id)
+            raise
 
     # ---------------------------------------------------------------- plumbing
 
