@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 SENDERS = 5
 """fanout: how many of the clients send."""
-IN_FLIGHT = 20
-"""fanout: messages sent and not yet answered, all senders together."""
 PAIRS_SEED = 1
 """dm: the same senders and recipients on every run of the same size."""
 CHATTERS = 3
@@ -37,6 +35,8 @@ class Load:
     rate: float = 0.0
     duration: float = 0.0
     password_clients: int = 0
+    in_flight: int = 0
+    """fanout: messages sent and not yet answered, all senders together."""
 
 
 Measure = Callable[["Run", Load], Awaitable[list[Metric]]]
@@ -76,9 +76,9 @@ SCENARIOS = {
         Scenario(
             name="fanout",
             summary="N clients in the lobby; M messages from 5 senders, at most 20 in flight",
-            defaults=Load(clients=500, messages=2000),
-            knobs=("clients", "messages"),
-            constants={"senders": SENDERS, "in_flight": IN_FLIGHT},
+            defaults=Load(clients=500, messages=2000, in_flight=20),
+            knobs=("clients", "messages", "in_flight"),
+            constants={"senders": SENDERS},
             latency_of="each lobby delivery",
             accounts=lambda load: load.clients,
         ),

@@ -41,6 +41,11 @@ def _scenario_help() -> str:
     "--duration", type=click.FloatRange(min=0, min_open=True), help="dm: seconds of sending."
 )
 @click.option(
+    "--in-flight",
+    type=click.IntRange(min=1),
+    help="fanout: messages sent and not yet answered, all senders together.",
+)
+@click.option(
     "--password-clients",
     type=click.IntRange(min=1),
     help="signin: new users signing up with a password during the second storm.",

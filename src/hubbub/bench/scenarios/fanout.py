@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hubbub.bench.catalog import IN_FLIGHT, SENDERS, Load
+from hubbub.bench.catalog import SENDERS, Load
 from hubbub.bench.crowd import Crowd, Member
 from hubbub.bench.report import Metric, Target, metric, server_cpu_per
 from hubbub.bench.run import Run, deliver_all, say_in_lobby
@@ -28,7 +28,7 @@ async def measure(run: Run, load: Load) -> list[Metric]:
         return []
     shares = [load.messages // len(senders)] * len(senders)
     shares[0] += load.messages - sum(shares)
-    slots = asyncio.Semaphore(IN_FLIGHT)
+    slots = asyncio.Semaphore(load.in_flight)
     speaking = (speak(run, s, share, slots) for s, share in zip(senders, shares, strict=True))
     phase, _ = await deliver_all(
         run, "send and deliver", crowd.signed_in * load.messages, asyncio.gather(*speaking)
