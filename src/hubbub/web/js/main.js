@@ -14,7 +14,7 @@ const THEME_KEY = "hubbub.theme";
 function mountTheme() {
   const root = document.documentElement;
   const systemDark = matchMedia("(prefers-color-scheme: dark)");
-  const effective = () => root.dataset.theme ?? (systemDark.matches ? "dark" : "light");
+  const effective = () => root.dataset.theme; // always set by theme.js
   const label = () => {
     const next = effective() === "dark" ? "light" : "dark";
     for (const button of document.querySelectorAll(".theme-toggle")) {

@@ -1,12 +1,20 @@
-// Loaded as a classic script in <head> so the chosen theme applies before the first paint.
-// Without a choice the page follows prefers-color-scheme; a choice is kept in localStorage.
-(function applyStoredTheme() {
-  try {
-    var theme = localStorage.getItem("hubbub.theme");
-    if (theme === "light" || theme === "dark") {
-      document.documentElement.setAttribute("data-theme", theme);
+// Loaded as a classic script in <head> so the theme applies before the first paint.
+// data-theme is always set: the choice kept in localStorage, else the system's
+// prefers-color-scheme, followed live while no choice is kept.
+(function applyTheme() {
+  var root = document.documentElement;
+  var systemDark = window.matchMedia("(prefers-color-scheme: dark)");
+  function chosen() {
+    try {
+      var theme = localStorage.getItem("hubbub.theme");
+      return theme === "light" || theme === "dark" ? theme : null;
+    } catch (error) {
+      return null; // storage disabled: follow the system theme
     }
-  } catch (error) {
-    // storage disabled: follow the system theme
   }
+  function apply() {
+    root.setAttribute("data-theme", chosen() || (systemDark.matches ? "dark" : "light"));
+  }
+  apply();
+  systemDark.addEventListener("change", apply);
 })();
