@@ -38,8 +38,15 @@ def _lowest_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (Linux), or all of them where that is unknown."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 _hashing = ThreadPoolExecutor(
-    max_workers=max(1, len(os.sched_getaffinity(0)) - 1),
+    max_workers=max(1, _usable_cores() - 1),
     thread_name_prefix="hubbub-password",
     initializer=_lowest_priority,
 )
