@@ -20,7 +20,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from hubbub.client import Client, ClientEvent
-from hubbub.protocol import MAX_HISTORY_PAGE, Message
+from hubbub.hub import LEAVE_LINGER
+from hubbub.protocol import MAX_HISTORY_PAGE, Message, Presence
 from hubbub.server import ChatServer, Config, create_app
 from hubbub.server.app import SERVER
 
@@ -191,3 +192,29 @@ def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
 async def settle() -> None:
     """Let frames already on their way arrive."""
     await asyncio.sleep(0.05)
+
+
+def _told(name: str, status: str | None) -> Callable[[Presence], bool]:
+    """A presence change (not a full list) telling ``name`` came online / has ``status``."""
+
+    def match(event: Presence) -> bool:
+        return not event.full and any(
+            user.name == name and (user.status == status if status else user.status != "offline")
+            for user in event.users
+        )
+
+    return match
+
+
+async def wait_joined(client: Client, name: str, timeout: float = 5.0) -> Presence:
+    """Wait until ``client`` is told ``name`` came online."""
+    return await client.wait_for(Presence, _told(name, None), timeout=timeout)
+
+
+async def wait_left(client: Client, name: str, timeout: float = 5.0) -> Presence:
+    """Wait until ``client`` is told ``name`` went offline (which waits LEAVE_LINGER first)."""
+    return await client.wait_for(Presence, _told(name, "offline"), timeout=timeout + LEAVE_LINGER)
+
+
+async def wait_status(client: Client, name: str, status: str, timeout: float = 5.0) -> Presence:
+    return await client.wait_for(Presence, _told(name, status), timeout=timeout)

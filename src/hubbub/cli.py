@@ -35,6 +35,12 @@ def main() -> None:
     help="Where the SQLite database lives.",
 )
 @click.option(
+    "--database",
+    envvar="HUBBUB_DATABASE",
+    default=None,
+    help="The database URL (default: sqlite:///DATA_DIR/hubbub.db).",
+)
+@click.option(
     "--grace",
     envvar="HUBBUB_GRACE",
     default=20.0,
@@ -49,7 +55,9 @@ def main() -> None:
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
 )
-def serve(host: str, port: int, data_dir: Path, grace: float, log_level: str) -> None:
+def serve(
+    host: str, port: int, data_dir: Path, database: str | None, grace: float, log_level: str
+) -> None:
     """Run the chat server until Ctrl-C."""
     from aiohttp import web
 
@@ -59,7 +67,7 @@ def serve(host: str, port: int, data_dir: Path, grace: float, log_level: str) ->
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    config = Config(host=host, port=port, data_dir=data_dir, grace=grace)
+    config = Config(host=host, port=port, data_dir=data_dir, database=database, grace=grace)
     url = f"http://{host}:{port}"
 
     def announce(_: str) -> None:
@@ -67,7 +75,8 @@ def serve(host: str, port: int, data_dir: Path, grace: float, log_level: str) ->
             f"hubbub {__version__} is running on {url}\n"
             f"  clients connect to ws://{host}:{port}/ws  (protocol: docs/protocol.md)\n"
             f"  from Python:  async with hubbub.client.Client.connect({url!r}) as c: ...\n"
-            f"  data: {data_dir.resolve()}/hubbub.db   who is on: hubbub status --port {port}\n"
+            f"  data: {database or data_dir.resolve() / 'hubbub.db'}"
+            f"   who is on: hubbub status --port {port}\n"
             f"  Ctrl-C stops the server.",
             err=False,
         )

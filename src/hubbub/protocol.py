@@ -15,16 +15,28 @@ import msgspec
 
 RequestId: TypeAlias = int | str
 Status: TypeAlias = Literal["online", "busy", "away"]
+SeenStatus: TypeAlias = Literal["online", "busy", "away", "offline"]
 ChosenStatus: TypeAlias = Literal["online", "away"]
 
 LOBBY = "lobby"
+"""The id of the Lobby: an ordinary public room that every new account joins."""
 MAX_FRAME_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 4000
+MAX_TOPIC_CHARS = 250
 MAX_HISTORY_PAGE = 200
+MAX_SEARCH_PAGE = 50
+MAX_QUERY_CHARS = 200
+MAX_CLIENT_ID_CHARS = 64
 MAX_SEQ = 2**63 - 1
+TYPING_EVERY = 3.0
+"""A user's typing indicator is delivered at most once per conversation in this many seconds."""
+TYPING_LASTS = 6.0
+"""Clients hide a typing indicator this many seconds after the last one for that user."""
 
 Seq: TypeAlias = Annotated[int, msgspec.Meta(ge=0, le=MAX_SEQ)]
 """A position in a conversation, as a client may name it: 0 (before the first) and up."""
+ClientId: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_CLIENT_ID_CHARS)]
+"""A key the client picks for one send, so that a resend stores nothing new."""
 
 
 class ErrorCode(enum.StrEnum):
@@ -53,6 +65,15 @@ class ErrorCode(enum.StrEnum):
     NOT_IN_CHAT = "not_in_chat"
     UNKNOWN_CONVERSATION = "unknown_conversation"
     CALC_ERROR = "calc_error"
+    UNKNOWN_ROOM = "unknown_room"
+    ROOM_NAME_TAKEN = "room_name_taken"
+    TOPIC_TOO_LONG = "topic_too_long"
+    NOT_A_MEMBER = "not_a_member"
+    ROOM_ARCHIVED = "room_archived"
+    ROOM_FULL = "room_full"
+    TOO_MANY_ROOMS = "too_many_rooms"
+    NOT_ALLOWED = "not_allowed"
+    UNKNOWN_MESSAGE = "unknown_message"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -90,13 +111,17 @@ class SignOut(Request, tag="sign_out", frozen=True):
 
 
 class Say(Request, tag="say", frozen=True):
+    """Post to a room you are in, your current 1:1 chat, or a direct-message conversation."""
+
     text: str
     conversation: str = LOBBY
+    client_id: ClientId | None = None
 
 
 class MessageUser(Request, tag="message_user", frozen=True):
     to: str
     text: str
+    client_id: ClientId | None = None
 
 
 class Users(Request, tag="users", frozen=True):
@@ -131,6 +156,75 @@ class SetStatus(Request, tag="set_status", frozen=True):
     status: ChosenStatus
 
 
+class CreateRoom(Request, tag="create_room", frozen=True):
+    name: str
+    topic: str = ""
+    private: bool = False
+
+
+class JoinRoom(Request, tag="join_room", frozen=True):
+    """``room`` is a room's id (``lobby``, ``room:…``) or its name."""
+
+    room: str
+
+
+class LeaveRoom(Request, tag="leave_room", frozen=True):
+    room: str
+
+
+class SetTopic(Request, tag="set_topic", frozen=True):
+    room: str
+    topic: str
+
+
+class Invite(Request, tag="invite", frozen=True):
+    room: str
+    user: str
+
+
+class ArchiveRoom(Request, tag="archive_room", frozen=True):
+    room: str
+
+
+class Rooms(Request, tag="rooms", frozen=True):
+    """The directory: every public room, and the private rooms you are in."""
+
+
+class Members(Request, tag="members", frozen=True):
+    room: str
+
+
+class Conversations(Request, tag="conversations", frozen=True):
+    """Everything you are in: rooms, direct-message partners, your current 1:1 chat."""
+
+
+class MarkRead(Request, tag="mark_read", frozen=True):
+    conversation: str
+    seq: Seq
+
+
+class Typing(Request, tag="typing", frozen=True):
+    conversation: str
+
+
+class EditMessage(Request, tag="edit_message", frozen=True):
+    conversation: str
+    seq: Seq
+    text: str
+
+
+class DeleteMessage(Request, tag="delete_message", frozen=True):
+    conversation: str
+    seq: Seq
+
+
+class Search(Request, tag="search", frozen=True):
+    query: str
+    conversation: str | None = None
+    offset: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
+    limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_SEARCH_PAGE)] = 20
+
+
 ClientRequest: TypeAlias = (
     SignIn
     | SignOut
@@ -143,6 +237,20 @@ ClientRequest: TypeAlias = (
     | EndChat
     | History
     | SetStatus
+    | CreateRoom
+    | JoinRoom
+    | LeaveRoom
+    | SetTopic
+    | Invite
+    | ArchiveRoom
+    | Rooms
+    | Members
+    | Conversations
+    | MarkRead
+    | Typing
+    | EditMessage
+    | DeleteMessage
+    | Search
 )
 
 
@@ -155,20 +263,42 @@ class Ok(msgspec.Struct, tag_field="type", tag="ok", kw_only=True, frozen=True):
     id: RequestId
 
 
+class ChatInfo(msgspec.Struct, frozen=True):
+    """The 1:1 chat a user is in."""
+
+    conversation: str
+    partner: str = msgspec.field(name="with")
+
+
+class PendingRequest(msgspec.Struct, frozen=True):
+    """A chat request waiting for its answer, made by ``from`` to ``to``."""
+
+    requester: str = msgspec.field(name="from")
+    invitee: str = msgspec.field(name="to")
+    expires_in: float
+
+
 class SignedIn(Ok, tag="ok", frozen=True):
-    """``heads``: the latest ``seq`` of the lobby at this sign-in. Older messages are in
-    ``history``; a later resume asks for what came after it."""
+    """``heads``: the latest ``seq`` of each of the user's conversations at this sign-in:
+    live ``message`` events start after them, older messages are in ``history`` (or come
+    first, for the conversations named in ``since``). ``chat`` and ``requests`` are the
+    user's 1:1 chat and pending chat requests (both ways) right now."""
 
     name: str
     token: str
     status: Status
     heads: dict[str, int] = msgspec.field(default_factory=dict)
+    chat: ChatInfo | None = None
+    requests: list[PendingRequest] = msgspec.field(default_factory=list)
 
 
 class Sent(Ok, tag="ok", frozen=True):
+    """A stored send. ``duplicate``: this ``client_id`` was sent before; nothing new was stored."""
+
     conversation: str
     seq: int
     ts: float
+    duplicate: bool = False
 
 
 class UserInfo(msgspec.Struct, frozen=True):
@@ -190,8 +320,86 @@ class ChatAnswered(Ok, tag="ok", frozen=True):
 
 
 class HistoryPage(Ok, tag="ok", frozen=True):
+    """Stored entries in ``seq`` order: messages (as they are now) and their change records."""
+
     conversation: str
-    messages: list[Message]
+    messages: list[Stored]
+
+
+class RoomInfo(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+    topic: str
+    private: bool
+    archived: bool
+    owner: str | None
+    members: int
+
+
+class RoomEntry(RoomInfo, frozen=True):
+    """A room in the directory; ``joined`` says whether you are a member."""
+
+    joined: bool
+
+
+class RoomReply(Ok, tag="ok", frozen=True):
+    room: RoomInfo
+
+
+class RoomList(Ok, tag="ok", frozen=True):
+    rooms: list[RoomEntry]
+
+
+class MemberInfo(msgspec.Struct, frozen=True):
+    name: str
+    status: SeenStatus
+    role: Literal["owner", "member"]
+
+
+class MemberList(Ok, tag="ok", frozen=True):
+    room: str
+    members: list[MemberInfo]
+
+
+class ConversationInfo(msgspec.Struct, frozen=True):
+    """One conversation you are in. ``name`` is the room's name or the other person's.
+
+    ``unread`` counts messages from others after your ``read`` marker; ``mentions``
+    those of them that mention you.
+    """
+
+    id: str
+    kind: Literal["room", "dm", "chat"]
+    name: str
+    last_seq: int
+    read: int
+    unread: int
+    mentions: int
+    topic: str | None = None
+    private: bool | None = None
+    archived: bool | None = None
+
+
+class ConversationList(Ok, tag="ok", frozen=True):
+    conversations: list[ConversationInfo]
+
+
+class SearchHit(msgspec.Struct, frozen=True):
+    """``highlights``: [start, end) character offsets of the matched words in ``snippet``."""
+
+    conversation: str
+    seq: int
+    ts: float
+    sender: str = msgspec.field(name="from")
+    snippet: str
+    highlights: list[tuple[int, int]]
+
+
+class SearchResults(Ok, tag="ok", frozen=True):
+    """``next_offset``: the ``offset`` of the next page, or null on the last one."""
+
+    results: list[SearchHit]
+    next_offset: int | None
 
 
 class Error(msgspec.Struct, tag_field="type", tag="error", kw_only=True, frozen=True):
@@ -208,7 +416,12 @@ class Event(msgspec.Struct, tag_field="type", kw_only=True, frozen=True):
 
 
 class Message(Event, tag="message", frozen=True):
-    """A stored message. ``to`` is set on direct messages only."""
+    """A stored message. ``to`` is set on direct messages only.
+
+    ``mentions``: the members it names as ``@name``. ``client_id``: the sender's key for
+    the send, if it gave one. ``edited`` / ``deleted``: set in history once a change
+    record has changed it (a deleted message keeps no text).
+    """
 
     conversation: str
     seq: int
@@ -216,20 +429,96 @@ class Message(Event, tag="message", frozen=True):
     sender: str = msgspec.field(name="from")
     text: str
     to: str | None = None
+    mentions: list[str] = msgspec.field(default_factory=list)
+    client_id: str | None = None
+    edited: bool = False
+    deleted: bool = False
+
+
+class MessageEdited(Event, tag="message_edited", frozen=True):
+    """A change record: the message at ``target`` now reads ``text``. Has its own ``seq``."""
+
+    conversation: str
+    seq: int
+    ts: float
+    sender: str = msgspec.field(name="from")
+    target: int
+    text: str
+
+
+class MessageDeleted(Event, tag="message_deleted", frozen=True):
+    """A change record: the message at ``target`` is deleted. Has its own ``seq``."""
+
+    conversation: str
+    seq: int
+    ts: float
+    sender: str = msgspec.field(name="from")
+    target: int
+
+
+Stored: TypeAlias = Message | MessageEdited | MessageDeleted
+"""Everything that has a place (a ``seq``) in a conversation."""
+
+
+class UserStatus(msgspec.Struct, frozen=True):
+    name: str
+    status: SeenStatus
 
 
 class Presence(Event, tag="presence", frozen=True):
+    """Who is online in a room. ``full``: the whole list (at sign-in and on joining a room);
+    otherwise only the people whose status changed since the last one."""
+
+    room: str
+    users: list[UserStatus]
+    full: bool = False
+
+
+class RoomAdded(Event, tag="room_added", frozen=True):
+    """You are now a member of ``room`` (you created or joined it, or were invited).
+
+    ``head``: the room's last ``seq`` at that moment; live messages start after it."""
+
+    room: RoomInfo
+    by: str
+    head: int
+
+
+class RoomRemoved(Event, tag="room_removed", frozen=True):
+    """You are no longer a member of ``room``."""
+
+    room: str
+    reason: Literal["left"]
+
+
+class RoomChanged(Event, tag="room_changed", frozen=True):
+    """A room you are in changed: its topic, or it was archived."""
+
+    room: RoomInfo
+    by: str
+
+
+class MemberJoined(Event, tag="member_joined", frozen=True):
+    room: str
     name: str
-    status: Status
+    status: SeenStatus
 
 
-class UserJoined(Event, tag="user_joined", frozen=True):
+class MemberLeft(Event, tag="member_left", frozen=True):
+    room: str
     name: str
-    status: Status
 
 
-class UserLeft(Event, tag="user_left", frozen=True):
+class TypingEvent(Event, tag="typing", frozen=True):
+    conversation: str
     name: str
+
+
+class ReadMarker(Event, tag="read", frozen=True):
+    """Your read marker in ``conversation`` moved (on this or another of your devices)."""
+
+    conversation: str
+    seq: int
 
 
 class ChatRequested(Event, tag="chat_request", frozen=True):
@@ -267,9 +556,16 @@ class Notice(Event, tag="notice", frozen=True):
 
 ServerEvent: TypeAlias = (
     Message
+    | MessageEdited
+    | MessageDeleted
     | Presence
-    | UserJoined
-    | UserLeft
+    | RoomAdded
+    | RoomRemoved
+    | RoomChanged
+    | MemberJoined
+    | MemberLeft
+    | TypingEvent
+    | ReadMarker
     | ChatRequested
     | ChatCancelled
     | ChatStarted

@@ -31,6 +31,8 @@ LAUNCH_ARGS = [
 ]
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 360, "height": 740}
 
@@ -106,6 +108,55 @@ class Person:
         await self.conversation(title).click()
         await expect(self.by("conversation-title")).to_contain_text(title)
 
+    async def open_room(self, name: str) -> None:
+        await self.conversation(name).click()
+        await expect(self.by("conversation-title")).to_have_text(f"# {name}")
+
+    async def create_room(self, name: str, topic: str = "", *, private: bool = False) -> None:
+        await self.by("create-room").click()
+        await self.by("room-name").fill(name)
+        await self.by("room-topic").fill(topic)
+        if private:
+            await self.by("room-private").check()
+        await self.by("create-room-submit").click()
+        await expect(self.by("create-room-dialog")).to_be_hidden()
+        await expect(self.by("conversation-title")).to_have_text(f"# {name}")
+
+    async def axe(self) -> list[str]:
+        """WCAG 2.1 A/AA violations axe-core finds on the page as it is now, one line each."""
+        if not await self.page.evaluate("() => 'axe' in window"):
+            await self.page.add_script_tag(path=str(AXE))
+        found = await self.page.evaluate(
+            r"""async (tags) => {
+                const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+                return result.violations.map(v => `${v.id}: ` + v.nodes.map(
+                    n => `${n.target.join(" ")} (${n.failureSummary.replace(/\s+/g, " ")})`
+                ).join("; "));
+            }""",
+            WCAG_AA,
+        )
+        return list(found)
+
+    async def focused_control(self) -> str | None:
+        """The focused element if it is a visible control (or a focused message), else None."""
+        found: str | None = await self.page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                if (!el || el === document.body || el === document.documentElement) return null;
+                const box = el.getBoundingClientRect();
+                const style = getComputedStyle(el);
+                const shown = box.width > 0 && box.height > 0 && style.visibility !== "hidden"
+                    && !el.closest("[hidden], [inert]")
+                    && box.bottom > 0 && box.right > 0
+                    && box.top < innerHeight && box.left < innerWidth;
+                if (!shown || el.disabled) return null;
+                const name = el.getAttribute("aria-label") || el.textContent.trim()
+                    || el.getAttribute("placeholder") || "";
+                return `${el.tagName.toLowerCase()}#${el.id || el.dataset.testid || ""} ${name}`;
+            }"""
+        )
+        return found
+
     async def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
@@ -128,12 +179,15 @@ class People:
         sign_in: bool = True,
         viewport: ViewportSize = DESKTOP,
         color_scheme: Literal["light", "dark"] = "light",
+        bypass_csp: bool = False,
     ) -> Person:
+        """A new browser window (context) for ``name``; ``bypass_csp`` lets axe be injected."""
         context = await self.browser.new_context(
             viewport=viewport,
             color_scheme=color_scheme,
             locale="en-GB",
             timezone_id="Europe/London",
+            bypass_csp=bypass_csp,
         )
         page = await context.new_page()
         person = Person(name, page, context)

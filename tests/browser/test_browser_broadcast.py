@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.async_api import expect
 
 from browser.people import People
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 CLOCK = re.compile(r"^\d\d:\d\d$")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import Page, expect
 
 from browser.people import PHONE, People
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 BODY_BACKGROUND = "getComputedStyle(document.body).backgroundColor"
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import expect
 
 from browser.people import People
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 ALONE = "No one else is online yet — waiting for someone to join…"
 

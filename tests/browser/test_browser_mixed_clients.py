@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import expect
 
 from browser.people import People, password_of
 from conftest import ServerProcess
 from hubbub.client import Client
 from hubbub.protocol import ChatEnded, ChatRequested, ChatStarted, Message
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_browser_and_library_users_chat_everywhere(

@@ -12,6 +12,8 @@ from conftest import ServerProcess
 from hubbub.client import Client, RequestFailed
 from hubbub.protocol import ErrorCode, Message
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
 SESSION = "localStorage.getItem('hubbub.session')"
 
 

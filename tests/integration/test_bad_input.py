@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
+from conftest import wait_joined, wait_left, wait_status
 from hubbub.client import Client, ClientEvent, Disconnected, RequestFailed
 from hubbub.protocol import (
     ChatRequested,
@@ -32,8 +33,8 @@ from hubbub.protocol import (
     ErrorCode,
     Message,
     Ok,
-    UserLeft,
 )
+from hubbub.server import ChatServer
 
 if TYPE_CHECKING:
     from conftest import Running
@@ -130,6 +131,8 @@ class Bystanders:
 
     async def hush(self) -> None:
         """Forget every event so far, so that the next one can be judged."""
+        # Presence changes are told in batches, one tick apart: let the last one arrive.
+        await asyncio.sleep(ChatServer.TICK_SECONDS * 1.5)
         await self._sentinel("hush")
 
     async def assert_noticed_nothing(self) -> None:
@@ -184,6 +187,8 @@ async def room(signed_in: SignedIn) -> Room:
         await signed_in("bob", reconnect=False),
         await signed_in("carol", reconnect=False),
     )
+    # Once alice hears carol came online, every presence change of the three has been told.
+    await wait_joined(room.alice, "carol")
     await room.everyone.hush()
     return room
 
@@ -542,8 +547,9 @@ async def test_variant_of_an_offline_name_with_the_wrong_password_is_wrong_passw
 ) -> None:
     dave = await connect()
     await dave.sign_in("dave", "dave's secret")
+    await wait_joined(room.bob, "dave")
     await dave.close()
-    await room.bob.wait_for(UserLeft, lambda u: u.name == "dave")
+    await wait_left(room.bob, "dave")
     await room.everyone.hush()
 
     impostor = await connect()
@@ -587,8 +593,9 @@ async def test_bad_token_is_refused_as_invalid_token(
     dave_token = (await (await connect()).sign_in("dave", "pw-dave")).token
     leaver = await connect()
     frank_token = (await leaver.sign_in("frank", "pw-frank")).token
+    await wait_joined(room.bob, "frank")
     await leaver.sign_out()
-    await room.bob.wait_for(UserLeft, lambda u: u.name == "frank")
+    await wait_left(room.bob, "frank")
     await room.everyone.hush()
 
     newcomer = await connect()
@@ -641,8 +648,8 @@ async def test_every_request_after_sign_out_is_refused_as_not_signed_in(
     room: Room, subtests: pytest.Subtests
 ) -> None:
     await room.alice.sign_out()
-    await room.bob.wait_for(UserLeft, lambda u: u.name == "alice")
-    await room.carol.wait_for(UserLeft, lambda u: u.name == "alice")
+    await wait_left(room.bob, "alice")
+    await wait_left(room.carol, "alice")
     await room.bystanders.hush()
     for case, request_ in BEFORE_SIGN_IN.items():
         with subtests.test(case):
@@ -734,11 +741,20 @@ async def test_saying_something_in_a_chat_you_are_not_in_is_not_in_chat(
     conversation = await room.carol.answer_chat("bob", accept=True)
     assert conversation is not None
     await room.bob.wait_for(ChatStarted)
+    await wait_status(room.alice, "carol", "busy")
     await room.everyone.hush()
 
-    for target in [conversation, "chat:0123456789abcdef", "dm:1:2", "nowhere", ""]:
+    refusals = {
+        conversation: ErrorCode.NOT_IN_CHAT,
+        "chat:0123456789abcdef": ErrorCode.NOT_IN_CHAT,
+        "dm:2:3": ErrorCode.UNKNOWN_CONVERSATION,
+        "room:0123456789abcdef": ErrorCode.UNKNOWN_CONVERSATION,
+        "nowhere": ErrorCode.UNKNOWN_CONVERSATION,
+        "": ErrorCode.UNKNOWN_CONVERSATION,
+    }
+    for target, code in refusals.items():
         with subtests.test(target):
-            await refusal(room.alice.say("let me in", conversation=target), ErrorCode.NOT_IN_CHAT)
+            await refusal(room.alice.say("let me in", conversation=target), code)
             await room.everyone.assert_noticed_nothing()
     assert await room.bob.history(conversation) == []
     await still_works(room.alice, "alice")
@@ -811,9 +827,10 @@ async def test_messaging_yourself_is_refused(room: Room) -> None:
 async def test_inviting_an_offline_user_is_user_offline(room: Room, connect: Connect) -> None:
     dave = await connect()
     await dave.sign_in("dave", "pw-dave")
+    await wait_joined(room.carol, "dave")
     await dave.close()
-    await room.bob.wait_for(UserLeft, lambda u: u.name == "dave")
-    await room.carol.wait_for(UserLeft, lambda u: u.name == "dave")
+    await wait_left(room.bob, "dave")
+    await wait_left(room.carol, "dave")
     await room.bystanders.hush()
 
     await refusal(room.alice.request_chat("dave"), ErrorCode.USER_OFFLINE)

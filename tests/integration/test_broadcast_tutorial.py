@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from conftest import wait_joined, wait_left
 from hubbub.client import Client
-from hubbub.protocol import Message, Notice, UserJoined, UserLeft
+from hubbub.protocol import Message, Notice
 
 SignedIn = Callable[..., Awaitable[Client]]
 
@@ -19,10 +20,10 @@ async def test_broadcast_chat_tutorial(signed_in: SignedIn) -> None:
     nitesh = await signed_in("nitesh")
     assert (await nitesh.wait_for(Notice)).code == "alone"
     hariom = await signed_in("hariom")
-    assert (await nitesh.wait_for(UserJoined)).name == "hariom"
+    await wait_joined(nitesh, "hariom")
     rajat = await signed_in("rajat")
-    assert (await nitesh.wait_for(UserJoined)).name == "rajat"
-    assert (await hariom.wait_for(UserJoined)).name == "rajat"
+    await wait_joined(nitesh, "rajat")
+    await wait_joined(hariom, "rajat")
 
     # Send: nitesh broadcasts; everyone, nitesh included, sees it with a seq and a time.
     sent = await nitesh.say("hello all")
@@ -46,7 +47,7 @@ async def test_broadcast_chat_tutorial(signed_in: SignedIn) -> None:
     # Nitesh noticed neither the calculation nor the private message: his next event is
     # the next broadcast.
     await rajat.say("sentinel")
-    assert (await nitesh.events().__anext__()) == await _lobby(rajat, "sentinel")
+    assert (await nitesh.wait_for(Message)) == await _lobby(rajat, "sentinel")
 
     # Know all users: everyone connected, with status.
     assert {(u.name, u.status) for u in await hariom.users()} == {
@@ -57,8 +58,8 @@ async def test_broadcast_chat_tutorial(signed_in: SignedIn) -> None:
 
     # Leaving is announced to everyone still there.
     await rajat.close()
-    assert (await nitesh.wait_for(UserLeft)).name == "rajat"
-    assert (await hariom.wait_for(UserLeft)).name == "rajat"
+    await wait_left(nitesh, "rajat")
+    await wait_left(hariom, "rajat")
     assert {u.name for u in await nitesh.users()} == {"nitesh", "hariom"}
 
 

@@ -25,7 +25,17 @@ from typing import Any, Literal, Protocol
 import aiohttp
 import pytest
 
-from conftest import Running, ServerProcess, StartServer, drop, events_until, whole_history
+from conftest import (
+    Running,
+    ServerProcess,
+    StartServer,
+    drop,
+    events_until,
+    wait_joined,
+    wait_left,
+    wait_status,
+    whole_history,
+)
 from hubbub.client import (
     Client,
     ClientEvent,
@@ -34,6 +44,7 @@ from hubbub.client import (
     ReconnectPolicy,
     RequestFailed,
 )
+from hubbub.hub import LEAVE_LINGER
 from hubbub.protocol import (
     LOBBY,
     ChatCancelled,
@@ -44,8 +55,6 @@ from hubbub.protocol import (
     ErrorCode,
     Message,
     Presence,
-    UserJoined,
-    UserLeft,
 )
 
 
@@ -73,7 +82,13 @@ def said(text: str) -> Callable[[ClientEvent], bool]:
 
 
 def comings_and_goings(events: list[ClientEvent], name: str) -> list[ClientEvent]:
-    return [e for e in events if isinstance(e, UserJoined | UserLeft | Presence) and e.name == name]
+    return [
+        (user.name, user.status)
+        for e in events
+        if isinstance(e, Presence) and not e.full
+        for user in e.users
+        if user.name == name
+    ]
 
 
 async def chat_between(
@@ -206,8 +221,8 @@ async def test_closing_mid_chat_frees_the_partner_at_once(signed_in: SignedIn) -
 
     ended = await bob.wait_for(ChatEnded, timeout=SOON)
     assert (ended.conversation, ended.by, ended.reason) == (conversation, "alice", "closed")
-    assert (await carol.wait_for(UserLeft, timeout=SOON)).name == "alice"
-    await carol.wait_for(Presence, lambda p: p.name == "bob" and p.status == "online")
+    await wait_left(carol, "alice", timeout=SOON)
+    await wait_status(carol, "bob", "online")
     assert {(u.name, u.status) for u in await carol.users()} == {
         ("bob", "online"),
         ("carol", "online"),
@@ -245,8 +260,8 @@ async def test_dropping_mid_chat_keeps_the_user_busy_for_the_grace_period_then_e
     ended = await bob.wait_for(ChatEnded, timeout=grace + SOON)
     assert time.monotonic() - dropped_at >= grace
     assert (ended.conversation, ended.by, ended.reason) == (conversation, "alice", "disconnected")
-    assert (await carol.wait_for(UserLeft, timeout=SOON)).name == "alice"
-    await carol.wait_for(Presence, lambda p: p.name == "bob" and p.status == "online")
+    await wait_left(carol, "alice", timeout=SOON)
+    await wait_status(carol, "bob", "online")
     assert {(u.name, u.status) for u in await carol.users()} == {
         ("bob", "online"),
         ("carol", "online"),
@@ -342,7 +357,7 @@ async def test_leaving_with_a_chat_request_pending_withdraws_it(
         declined = await alice.wait_for(ChatDeclined, timeout=within)
         assert (declined.by, declined.reason) == ("bob", "left")
         stayer, stayer_name, leaver_name = alice, "alice", "bob"
-    assert (await carol.wait_for(UserLeft, timeout=within)).name == leaver_name
+    await wait_left(carol, leaver_name, timeout=within)
     assert {u.name for u in await carol.users()} == {stayer_name, "carol"}
 
     # Nothing is left hanging: the one who stayed and a third user can start a chat.
@@ -378,7 +393,9 @@ async def test_a_burst_cut_short_by_a_disconnect_is_stored_and_delivered_once_ea
 
     within = SOON if how == "close" else GRACE + SOON
     frames += await observer.frames_until(
-        lambda f: f == {"type": "user_left", "name": "alice"}, within
+        lambda f: f.get("type") == "presence"
+        and {"name": "alice", "status": "offline"} in f["users"],
+        within + LEAVE_LINGER,
     )
     await observer.send("say", text="sentinel")
     frames += await observer.frames_until(wire_said("sentinel"))
@@ -415,7 +432,7 @@ async def test_signing_out_ends_the_session_at_once_and_revokes_its_token(
 
     ended = await bob.wait_for(ChatEnded, timeout=SOON)
     assert (ended.conversation, ended.by, ended.reason) == (conversation, "alice", "closed")
-    assert (await carol.wait_for(UserLeft, timeout=SOON)).name == "alice"
+    await wait_left(carol, "alice", timeout=SOON)
     assert {(u.name, u.status) for u in await carol.users()} == {
         ("bob", "online"),
         ("carol", "online"),
@@ -434,7 +451,7 @@ async def test_signing_out_ends_the_session_at_once_and_revokes_its_token(
     assert refused.value.code is ErrorCode.INVALID_TOKEN
     # The password still does.
     await alice.sign_in("alice", "pw-alice")
-    assert (await carol.wait_for(UserJoined, timeout=SOON)).name == "alice"
+    await wait_joined(carol, "alice", timeout=SOON)
 
 
 @pytest.mark.parametrize("how", ["close", "drop"])
@@ -452,14 +469,14 @@ async def test_a_user_on_two_devices_leaves_only_when_the_last_one_goes(
         await asyncio.sleep(GRACE + 0.6)  # the dropped device's grace period runs out
     await laptop.say("still here")
     seen = await events_until(bob, said("still here"))
-    assert comings_and_goings(seen, "alice") == [UserJoined(name="alice", status="online")]
+    assert comings_and_goings(seen, "alice") == [("alice", "online")]
     assert {(u.name, u.status) for u in await bob.users()} == {
         ("alice", "online"),
         ("bob", "online"),
     }
 
     await laptop.close()
-    assert (await bob.wait_for(UserLeft, timeout=SOON)).name == "alice"
+    await wait_left(bob, "alice", timeout=SOON)
     assert {u.name for u in await bob.users()} == {"bob"}
 
 
@@ -470,7 +487,7 @@ async def test_direct_messages_to_an_offline_user_arrive_once_at_their_next_sign
     bob = await open_wire(server)
     await bob.sign_in("bob", password="pw-bob")
     await bob.close()
-    await alice.wait_for(UserLeft, lambda left: left.name == "bob")
+    await wait_left(alice, "bob")
     first = await alice.message_user("bob", "psst")
     second = await alice.message_user("bob", "are you there?")
 
@@ -506,9 +523,9 @@ async def test_held_direct_messages_survive_a_sign_in_whose_connection_drops_at_
     alice = await signed_in_to(server_process, "alice", reconnect=False)
     bob = await open_wire(server_process)
     await bob.sign_in("bob", password="pw-bob")
-    await alice.wait_for(UserJoined, lambda joined: joined.name == "bob")
+    await wait_joined(alice, "bob")
     await bob.close()
-    await alice.wait_for(UserLeft, lambda left: left.name == "bob")
+    await wait_left(alice, "bob")
     held = [await alice.message_user("bob", text) for text in ("psst", "are you there?")]
 
     # Bob signs in, and his network fails before any answer reaches him.
@@ -516,7 +533,7 @@ async def test_held_direct_messages_survive_a_sign_in_whose_connection_drops_at_
     await lost.send("sign_in", name="bob", password="pw-bob")
     lost.drop()
     # The server signs him in (he joins) and only then finds the connection gone.
-    await alice.wait_for(UserJoined, lambda joined: joined.name == "bob")
+    await wait_joined(alice, "bob")
     await server_noticed_drop(server_process, "bob")
 
     # He signs in again: the messages he never received are still his.

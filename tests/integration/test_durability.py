@@ -13,9 +13,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from conftest import ServerProcess, events_until, whole_history
+from conftest import ServerProcess, events_until, wait_left, whole_history
 from hubbub.client import Client, ConnectionLost
-from hubbub.protocol import LOBBY, Message, UserLeft
+from hubbub.protocol import LOBBY, Message
 
 SignedInTo = Callable[..., Awaitable[Client]]
 
@@ -129,7 +129,7 @@ async def test_a_direct_message_held_for_an_offline_user_survives_kill_9(
     alice = await signed_in_to(server_process, "alice", reconnect=False)
     bob = await signed_in_to(server_process, "bob", reconnect=False)
     await bob.close()
-    await alice.wait_for(UserLeft, lambda left: left.name == "bob")
+    await wait_left(alice, "bob")
     first = await alice.message_user("bob", "are you there?")
     second = await alice.message_user("bob", "call me when you are back")
 

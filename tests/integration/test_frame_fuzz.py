@@ -416,7 +416,7 @@ async def keep_asking_for_chats(buddy: Peer) -> None:
                 buddy.problems.append(f"buddy got an undocumented error: {frame}")
         elif kind not in EVENT_TYPES:
             buddy.problems.append(f"buddy got an undocumented frame {frame}")
-        if kind in ("chat_declined", "chat_ended", "user_joined"):
+        if kind in ("chat_declined", "chat_ended", "presence"):
             await ask()
 
 

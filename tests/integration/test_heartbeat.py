@@ -8,8 +8,8 @@ from typing import Any
 
 import aiohttp
 
+from conftest import wait_left
 from hubbub.client import Client
-from hubbub.protocol import UserLeft
 
 
 async def test_a_peer_that_stops_answering_pings_is_dropped_and_leaves_after_grace(
@@ -27,6 +27,5 @@ async def test_a_peer_that_stops_answering_pings_is_dropped_and_leaves_after_gra
         reply = json.loads((await silent.receive(timeout=5)).data)
         assert reply["type"] == "ok"
         assert "silent" in {u.name for u in await watcher.users()}
-        left = await watcher.wait_for(UserLeft, timeout=5)
-        assert left.name == "silent"
+        await wait_left(watcher, "silent")
         assert "silent" not in {u.name for u in await watcher.users()}

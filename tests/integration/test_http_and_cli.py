@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
+from conftest import wait_joined, wait_left
 from hubbub import __version__
 from hubbub.client import Client, Disconnected, RequestFailed
-from hubbub.protocol import ErrorCode, UserJoined, UserLeft
+from hubbub.protocol import ErrorCode
 
 if TYPE_CHECKING:
     from conftest import Running, ServerProcess
@@ -166,9 +167,9 @@ async def test_status_forgets_a_connection_once_it_closes(
 ) -> None:
     alice = await signed_in("alice")
     bob = await signed_in("bob")
-    await alice.wait_for(UserJoined, lambda u: u.name == "bob")
+    await wait_joined(alice, "bob")
     await bob.close()
-    await alice.wait_for(UserLeft, lambda u: u.name == "bob")
+    await wait_left(alice, "bob")
     _, report = await get_json(f"{server.url}/status")
     assert [row["name"] for row in report["connections"]] == ["alice"]
 

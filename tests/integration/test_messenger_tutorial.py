@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from conftest import wait_status
 from hubbub.client import Client, RequestFailed
 from hubbub.hub import ALONE
 from hubbub.protocol import (
@@ -15,8 +16,6 @@ from hubbub.protocol import (
     ErrorCode,
     Message,
     Notice,
-    Presence,
-    UserJoined,
 )
 
 SignedIn = Callable[..., Awaitable[Client]]
@@ -30,8 +29,7 @@ async def test_messenger_tutorial(signed_in: SignedIn) -> None:
 
     # A second client registers; the first sees them in the online list.
     bob = await signed_in("bob")
-    joined = await alice.wait_for(UserJoined)
-    assert (joined.name, joined.status) == ("bob", "online")
+    await wait_status(alice, "bob", "online")
     assert {(u.name, u.status) for u in await bob.users()} == {
         ("alice", "online"),
         ("bob", "online"),
@@ -70,8 +68,8 @@ async def test_messenger_tutorial(signed_in: SignedIn) -> None:
     await bob.end_chat()
     ended = await alice.wait_for(ChatEnded)
     assert (ended.by, ended.reason, ended.conversation) == ("bob", "ended", conversation)
-    await carol.wait_for(Presence, lambda p: p.name == "alice" and p.status == "online")
-    await carol.wait_for(Presence, lambda p: p.name == "bob" and p.status == "online")
+    await wait_status(carol, "alice", "online")
+    await wait_status(carol, "bob", "online")
     await carol.request_chat("alice")
     assert (await alice.wait_for(ChatRequested)).requester == "carol"
 

@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from conftest import wait_joined, wait_left
 from hubbub.client import Client
-from hubbub.protocol import UserJoined, UserLeft
 
 
 def masked_text_frame(payload: bytes) -> bytes:
@@ -52,7 +52,7 @@ async def test_a_reader_too_slow_for_its_events_is_dropped_and_others_carry_on(
     server = await start_server(send_buffer=256 * 1024, grace=0.0)
     talker = await signed_in_to(server, "talker")
     stalled = await open_stalled_socket(server.url, "stalled")
-    assert (await talker.wait_for(UserJoined)).name == "stalled"
+    await wait_joined(talker, "stalled")
 
     async def flood() -> None:
         text = "x" * 4000
@@ -61,7 +61,7 @@ async def test_a_reader_too_slow_for_its_events_is_dropped_and_others_carry_on(
 
     flooding = asyncio.create_task(flood())
     try:
-        left = await talker.wait_for(UserLeft, timeout=20)
+        left = await wait_left(talker, "stalled", timeout=20)
     finally:
         flooding.cancel()
         await asyncio.gather(flooding, return_exceptions=True)

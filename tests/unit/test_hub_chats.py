@@ -9,8 +9,9 @@ from typing import Any
 import msgspec
 import pytest
 
-from hubbub.hub import ALONE, TRANSITIONS, Hub, Outbox, Phase, Trigger
-from hubbub.protocol import ErrorCode, Message, Refusal
+from hubbub.hub import ALONE, LEAVE_LINGER, TRANSITIONS, Hub, Outbox, Phase, Trigger
+from hubbub.protocol import ErrorCode, Refusal
+from hubbub.store import RoomRecord, StoredMessage
 
 
 def frames(outbox: Outbox, conn: int) -> list[dict[str, Any]]:
@@ -21,22 +22,37 @@ def types(outbox: Outbox, conn: int) -> list[str]:
     return [f["type"] for f in frames(outbox, conn)]
 
 
+def presence(outbox: Outbox, conn: int) -> list[tuple[str, str]]:
+    """The (name, status) changes told to ``conn`` in presence events."""
+    return [
+        (user["name"], user["status"])
+        for frame in frames(outbox, conn)
+        if frame["type"] == "presence"
+        for user in frame["users"]
+    ]
+
+
 class Room:
-    """A hub with a few users signed in on connections 1, 2, 3… (account id = conn id)."""
+    """A hub whose Lobby holds a few users, signed in on connections 1, 2, 3… (account id =
+    conn id). Chats get the conversation id "chat:1"."""
 
     def __init__(self, *names: str, grace: float = 20.0) -> None:
-        self.hub = Hub(grace=grace, request_ttl=60.0)
+        self.hub = Hub(grace=grace, request_ttl=60.0, new_id=lambda prefix: f"{prefix}:1")
+        members = tuple((n, name) for n, name in enumerate(names, start=1))
+        lobby = RoomRecord("lobby", "Lobby", "lobby", "", False, None, 0.0, members=members)
+        self.hub.load([lobby], {})
         self.last = Outbox()
         for conn, name in enumerate(names, start=1):
             self.join(conn, name)
+        self.hub.tick(0.0)
 
     def join(self, conn: int, name: str, account: int | None = None, token: str = "") -> Outbox:
         self.hub.connect(conn, f"127.0.0.1:{5000 + conn}", now=0.0)
-        self.last = self.hub.sign_in(conn, account or conn, name, name, token or f"t{conn}")
+        self.last = self.hub.attach(conn, account or conn, name, name, token or f"t{conn}", 0.0)
         return self.last
 
     def status(self, name: str) -> str:
-        return {u.name: u.status for u in self.hub.users()}[name]
+        return {u.name: u.status for u in self.hub.all_users()}[name]
 
 
 @contextlib.contextmanager
@@ -49,27 +65,46 @@ def refused(code: ErrorCode) -> Iterator[None]:
 
 def test_first_user_is_told_no_one_else_is_online() -> None:
     room = Room("alice")
-    assert frames(room.last, 1) == [{"type": "notice", "code": "alone", "text": ALONE}]
+    assert {"type": "notice", "code": "alone", "text": ALONE} in frames(room.last, 1)
 
 
-def test_second_user_is_announced_to_the_first_and_not_told_alone() -> None:
+def test_second_user_is_announced_to_the_first_at_the_next_tick_and_not_told_alone() -> None:
     room = Room("alice", "bob")
-    assert frames(room.last, 1) == [{"type": "user_joined", "name": "bob", "status": "online"}]
-    assert frames(room.last, 2) == []
+    room.hub.disconnect(2, clean=True, now=0.0)
+    room.hub.tick(10.0)
+    last = room.join(2, "bob")
+    assert "notice" not in types(last, 2)
+    assert frames(last, 2) == [
+        {"type": "presence", "room": "lobby", "users": [{"name": "alice", "status": "online"}],
+         "full": True}
+    ]
+    assert presence(room.hub.tick(10.1), 1) == [("bob", "online")]
+
+
+def test_a_storm_of_sign_ins_is_told_in_one_frame_per_member() -> None:
+    room = Room(*[f"user{n}" for n in range(1, 51)])
+    for conn in range(2, 51):
+        room.hub.disconnect(conn, clean=True, now=0.0)
+    room.hub.tick(10.0)
+    for conn in range(2, 51):
+        room.join(conn, f"user{conn}")
+    out = room.hub.tick(10.1)
+    assert len(out.deliveries) == 1
+    assert len(presence(out, 1)) == 49
 
 
 def test_users_lists_everyone_signed_in_with_status() -> None:
     room = Room("alice", "bob")
-    room.hub.set_status(2, "away")
-    assert {(u.name, u.status) for u in room.hub.users()} == {("alice", "online"), ("bob", "away")}
+    room.hub.set_status(2, "away", now=0.0)
+    everyone = {(u.name, u.status) for u in room.hub.all_users()}
+    assert everyone == {("alice", "online"), ("bob", "away")}
 
 
-def test_status_change_is_broadcast_to_everyone() -> None:
+def test_status_change_is_told_to_the_room_at_the_next_tick() -> None:
     room = Room("alice", "bob")
-    out = room.hub.set_status(2, "away")
-    expected = [{"type": "presence", "name": "bob", "status": "away"}]
-    assert frames(out, 1) == expected
-    assert frames(out, 2) == expected
+    room.hub.set_status(2, "away", now=0.0)
+    out = room.hub.tick(0.1)
+    assert presence(out, 1) == presence(out, 2) == [("bob", "away")]
 
 
 def test_chat_request_reaches_invitee_with_requester_name() -> None:
@@ -82,20 +117,17 @@ def test_chat_request_reaches_invitee_with_requester_name() -> None:
 def test_accept_starts_chat_for_both_and_shows_both_busy_to_everyone() -> None:
     room = Room("alice", "bob", "carol")
     room.hub.request_chat(1, "bob", now=0.0)
-    out = room.hub.answer_chat(2, "alice", True, "chat:1")
+    out = room.hub.answer_chat(2, "alice", True, now=0.0)
     assert {"type": "chat_started", "conversation": "chat:1", "with": "bob"} in frames(out, 1)
     assert {"type": "chat_started", "conversation": "chat:1", "with": "alice"} in frames(out, 2)
-    assert [f for f in frames(out, 3) if f["type"] == "presence"] == [
-        {"type": "presence", "name": "alice", "status": "busy"},
-        {"type": "presence", "name": "bob", "status": "busy"},
-    ]
+    assert presence(room.hub.tick(0.1), 3) == [("alice", "busy"), ("bob", "busy")]
     assert room.status("alice") == room.status("bob") == "busy"
 
 
 def test_busy_user_cannot_be_invited() -> None:
     room = Room("alice", "bob", "carol")
     room.hub.request_chat(1, "bob", now=0.0)
-    room.hub.answer_chat(2, "alice", True, "chat:1")
+    room.hub.answer_chat(2, "alice", True, now=0.0)
     with refused(ErrorCode.USER_BUSY):
         room.hub.request_chat(3, "alice", now=0.0)
 
@@ -103,7 +135,7 @@ def test_busy_user_cannot_be_invited() -> None:
 def test_user_in_a_chat_cannot_invite_someone_else() -> None:
     room = Room("alice", "bob", "carol")
     room.hub.request_chat(1, "bob", now=0.0)
-    room.hub.answer_chat(2, "alice", True, "chat:1")
+    room.hub.answer_chat(2, "alice", True, now=0.0)
     with refused(ErrorCode.ALREADY_IN_CHAT):
         room.hub.request_chat(1, "carol", now=0.0)
 
@@ -111,7 +143,7 @@ def test_user_in_a_chat_cannot_invite_someone_else() -> None:
 def test_decline_tells_the_requester_who_declined() -> None:
     room = Room("alice", "bob")
     room.hub.request_chat(1, "bob", now=0.0)
-    out = room.hub.answer_chat(2, "alice", False, "chat:unused")
+    out = room.hub.answer_chat(2, "alice", False, now=0.0)
     assert frames(out, 1) == [{"type": "chat_declined", "by": "bob", "reason": "declined"}]
     assert room.status("alice") == room.status("bob") == "online"
 
@@ -145,18 +177,18 @@ def test_pending_request_expires_after_sixty_seconds() -> None:
     assert frames(out, 1) == [{"type": "chat_declined", "by": "bob", "reason": "expired"}]
     assert frames(out, 2) == [{"type": "chat_cancelled", "from": "alice", "reason": "expired"}]
     with refused(ErrorCode.NO_SUCH_REQUEST):
-        room.hub.answer_chat(2, "alice", True, "chat:1")
+        room.hub.answer_chat(2, "alice", True, now=0.0)
 
 
 def test_answering_a_request_that_does_not_exist_or_is_not_yours_is_refused() -> None:
     room = Room("alice", "bob", "carol")
     room.hub.request_chat(1, "bob", now=0.0)
     with refused(ErrorCode.NO_SUCH_REQUEST):
-        room.hub.answer_chat(3, "alice", True, "chat:1")
+        room.hub.answer_chat(3, "alice", True, now=0.0)
     with refused(ErrorCode.NO_SUCH_REQUEST):
-        room.hub.answer_chat(2, "carol", True, "chat:1")
+        room.hub.answer_chat(2, "carol", True, now=0.0)
     with refused(ErrorCode.NO_SUCH_REQUEST):
-        room.hub.answer_chat(1, "bob", True, "chat:1")
+        room.hub.answer_chat(1, "bob", True, now=0.0)
 
 
 def test_accepting_withdraws_every_other_pending_request_of_both() -> None:
@@ -164,35 +196,36 @@ def test_accepting_withdraws_every_other_pending_request_of_both() -> None:
     room.hub.request_chat(1, "bob", now=0.0)
     room.hub.request_chat(3, "bob", now=0.0)
     room.hub.request_chat(1, "dave", now=0.0)
-    out = room.hub.answer_chat(2, "alice", True, "chat:1")
+    out = room.hub.answer_chat(2, "alice", True, now=0.0)
     assert {"type": "chat_declined", "by": "bob", "reason": "busy"} in frames(out, 3)
     assert {"type": "chat_cancelled", "from": "alice", "reason": "busy"} in frames(out, 4)
     with refused(ErrorCode.NO_SUCH_REQUEST):
-        room.hub.answer_chat(2, "carol", True, "chat:2")
+        room.hub.answer_chat(2, "carol", True, now=0.0)
 
 
 def _chatting(*extra: str) -> Room:
     room = Room("alice", "bob", *extra)
     room.hub.request_chat(1, "bob", now=0.0)
-    room.hub.answer_chat(2, "alice", True, "chat:1")
+    room.hub.answer_chat(2, "alice", True, now=0.0)
+    room.hub.tick(0.05)
     return room
 
 
 def test_either_side_can_end_the_chat_and_both_become_free() -> None:
     room = _chatting("carol")
-    out = room.hub.end_chat(2)
+    out = room.hub.end_chat(2, now=0.0)
     ended = {"type": "chat_ended", "conversation": "chat:1", "by": "bob", "reason": "ended"}
     assert ended in frames(out, 1)
     assert ended in frames(out, 2)
     assert room.status("alice") == room.status("bob") == "online"
-    assert types(out, 3) == ["presence", "presence"]
+    assert presence(room.hub.tick(0.1), 3) == [("alice", "online"), ("bob", "online")]
     room.hub.request_chat(3, "alice", now=1.0)
 
 
 def test_ending_a_chat_you_are_not_in_is_refused() -> None:
     room = _chatting("carol")
     with refused(ErrorCode.NOT_IN_CHAT):
-        room.hub.end_chat(3)
+        room.hub.end_chat(3, now=0.0)
 
 
 def test_closing_the_client_ends_the_chat_at_once_and_announces_the_leave() -> None:
@@ -201,9 +234,17 @@ def test_closing_the_client_ends_the_chat_at_once_and_announces_the_leave() -> N
     assert {"type": "chat_ended", "conversation": "chat:1", "by": "alice", "reason": "closed"} in (
         frames(out, 2)
     )
-    assert {"type": "user_left", "name": "alice"} in frames(out, 3)
+    assert ("alice", "offline") not in presence(room.hub.tick(5.0 + LEAVE_LINGER - 0.1), 3)
+    assert ("alice", "offline") in presence(room.hub.tick(5.0 + LEAVE_LINGER), 3)
     assert room.status("bob") == "online"
-    assert [u.name for u in room.hub.users()] == ["bob", "carol"]
+    assert [u.name for u in room.hub.all_users()] == ["bob", "carol"]
+
+
+def test_a_reload_is_not_told_to_anyone() -> None:
+    room = Room("alice", "bob")
+    room.hub.disconnect(1, clean=True, now=5.0)
+    room.join(7, "alice", account=1, token="t7")
+    assert presence(room.hub.tick(5.0 + LEAVE_LINGER + 1), 2) == []
 
 
 def test_dropped_connection_keeps_presence_and_chat_during_grace() -> None:
@@ -233,7 +274,7 @@ def test_grace_expiry_ends_the_chat_as_disconnected_and_announces_the_leave() ->
         "by": "alice",
         "reason": "disconnected",
     } in frames(out, 2)
-    assert {"type": "user_left", "name": "alice"} in frames(out, 3)
+    assert ("alice", "offline") in presence(room.hub.tick(25.0 + LEAVE_LINGER), 3)
     assert room.status("bob") == "online"
 
 
@@ -243,27 +284,24 @@ def test_requester_leaving_cancels_the_pending_request() -> None:
     out = room.hub.disconnect(1, clean=True, now=1.0)
     assert {"type": "chat_cancelled", "from": "alice", "reason": "left"} in frames(out, 2)
     with refused(ErrorCode.NO_SUCH_REQUEST):
-        room.hub.answer_chat(2, "alice", True, "chat:1")
+        room.hub.answer_chat(2, "alice", True, now=0.0)
 
 
 def test_invitee_leaving_declines_the_pending_request() -> None:
     room = Room("alice", "bob")
     room.hub.request_chat(1, "bob", now=0.0)
-    out = room.hub.sign_out(2)
-    assert frames(out, 1) == [
-        {"type": "chat_declined", "by": "bob", "reason": "left"},
-        {"type": "user_left", "name": "bob"},
-    ]
+    out = room.hub.sign_out(2, now=0.0)
+    assert frames(out, 1) == [{"type": "chat_declined", "by": "bob", "reason": "left"}]
 
 
 def test_second_device_is_not_announced_and_user_stays_until_the_last_leaves() -> None:
     room = Room("alice", "bob")
-    out = room.join(3, "bob", account=2, token="t9")
-    assert frames(out, 1) == []
+    room.join(3, "bob", account=2, token="t9")
+    assert presence(room.hub.tick(0.5), 1) == []
     assert not room.hub.disconnect(2, clean=True, now=1.0)
-    assert [u.name for u in room.hub.users()] == ["alice", "bob"]
-    out = room.hub.disconnect(3, clean=True, now=1.0)
-    assert frames(out, 1) == [{"type": "user_left", "name": "bob"}]
+    assert [u.name for u in room.hub.all_users()] == ["alice", "bob"]
+    room.hub.disconnect(3, clean=True, now=1.0)
+    assert presence(room.hub.tick(1.0 + LEAVE_LINGER), 1) == [("bob", "offline")]
 
 
 def test_requests_before_sign_in_are_refused() -> None:
@@ -271,10 +309,10 @@ def test_requests_before_sign_in_are_refused() -> None:
     hub.connect(1, "127.0.0.1:1", now=0.0)
     for attempt in (
         lambda: hub.request_chat(1, "bob", now=0.0),
-        lambda: hub.answer_chat(1, "bob", True, "chat:1"),
-        lambda: hub.end_chat(1),
-        lambda: hub.set_status(1, "away"),
-        lambda: hub.sign_out(1),
+        lambda: hub.answer_chat(1, "bob", True, now=0.0),
+        lambda: hub.end_chat(1, now=0.0),
+        lambda: hub.set_status(1, "away", now=0.0),
+        lambda: hub.sign_out(1, now=0.0),
     ):
         with refused(ErrorCode.NOT_SIGNED_IN):
             attempt()
@@ -283,14 +321,14 @@ def test_requests_before_sign_in_are_refused() -> None:
 def test_signing_in_twice_on_one_connection_is_refused() -> None:
     room = Room("alice")
     with refused(ErrorCode.ALREADY_SIGNED_IN):
-        room.hub.sign_in(1, 1, "alice", "alice", "t1")
+        room.hub.attach(1, 1, "alice", "alice", "t1", 0.0)
 
 
 def test_lobby_message_is_encoded_once_for_everyone_signed_in() -> None:
     room = Room("alice", "bob", "carol")
     room.hub.connect(9, "127.0.0.1:9", now=0.0)
-    message = Message(conversation="lobby", seq=1, ts=1.0, sender="alice", text="hi")
-    out = room.hub.deliver(message, None)
+    message = StoredMessage("lobby", 1, 1.0, "alice", "hi", None, sender_id=1)
+    out = room.hub.deliver(message)
     assert len(out.deliveries) == 1
     assert sorted(out.deliveries[0].conns) == [1, 2, 3]
     assert out.deliveries[0].mark == ("lobby", 1)
@@ -298,8 +336,8 @@ def test_lobby_message_is_encoded_once_for_everyone_signed_in() -> None:
 
 def test_chat_message_goes_only_to_the_partners() -> None:
     room = _chatting("carol")
-    message = Message(conversation="chat:1", seq=1, ts=1.0, sender="alice", text="psst")
-    out = room.hub.deliver(message, (1, 2))
+    message = StoredMessage("chat:1", 1, 1.0, "alice", "psst", None, sender_id=1)
+    out = room.hub.deliver(message)
     assert sorted(out.deliveries[0].conns) == [1, 2]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Self
 
@@ -23,9 +24,12 @@ class Client:
 
     Use it as ``async with Client.connect(url) as client: ...``, or call :meth:`open` and
     :meth:`close` yourself. Every request method gives up after ``request_timeout`` seconds
-    with :class:`TimeoutError`, fails with :class:`RequestFailed` when the server refuses,
-    and with :class:`ConnectionLost` when the connection drops before the reply (the request
-    is never sent again on its own: a message may have been stored).
+    with :class:`TimeoutError` and fails with :class:`RequestFailed` when the server refuses.
+    When the connection drops before the reply, :meth:`say` and :meth:`message_user` are
+    sent again on the resumed connection with the same ``client_id`` (the server stores a
+    send once and answers a resend with the original ``seq``); every other request fails
+    with :class:`ConnectionLost` and is never sent again on its own (it may have been
+    carried out).
 
     Once signed in, a connection that drops without :meth:`close` or :meth:`sign_out` is
     resumed (unless ``reconnect=False``): the client signs in again with its session token
@@ -111,9 +115,7 @@ class Client:
         )
         signed_in = await self._session.call(request, protocol.SignedIn)
         self._session.signed_in(Credentials(signed_in.name, signed_in.token))
-        for conversation, head in signed_in.heads.items():
-            if not self._session.marks.knows(conversation):
-                self._session.marks.set_baseline(conversation, head)
+        self._session.marks.signed_in(signed_in.heads)
         return signed_in
 
     async def sign_out(self) -> None:
@@ -121,15 +123,30 @@ class Client:
         await self._session.call(protocol.SignOut(id=self._id()), protocol.Ok)
         self._session.signed_in(None)
 
-    async def say(self, text: str, conversation: str = protocol.LOBBY) -> protocol.Sent:
-        """Post to a conversation (the lobby by default); returns once the message is stored."""
-        request = protocol.Say(id=self._id(), text=text, conversation=conversation)
-        return await self._session.call(request, protocol.Sent)
+    async def say(
+        self, text: str, conversation: str = protocol.LOBBY, *, client_id: str | None = None
+    ) -> protocol.Sent:
+        """Post to a conversation (the lobby by default); returns once the message is stored.
 
-    async def message_user(self, to: str, text: str) -> protocol.Sent:
-        """Send a direct message; held for ``to`` if they are offline. Returns once stored."""
-        request = protocol.MessageUser(id=self._id(), to=to, text=text)
-        return await self._session.call(request, protocol.Sent)
+        ``client_id`` (default: a fresh uuid4 hex) keys the send: it survives a drop (the
+        client resends it after resuming, stored once), and calling :meth:`say` again with
+        the same ``client_id`` after a :class:`TimeoutError` or :class:`ConnectionLost` is
+        safe too. A resend's reply has ``duplicate=True`` and the first send's ``seq``.
+        """
+        request = protocol.Say(
+            id=self._id(), text=text, conversation=conversation, client_id=_key(client_id)
+        )
+        return await self._session.call(request, protocol.Sent, resend=True)
+
+    async def message_user(
+        self, to: str, text: str, *, client_id: str | None = None
+    ) -> protocol.Sent:
+        """Send a direct message; held for ``to`` if they are offline. Returns once stored.
+
+        ``client_id`` makes it safe to resend, as for :meth:`say`.
+        """
+        request = protocol.MessageUser(id=self._id(), to=to, text=text, client_id=_key(client_id))
+        return await self._session.call(request, protocol.Sent, resend=True)
 
     async def users(self) -> list[protocol.UserInfo]:
         """Everyone signed in, with their status."""
@@ -161,8 +178,9 @@ class Client:
         before: int | None = None,
         after: int | None = None,
         limit: int = 50,
-    ) -> list[protocol.Message]:
-        """A page of stored messages (scrollback); they are not delivered as events."""
+    ) -> list[protocol.Stored]:
+        """A page of stored entries (scrollback), ascending by ``seq``: each message as it is
+        now, and the change records (edits, deletes) among them. Not delivered as events."""
         request = protocol.History(
             id=self._id(), conversation=conversation, before=before, after=after, limit=limit
         )
@@ -171,6 +189,93 @@ class Client:
     async def set_status(self, status: protocol.ChosenStatus) -> None:
         """Show as online or away (busy comes from being in a chat)."""
         await self._session.call(protocol.SetStatus(id=self._id(), status=status), protocol.Ok)
+
+    # ------------------------------------------------------------------ rooms
+
+    async def create_room(
+        self, name: str, topic: str = "", private: bool = False
+    ) -> protocol.RoomInfo:
+        """Create a room and become its owner and only member (``room_added`` follows)."""
+        request = protocol.CreateRoom(id=self._id(), name=name, topic=topic, private=private)
+        return (await self._session.call(request, protocol.RoomReply)).room
+
+    async def join_room(self, room: str) -> protocol.RoomInfo:
+        """Join a public room by id or name; joining a room you are in changes nothing."""
+        request = protocol.JoinRoom(id=self._id(), room=room)
+        return (await self._session.call(request, protocol.RoomReply)).room
+
+    async def leave_room(self, room: str) -> None:
+        """Leave a room (by id or name); your devices get ``room_removed``."""
+        await self._session.call(protocol.LeaveRoom(id=self._id(), room=room), protocol.Ok)
+
+    async def set_topic(self, room: str, topic: str) -> None:
+        """Set a room's topic (any member); members get ``room_changed``."""
+        request = protocol.SetTopic(id=self._id(), room=room, topic=topic)
+        await self._session.call(request, protocol.Ok)
+
+    async def invite(self, room: str, user: str) -> None:
+        """Make ``user`` a member of ``room`` at once; they get ``room_added``."""
+        await self._session.call(protocol.Invite(id=self._id(), room=room, user=user), protocol.Ok)
+
+    async def archive_room(self, room: str) -> None:
+        """Archive a room you own: readable by its members, closed to joins and writes."""
+        await self._session.call(protocol.ArchiveRoom(id=self._id(), room=room), protocol.Ok)
+
+    async def rooms(self) -> list[protocol.RoomEntry]:
+        """The directory: every public room not archived, and every room you are in."""
+        reply = await self._session.call(protocol.Rooms(id=self._id()), protocol.RoomList)
+        return reply.rooms
+
+    async def members(self, room: str) -> list[protocol.MemberInfo]:
+        """A room's members with their status and role."""
+        request = protocol.Members(id=self._id(), room=room)
+        return (await self._session.call(request, protocol.MemberList)).members
+
+    # ------------------------------------------------------------------ conversations
+
+    async def conversations(self) -> list[protocol.ConversationInfo]:
+        """Everything you are in (rooms, DMs, the current chat) with read marker and unread."""
+        reply = await self._session.call(
+            protocol.Conversations(id=self._id()), protocol.ConversationList
+        )
+        return reply.conversations
+
+    async def mark_read(self, conversation: str, seq: int) -> None:
+        """Move your read marker forward to ``seq``; your devices get a ``read`` event."""
+        request = protocol.MarkRead(id=self._id(), conversation=conversation, seq=seq)
+        await self._session.call(request, protocol.Ok)
+
+    async def typing(self, conversation: str) -> None:
+        """Tell the others in ``conversation`` you are typing (the server rate-limits it)."""
+        await self._session.call(
+            protocol.Typing(id=self._id(), conversation=conversation), protocol.Ok
+        )
+
+    async def edit_message(self, conversation: str, seq: int, text: str) -> protocol.Sent:
+        """Change the text of your message at ``seq``; returns the change record's ``seq``."""
+        request = protocol.EditMessage(id=self._id(), conversation=conversation, seq=seq, text=text)
+        return await self._session.call(request, protocol.Sent)
+
+    async def delete_message(self, conversation: str, seq: int) -> protocol.Sent:
+        """Delete your message at ``seq``; returns the change record's ``seq``."""
+        request = protocol.DeleteMessage(id=self._id(), conversation=conversation, seq=seq)
+        return await self._session.call(request, protocol.Sent)
+
+    async def search(
+        self,
+        query: str,
+        conversation: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> protocol.SearchResults:
+        """Messages you may read whose text has every word of ``query``, newest first.
+
+        ``conversation`` narrows it to one; the reply's ``next_offset`` pages on (None: last).
+        """
+        request = protocol.Search(
+            id=self._id(), query=query, conversation=conversation, offset=offset, limit=limit
+        )
+        return await self._session.call(request, protocol.SearchResults)
 
     async def send_raw(self, data: str | bytes, *, binary: bool = False) -> None:
         """Write one frame exactly as given (a text frame unless ``binary``), for testing.
@@ -219,3 +324,8 @@ class Client:
 
     def _id(self) -> int:
         return self._session.next_id()
+
+
+def _key(client_id: str | None) -> str:
+    """The caller's ``client_id``, or a fresh one."""
+    return uuid.uuid4().hex if client_id is None else client_id

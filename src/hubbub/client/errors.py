@@ -21,6 +21,8 @@ class RequestFailed(Exception):
 class ConnectionLost(ConnectionError):
     """There is no connection to carry a request, or it went away before the reply came.
 
-    A request that fails this way may or may not have been carried out (a message may have
-    been stored): the client never sends it again on its own.
+    A request that fails this way may or may not have been carried out. Sends with a
+    ``client_id`` (``say``, ``message_user``) are resent on their own after a resume, so for
+    them this means the session ended; calling again with the same ``client_id`` is safe.
+    Every other request is never sent again on its own.
     """

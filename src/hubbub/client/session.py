@@ -33,13 +33,16 @@ class Credentials(NamedTuple):
 class Session:
     """One live connection at a time; after an unexpected drop, a new one that resumes.
 
-    Events go to ``inbox`` with duplicate messages dropped (see :class:`Watermarks`).
+    Events go to ``inbox`` with duplicate stored entries dropped (see :class:`Watermarks`).
     A drop is resumed only while signed in (:meth:`signed_in`), with a policy, and unless
     the server closed with 1000 (normal) or 1008 (policy violation). Resuming signs in with
     the session token and ``since`` = the watermarks; events that arrive with the reply are
     held back so that :class:`Reconnected` comes before the messages that were missed.
-    Requests made while resuming wait for it. The session *ends* when the application
-    closes it or a drop cannot be resumed; then requests raise :class:`ConnectionLost`.
+    Requests made while resuming wait for it. A request lost in a drop fails with
+    :class:`ConnectionLost`, unless the caller marked it safe to resend (a send with a
+    ``client_id``): that one is sent again, with a new ``id``, on the resumed connection.
+    The session *ends* when the application closes it or a drop cannot be resumed; then
+    requests raise :class:`ConnectionLost`.
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class Session:
         self._http: aiohttp.ClientSession | None = None
         self._conn: Connection | None = None
         self._online = asyncio.Event()
+        self._swapped = asyncio.Event()
         self._credentials: Credentials | None = None
         self._recovery: asyncio.Task[None] | None = None
         self._closing = False
@@ -97,12 +101,28 @@ class Session:
         if self._http is not None:
             await self._http.close()
 
-    async def call(self, request: protocol.Request, reply: type[ReplyT]) -> ReplyT:
-        """Send ``request`` once and return its reply, within the request timeout."""
+    async def call(
+        self, request: protocol.Request, reply: type[ReplyT], *, resend: bool = False
+    ) -> ReplyT:
+        """Send ``request`` and return its reply, within the request timeout (resumes included).
+
+        Without ``resend`` the request is sent once: if its connection drops first, it fails
+        with :class:`ConnectionLost`. With ``resend`` (only for requests the server answers
+        idempotently, i.e. sends with a ``client_id``) it is sent again on each resumed
+        connection until it is answered, the session ends, or the timeout passes.
+        """
         try:
             async with asyncio.timeout(self._request_timeout):
-                conn = await self._connection()
-                return await conn.request(request, reply)
+                while True:
+                    conn = await self._connection()
+                    try:
+                        return await conn.request(request, reply)
+                    except ConnectionLost:
+                        if not resend:
+                            raise
+                    logger.info("resending %s after a drop", type(request).__name__)
+                    await self._replacement(conn)
+                    request = msgspec.structs.replace(request, id=self.next_id())
         except TimeoutError as exc:
             name = type(request).__name__
             raise TimeoutError(f"no reply to {name} within {self._request_timeout} s") from exc
@@ -121,6 +141,16 @@ class Session:
             raise ConnectionLost(self._ended)
         return self._conn
 
+    async def _replacement(self, lost: Connection) -> None:
+        """Wait until ``lost`` is replaced by a resumed connection or the session ends."""
+        while self._conn is lost and self._ended is None:
+            swapped = self._swapped
+            await swapped.wait()
+
+    def _swap(self) -> None:
+        self._swapped.set()
+        self._swapped = asyncio.Event()
+
     async def _dial(self, on_event: Callable[[InboundEvent], None]) -> Connection:
         assert self._http is not None, "opened before dialling"
         try:
@@ -137,11 +167,8 @@ class Session:
             raise ConnectionLost(f"no WebSocket from {self.url} within {limit} s") from exc
 
     def _accept(self, event: InboundEvent) -> None:
-        if isinstance(event, protocol.Message) and not self.marks.admit(event):
-            return
-        if isinstance(event, protocol.ChatStarted) and not self.marks.knows(event.conversation):
-            self.marks.set_baseline(event.conversation, 0)
-        self.inbox.put(event)
+        if self.marks.admit(event):
+            self.inbox.put(event)
 
     def _on_closed(self, conn: Connection) -> None:
         if conn is not self._conn or self._closing:
@@ -196,7 +223,9 @@ class Session:
             await conn.close()
             raise
         self._credentials = Credentials(signed_in.name, signed_in.token)
+        self.marks.signed_in(signed_in.heads)
         self._conn = conn
+        self._swap()
         self.inbox.put(Reconnected(attempts=attempt, signed_in=signed_in))
         conn.on_event = self._accept
         for event in held:
@@ -211,3 +240,4 @@ class Session:
             self._ended = reason
             self.inbox.end(reason)
             self._online.set()
+            self._swap()

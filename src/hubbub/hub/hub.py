@@ -1,61 +1,96 @@
-"""The hub: every rule of who may do what, and who hears about it. Pure Python, no I/O.
+"""The hub: all live state and every rule of who may do what, and who hears about it.
 
 Driven from one event loop thread, it owns all live state; each method takes one input
-(a connection id and what it asked, or the clock) and returns an :class:`Outbox` of frames
-to send. It never awaits, never locks and never touches a socket, so every rule is tested
-in microseconds and no two inputs can race.
+(a connection id and what it asked, or the clock) and returns what to send, or a
+:class:`~hubbub.hub.decision.Decision` that also names the work to run first. It never
+awaits, never locks and never touches a socket, so every rule is tested in
+microseconds and no two inputs can race.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import secrets
+from collections.abc import Callable, Iterable
 
+from hubbub.hub.access import audience
 from hubbub.hub.chats import Chat, Trigger, advance
+from hubbub.hub.entries import as_event
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
-from hubbub.hub.presence import Link, OnlineUser
+from hubbub.hub.presence import Link, OnlineUser, PresenceBoard
+from hubbub.hub.rooms import Room, Rooms
 from hubbub.protocol import (
+    ChatInfo,
     ChatRequested,
     ChosenStatus,
     ErrorCode,
     Event,
-    Message,
     Notice,
-    Presence,
+    PendingRequest,
     Refusal,
+    SeenStatus,
     UserInfo,
-    UserJoined,
-    UserLeft,
 )
+from hubbub.store import RoomRecord, StoredMessage, dm_members, kind_of
 
 ALONE = "No one else is online yet — waiting for someone to join…"
+TYPING_KEPT = 10.0
+"""Seconds a typing throttle entry is remembered; anything past TYPING_EVERY will do."""
+
+
+def random_id(prefix: str) -> str:
+    return f"{prefix}:{secrets.token_hex(8)}"
 
 
 class Hub:
-    """Users, presence, chat requests, chats and delivery, for one server process."""
+    """Users, presence, rooms, chat requests, chats and delivery, for one server process."""
 
-    def __init__(self, *, grace: float = 20.0, request_ttl: float = 60.0) -> None:
+    def __init__(
+        self,
+        *,
+        grace: float = 20.0,
+        request_ttl: float = 60.0,
+        new_id: Callable[[str], str] = random_id,
+    ) -> None:
         self.grace = grace
         self.request_ttl = request_ttl
+        self.new_id = new_id
+        self.rooms = Rooms()
+        self.board = PresenceBoard()
+        self.typing_sent: dict[tuple[int, str], float] = {}
+        """(account, conversation) → when its last typing event went out."""
         self._links: dict[ConnId, Link] = {}
         self._users: dict[str, OnlineUser] = {}
         self._by_account: dict[int, OnlineUser] = {}
-        self._listeners: dict[ConnId, OnlineUser] = {}
         self._requests: dict[tuple[int, int], Chat] = {}
+        self._chat_members: dict[str, tuple[int, int]] = {}
         self._waiting: set[OnlineUser] = set()
         """Users with a parked session: the only ones the clock needs to look at."""
-        self.lobby_head = 0
-        """The ``seq`` of the last lobby message delivered: where a new session starts."""
+        self._heads: dict[str, int] = {}
+        """Per conversation, the ``seq`` of the last entry delivered: where a session starts."""
+
+    def load(self, rooms: Iterable[RoomRecord], heads: dict[str, int]) -> None:
+        """Start from what the store keeps: the rooms and each conversation's last ``seq``."""
+        self.rooms.load(rooms)
+        self._heads.update(heads)
+
+    def head(self, conversation: str) -> int:
+        return self._heads.get(conversation, 0)
 
     # ------------------------------------------------------------------ connections
 
     def connect(self, conn: ConnId, peer: str, now: float) -> None:
         self._links[conn] = Link(conn, peer, now)
 
-    def sign_in(
-        self, conn: ConnId, account_id: int, name: str, key: str, token: str, role: str = "user"
+    def attach(
+        self, conn: ConnId, account_id: int, name: str, key: str, token: str, now: float,
+        role: str = "user",
     ) -> Outbox:
-        """Attach a connection to an account: resume a parked session, join, or add a device."""
+        """Sign a connection in: resume a parked session, come online, or add a device.
+
+        From this moment the connection hears its rooms live: everything delivered
+        before is below :meth:`head`, everything after above it.
+        """
         link = self._links[conn]
         if link.user is not None:
             raise Refusal(
@@ -63,30 +98,29 @@ class Hub:
             )
         out = Outbox()
         user = self._by_account.get(account_id)
-        joining = user is None
         if user is None:
             user = OnlineUser(account_id, name, key, role)
             self._users[user.key] = user
             self._by_account[account_id] = user
+            self.board.changed(account_id, name, now)
         user.parked.pop(token, None)
         if not user.parked:
             self._waiting.discard(user)
         user.conns.add(conn)
         link.user, link.token = user, token
-        others = list(self._listeners)
-        self._listeners[conn] = user
-        if joining:
-            out.send(others, UserJoined(name=user.name, status=user.status))
+        self.rooms.listen(account_id, conn)
+        for room in self.rooms.of(account_id):
+            out.send_encoded([conn], self.board.snapshot(room), urgent=True)
         if len(self._users) == 1:
-            out.send([conn], Notice(code="alone", text=ALONE))
+            out.send([conn], Notice(code="alone", text=ALONE), urgent=True)
         return out
 
-    def sign_out(self, conn: ConnId) -> Outbox:
+    def sign_out(self, conn: ConnId, now: float) -> Outbox:
         """End this connection's session for good; the connection stays open, signed out."""
         link = self._links.get(conn)
         if link is None or link.user is None:
             raise Refusal(ErrorCode.NOT_SIGNED_IN, "sign in first")
-        return self._detach(link, clean=True, now=0.0)
+        return self._detach(link, clean=True, now=now)
 
     def disconnect(self, conn: ConnId, *, clean: bool, now: float) -> Outbox:
         """A connection closed. Clean: its session ends now. Dropped: parked for a grace period."""
@@ -100,7 +134,7 @@ class Hub:
         assert user is not None
         link.user = None
         user.conns.discard(link.conn)
-        self._listeners.pop(link.conn, None)
+        self.rooms.unlisten(user.account_id, link.conn)
         if clean:
             user.parked.pop(link.token, None)
         else:
@@ -108,10 +142,10 @@ class Hub:
             self._waiting.add(user)
         if user.online:
             return Outbox()
-        return self._leave(user, Trigger.CLOSE)
+        return self._leave(user, Trigger.CLOSE, now)
 
     def tick(self, now: float) -> Outbox:
-        """Let time pass: expire chat requests and the grace periods of dropped sessions."""
+        """Let time pass: expire chat requests and grace periods, tell presence changes."""
         out = Outbox()
         for chat in [c for c in self._requests.values() if c.expires_at <= now]:
             out.extend(self._close_request(chat, Trigger.EXPIRE, chat.requester.name))
@@ -122,20 +156,25 @@ class Hub:
             if not user.parked:
                 self._waiting.discard(user)
             if expired and not user.online:
-                out.extend(self._leave(user, Trigger.DISCONNECT))
+                out.extend(self._leave(user, Trigger.DISCONNECT, now))
+        out.extend(self.board.flush(now, self.seen_status, self.rooms.of))
+        if self.typing_sent:
+            stale = [k for k, sent in self.typing_sent.items() if sent + TYPING_KEPT < now]
+            for key in stale:
+                del self.typing_sent[key]
         return out
 
-    def _leave(self, user: OnlineUser, how: Trigger) -> Outbox:
+    def _leave(self, user: OnlineUser, how: Trigger, now: float) -> Outbox:
         out = Outbox()
         for chat in [c for c in self._requests.values() if user in (c.requester, c.invitee)]:
             left = Trigger.REQUESTER_LEFT if chat.requester is user else Trigger.INVITEE_LEFT
             out.extend(self._close_request(chat, left, user.name))
         if user.chat is not None:
-            out.extend(self._finish_chat(user.chat, how, user))
+            out.extend(self._finish_chat(user.chat, how, user, now))
         del self._users[user.key]
         del self._by_account[user.account_id]
         self._waiting.discard(user)
-        out.send(self._listeners, UserLeft(name=user.name))
+        self.board.changed(user.account_id, user.name, now)
         return out
 
     # ------------------------------------------------------------------ queries
@@ -157,6 +196,13 @@ class Hub:
     def online(self, key: str) -> OnlineUser | None:
         return self._users.get(key)
 
+    def online_account(self, account_id: int) -> OnlineUser | None:
+        return self._by_account.get(account_id)
+
+    def seen_status(self, account_id: int) -> SeenStatus:
+        user = self._by_account.get(account_id)
+        return "offline" if user is None else user.status
+
     def peer_of(self, conn: ConnId) -> str:
         link = self._links.get(conn)
         return "-" if link is None else link.peer
@@ -172,25 +218,54 @@ class Hub:
                 conns.extend(user.conns)
         return conns
 
-    def users(self) -> list[UserInfo]:
+    def all_users(self) -> list[UserInfo]:
+        """Everyone online, for the server console."""
         return [UserInfo(name=u.name, status=u.status) for u in self._users.values()]
+
+    def visible_users(self, user: OnlineUser) -> list[UserInfo]:
+        """Everyone online who shares a room with ``user``, and ``user``."""
+        seen: dict[int, OnlineUser] = {user.account_id: user}
+        for room in self.rooms.of(user.account_id):
+            for account_id in room.members:
+                other = self._by_account.get(account_id)
+                if other is not None:
+                    seen[account_id] = other
+        return [UserInfo(name=u.name, status=u.status) for u in seen.values()]
 
     def links(self) -> list[Link]:
         return list(self._links.values())
 
+    def chat_info(self, user: OnlineUser) -> ChatInfo | None:
+        if user.chat is None:
+            return None
+        return ChatInfo(user.chat.conversation, user.chat.partner_of(user).name)
+
+    def pending_requests(self, user: OnlineUser, now: float) -> list[PendingRequest]:
+        return [
+            PendingRequest(c.requester.name, c.invitee.name, max(0.0, c.expires_at - now))
+            for c in self._requests.values()
+            if user in (c.requester, c.invitee)
+        ]
+
+    def participants(self, conversation: str) -> tuple[int, ...] | None:
+        """The account ids in a DM or a chat this process knows; None for other ids."""
+        kind = kind_of(conversation)
+        if kind == "dm":
+            return dm_members(conversation)
+        if kind == "chat":
+            return self._chat_members.get(conversation)
+        return None
+
+    def room_of(self, conversation: str) -> Room | None:
+        return self.rooms.get(conversation)
+
     # ------------------------------------------------------------------ status
 
-    def set_status(self, conn: ConnId, status: ChosenStatus) -> Outbox:
+    def set_status(self, conn: ConnId, status: ChosenStatus, now: float) -> None:
         user = self.signed_in(conn)
-        before = user.status
-        user.chosen = status
-        return self._presence_changed(user, before)
-
-    def _presence_changed(self, user: OnlineUser, before: str) -> Outbox:
-        out = Outbox()
-        if user.status != before:
-            out.send(self._listeners, Presence(name=user.name, status=user.status))
-        return out
+        if user.chosen != status:
+            user.chosen = status
+            self.board.changed(user.account_id, user.name, now)
 
     # ------------------------------------------------------------------ 1:1 chats
 
@@ -223,10 +298,8 @@ class Hub:
         out.send(invitee.conns, ChatRequested(requester=user.name, expires_in=self.request_ttl))
         return out
 
-    def answer_chat(
-        self, conn: ConnId, requester_name: str, accept: bool, conversation: str
-    ) -> Outbox:
-        """Accept or decline a pending request; accepting starts the chat in ``conversation``."""
+    def answer_chat(self, conn: ConnId, requester_name: str, accept: bool, now: float) -> Outbox:
+        """Accept or decline a pending request; accepting starts the chat in a new conversation."""
         user = self.signed_in(conn)
         requester = self._users.get(normalise_name(requester_name)[1])
         chat = (
@@ -246,19 +319,19 @@ class Hub:
             c for c in self._requests.values() if {c.requester, c.invitee} & {chat.requester, user}
         ]:
             out.extend(self._close_request(other, Trigger.BUSY, user.name))
-        chat.conversation = conversation
+        chat.conversation = self.new_id("chat")
+        self._chat_members[chat.conversation] = (chat.requester.account_id, user.account_id)
         for side in (chat.requester, chat.invitee):
-            before = side.status
             side.chat = chat
-            out.extend(self._presence_changed(side, before))
+            self.board.changed(side.account_id, side.name, now)
         self._tell(out, advance(chat, Trigger.ACCEPT, user.name))
         return out
 
-    def end_chat(self, conn: ConnId) -> Outbox:
+    def end_chat(self, conn: ConnId, now: float) -> Outbox:
         user = self.signed_in(conn)
         if user.chat is None:
             raise Refusal(ErrorCode.NOT_IN_CHAT, "you are not in a chat")
-        return self._finish_chat(user.chat, Trigger.END, user)
+        return self._finish_chat(user.chat, Trigger.END, user, now)
 
     def _close_request(self, chat: Chat, trigger: Trigger, actor: str) -> Outbox:
         del self._requests[(chat.requester.account_id, chat.invitee.account_id)]
@@ -266,13 +339,12 @@ class Hub:
         self._tell(out, advance(chat, trigger, actor))
         return out
 
-    def _finish_chat(self, chat: Chat, trigger: Trigger, actor: OnlineUser) -> Outbox:
+    def _finish_chat(self, chat: Chat, trigger: Trigger, actor: OnlineUser, now: float) -> Outbox:
         out = Outbox()
         self._tell(out, advance(chat, trigger, actor.name))
         for side in (chat.requester, chat.invitee):
-            before = side.status
             side.chat = None
-            out.extend(self._presence_changed(side, before))
+            self.board.changed(side.account_id, side.name, now)
         return out
 
     @staticmethod
@@ -280,14 +352,11 @@ class Hub:
         for user, event in told:
             out.send(user.conns, event)
 
-    # ------------------------------------------------------------------ messages
+    # ------------------------------------------------------------------ delivery
 
-    def deliver(self, message: Message, members: Sequence[int] | None) -> Outbox:
-        """Send a committed message to everyone signed in, or to ``members``' connections."""
+    def deliver(self, stored: StoredMessage) -> Outbox:
+        """Send a committed entry to whoever is in its conversation now."""
+        self._heads[stored.conversation] = max(self.head(stored.conversation), stored.seq)
         out = Outbox()
-        if members is None:
-            self.lobby_head = max(self.lobby_head, message.seq)
-            out.send(self._listeners, message)
-        else:
-            out.send(self.conns_of(members), message)
+        out.send(audience(self, stored.conversation), as_event(stored))
         return out

@@ -35,6 +35,11 @@ def normalise_name(raw: str) -> tuple[str, str]:
     return name, name.casefold()
 
 
+def name_key(name: str) -> str:
+    """The key a stored (already valid) name is judged unique by."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 def check_text(text: str) -> str:
     """Return message text fit to store, or refuse it (empty, blank or too long)."""
     if not text or text.isspace():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from hubbub.protocol import Message, Presence, UserJoined, UserLeft, encode
+from hubbub.protocol import Message, MessageDeleted, MessageEdited, Presence, encode
 
 ConnId = int
 
@@ -16,17 +16,20 @@ ConnId = int
 class Delivery:
     """One encoded frame and its recipients.
 
-    ``mark`` is ``(conversation, seq)`` for stored messages, so a connection that is
-    catching up after a resume can drop a live copy of a message it already replayed.
-    ``lazy`` deliveries (who joined, left, changed status) may wait a few milliseconds
-    to share a write with others: a storm of sign-ins would otherwise cost every
-    connection one write per newcomer.
+    ``mark`` is ``(conversation, seq)`` for stored entries, so a connection that is
+    catching up after a resume can drop a live copy of one it already replayed.
+    ``lazy`` deliveries (presence changes) may wait a few milliseconds to share a write
+    with others. ``urgent`` ones (replies, replayed history) go ahead of live frames held
+    back while a connection catches up. ``proof``: a direct message that counts as read
+    only once the connection has shown it reads (see server/unread.py).
     """
 
     conns: tuple[ConnId, ...]
     data: bytes
     mark: tuple[str, int] | None = None
     lazy: bool = False
+    urgent: bool = False
+    proof: bool = False
 
 
 @dataclass(slots=True)
@@ -35,17 +38,34 @@ class Outbox:
 
     deliveries: list[Delivery] = field(default_factory=list)
 
-    def send(self, conns: Iterable[ConnId], event: msgspec.Struct) -> None:
+    def send(
+        self, conns: Iterable[ConnId], event: msgspec.Struct, *, urgent: bool = False
+    ) -> None:
         """Queue ``event`` for ``conns``; it is serialised once whatever their number."""
         targets = tuple(conns)
         if not targets:
             return
-        mark = (event.conversation, event.seq) if isinstance(event, Message) else None
-        lazy = isinstance(event, UserJoined | UserLeft | Presence)
-        self.deliveries.append(Delivery(targets, encode(event), mark, lazy))
+        mark = None
+        proof = False
+        if isinstance(event, Message | MessageEdited | MessageDeleted):
+            mark = (event.conversation, event.seq)
+            proof = isinstance(event, Message) and event.to is not None
+        lazy = isinstance(event, Presence) and not event.full
+        self.deliveries.append(Delivery(targets, encode(event), mark, lazy, urgent, proof))
+
+    def send_encoded(self, conns: Iterable[ConnId], data: bytes, *, urgent: bool = False) -> None:
+        """Queue an already encoded event (one the hub keeps encoded, such as a room's list)."""
+        targets = tuple(conns)
+        if targets:
+            self.deliveries.append(Delivery(targets, data, urgent=urgent))
 
     def extend(self, other: Outbox) -> None:
         self.deliveries.extend(other.deliveries)
+
+    def extended(self, other: Outbox) -> Outbox:
+        """This outbox followed by ``other``'s deliveries."""
+        self.deliveries.extend(other.deliveries)
+        return self
 
     def __iter__(self) -> Iterator[Delivery]:
         return iter(self.deliveries)

@@ -1,15 +1,27 @@
-"""Who is here: open connections, signed-in users, and the sessions a dropped client may resume."""
+"""Who is here: open connections, signed-in users, and what the others have been told.
+
+Presence is told per room and in batches: :class:`PresenceBoard` collects the users
+whose status may have changed and, at each :meth:`~PresenceBoard.flush`, tells each
+room's members once about all of its changes. A storm of sign-ins costs one frame per
+member per tick, not one per member per newcomer. Going offline is told only after
+:data:`LEAVE_LINGER` seconds, so a page reload shows nothing to anyone.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hubbub.hub.outbox import ConnId
-from hubbub.protocol import ChosenStatus, Status
+from hubbub.hub.outbox import ConnId, Outbox
+from hubbub.protocol import ChosenStatus, Presence, SeenStatus, Status, UserStatus, encode
 
 if TYPE_CHECKING:
     from hubbub.hub.chats import Chat
+    from hubbub.hub.rooms import Room
+
+LEAVE_LINGER = 3.0
+"""Seconds a user must stay offline before the others are told."""
 
 
 @dataclass(eq=False, slots=True)
@@ -44,3 +56,59 @@ class Link:
     connected_at: float
     user: OnlineUser | None = None
     token: str = ""
+
+
+class PresenceBoard:
+    """What each room has been told about its members' status, and what is still to tell."""
+
+    def __init__(self) -> None:
+        self._told: dict[int, SeenStatus] = {}
+        """Account id → the status last told (absent: offline)."""
+        self._pending: dict[int, tuple[str, float]] = {}
+        """Accounts whose status may have changed: their name and when it happened."""
+
+    def changed(self, account_id: int, name: str, now: float) -> None:
+        self._pending[account_id] = (name, now)
+
+    def told(self, account_id: int) -> SeenStatus:
+        return self._told.get(account_id, "offline")
+
+    def flush(
+        self,
+        now: float,
+        current: Callable[[int], SeenStatus],
+        rooms_of: Callable[[int], Iterable[Room]],
+    ) -> Outbox:
+        """Tell each room about its members whose status changed since the last flush."""
+        out = Outbox()
+        if not self._pending:
+            return out
+        news: dict[str, tuple[Room, list[UserStatus]]] = {}
+        for account_id, (name, since) in list(self._pending.items()):
+            status = current(account_id)
+            if status == "offline" and since + LEAVE_LINGER > now:
+                continue
+            del self._pending[account_id]
+            if status == self.told(account_id):
+                continue
+            if status == "offline":
+                self._told.pop(account_id, None)
+            else:
+                self._told[account_id] = status
+            for room in rooms_of(account_id):
+                room.snapshot = None
+                news.setdefault(room.id, (room, []))[1].append(UserStatus(name, status))
+        for room, users in news.values():
+            out.send(room.listeners, Presence(room=room.id, users=users))
+        return out
+
+    def snapshot(self, room: Room) -> bytes:
+        """The room's full list of who is online, as told so far, encoded once per change."""
+        if room.snapshot is None:
+            users = [
+                UserStatus(name, status)
+                for account_id, name in room.members.items()
+                if (status := self.told(account_id)) != "offline"
+            ]
+            room.snapshot = encode(Presence(room=room.id, users=users, full=True))
+        return room.snapshot

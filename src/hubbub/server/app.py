@@ -20,7 +20,7 @@ from hubbub import __version__
 from hubbub.protocol import Error, ErrorCode
 from hubbub.server.config import Config
 from hubbub.server.server import ChatServer
-from hubbub.store import open_store
+from hubbub.store import default_url, open_store
 
 CONFIG = web.AppKey("config", Config)
 SERVER = web.AppKey("server", ChatServer)
@@ -55,7 +55,8 @@ def create_app(config: Config) -> web.Application:
 
 async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     """Open the store and start the server; at the end, let pending commits finish."""
-    store = await open_store(app[CONFIG].data_dir)
+    config = app[CONFIG]
+    store = await open_store(config.database or default_url(config.data_dir))
     server = ChatServer(app[CONFIG], store)
     await server.start()
     app[SERVER] = server

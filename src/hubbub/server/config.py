@@ -11,6 +11,8 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8765
     data_dir: Path = Path(".hubbub")
+    database: str | None = None
+    """The database's URL; None: the SQLite file ``hubbub.db`` in ``data_dir``."""
     grace: float = 20.0
     """Seconds a dropped connection keeps its user's presence and chat, waiting for a resume."""
     request_ttl: float = 60.0

@@ -146,11 +146,17 @@ class Outbound:
                 self._due = _LATER
                 self._flusher.later(self)
 
-    def push_now(self, frame: Frame) -> None:
-        """Queue a frame ahead of anything held back (replies, replayed history)."""
+    def push_now(self, frame: Frame, mark: tuple[str, int] | None = None) -> None:
+        """Queue a frame ahead of anything held back (replies, replayed history).
+
+        While catching up, a replayed entry's ``mark`` drops its live copy at :meth:`release`.
+        """
         if self._closing:
             return
         self._pending.append(frame)
+        if mark is not None and self._replayed is not None:
+            conversation, seq = mark
+            self._replayed[conversation] = max(seq, self._replayed.get(conversation, 0))
         if self._due != _SOON:
             self._due = _SOON
             self._flusher.soon(self)
@@ -159,12 +165,6 @@ class Outbound:
         """Start catching up: hold live frames back until :meth:`release`."""
         self._held = []
         self._replayed = {}
-
-    def push_missed(self, frame: Frame, conversation: str, seq: int) -> None:
-        """Queue a message the client missed ahead of held live frames, and drop its live copy."""
-        self.push_now(frame)
-        if self._replayed is not None:
-            self._replayed[conversation] = max(seq, self._replayed.get(conversation, 0))
 
     def release(self) -> None:
         held, self._held = self._held or [], None

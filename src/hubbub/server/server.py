@@ -17,25 +17,22 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
-from hubbub.hub import ConnId, Hub, Outbox
+from hubbub.hub import ConnId, Decision, Hub, Outbox, handle, hold_again
 from hubbub.protocol import (
-    LOBBY,
     ClientRequest,
     Error,
     ErrorCode,
     Ok,
     Refusal,
-    SignIn,
     decode_request,
     encode,
     request_id_of,
 )
 from hubbub.server.config import Config
 from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, text_frame
-from hubbub.server.replay import as_event
-from hubbub.server.requests import handle
+from hubbub.server.passwords import Argon2Passwords
 from hubbub.server.unread import Unproven, UnreadLog
-from hubbub.store import Store, StoredMessage
+from hubbub.store import Store, StoreError
 
 log = logging.getLogger("hubbub")
 
@@ -51,9 +48,19 @@ class Wire:
 
 
 class ChatServer:
+    """Runs the hub's decisions: no rule of who may do what lives here.
+
+    Each frame becomes a request, the hub decides, and :meth:`run` carries the decision
+    out: it sends what the hub says, runs the effect it names (a read, a write, a hash),
+    and hands the result back to the hub, until the hub has nothing left to do.
+    """
+
+    TICK_SECONDS = 0.25
+
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
         self.store = store
+        self.passwords = Argon2Passwords()
         self.hub = Hub(grace=config.grace, request_ttl=config.request_ttl)
         self._wires: dict[ConnId, Wire] = {}
         self._unsettled: set[ConnId] = set()
@@ -61,20 +68,24 @@ class ChatServer:
         self._ids = itertools.count(1)
         self._ticker: asyncio.Task[None] | None = None
         self._flusher: Flusher | None = None
+        self._closing = False
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Pick up where the lobby is, and start the clock."""
-        latest = await self.store.history(LOBBY, limit=1)
-        self.hub.lobby_head = latest[-1].seq if latest else 0
+        """Load the rooms and where each conversation ends, and start the clock."""
+        self.hub.load(await self.store.load_rooms(), await self.store.heads())
         self._flusher = Flusher()
         self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
 
     async def shutdown(self) -> None:
-        """Close every connection with "going away", then let work in flight finish."""
+        """Stop reading, answer every request already read, then close with "going away"."""
+        self._closing = True
         if self._ticker is not None:
             self._ticker.cancel()
+        in_flight = set().union(*(wire.tasks for wire in self._wires.values()))
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=5.0)
         await asyncio.gather(
             *(
                 wire.outbound.close(WSCloseCode.GOING_AWAY, "server shutting down")
@@ -82,24 +93,18 @@ class ChatServer:
             ),
             return_exceptions=True,
         )
-        pending = self._chores.union(*(wire.tasks for wire in self._wires.values()))
-        if pending:
-            await asyncio.wait(pending, timeout=5.0)
+        if self._chores:
+            await asyncio.wait(self._chores, timeout=5.0)
 
     async def _tick_forever(self) -> None:
         while True:
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(self.TICK_SECONDS)
             now = time.monotonic()
             self.send(self.hub.tick(now))
             for conn in list(self._unsettled):
                 wire = self._wires.get(conn)
                 if wire is None or not wire.unread.settle(now):
                     self._unsettled.discard(conn)
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._chores.add(task)
-        task.add_done_callback(self._chores.discard)
 
     # ------------------------------------------------------------------ connections
 
@@ -129,62 +134,54 @@ class ChatServer:
         wire.outbound.stop()
         self.send(self.hub.disconnect(conn, clean=clean, now=time.monotonic()))
         if not clean and wire.unread.settle(time.monotonic()):
-            self._spawn(self._hold_again(wire.unread.unproven()))
+            self._spawn(self._run_chore(conn, hold_again(self.hub, wire.unread.unproven())))
 
-    def outbound(self, conn: ConnId) -> Outbound:
-        return self._wires[conn].outbound
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+
+    async def _run_chore(self, conn: ConnId, decision: Decision) -> None:
+        try:
+            await self.run(conn, decision)
+        except (Refusal, StoreError):
+            log.exception("conn=%s could not hold messages again", conn)
 
     def send(self, outbox: Outbox) -> None:
         """Queue each delivery's one frame for every recipient still connected."""
         wires = self._wires
         for delivery in outbox:
-            frame, mark, lazy = text_frame(delivery.data), delivery.mark, delivery.lazy
+            frame, mark = text_frame(delivery.data), delivery.mark
             for conn in delivery.conns:
                 wire = wires.get(conn)
-                if wire is not None:
-                    wire.outbound.push(frame, mark, lazy)
+                if wire is None:
+                    continue
+                if delivery.urgent:
+                    wire.outbound.push_now(frame, mark)
+                else:
+                    wire.outbound.push(frame, mark, delivery.lazy)
+                if delivery.proof and mark is not None:
+                    self._written_unproven(conn, wire, mark)
 
     def reply(self, conn: ConnId, frame: Ok | Error) -> None:
         wire = self._wires.get(conn)
         if wire is not None:
             wire.outbound.push_now(text_frame(encode(frame)))
 
-    # ------------------------------------------------------------------ direct messages
-
-    def written_unproven(self, conns: Iterable[ConnId], message: StoredMessage) -> None:
-        """Note a direct message written to ``conns``, until they prove they read it."""
-        proven_at = time.monotonic() + 2 * self.config.heartbeat
-        for conn in conns:
-            wire, user = self._wires.get(conn), self.hub.user_of(conn)
-            if wire is not None and user is not None:
-                unproven = Unproven(user.account_id, message.conversation, message.seq)
-                wire.unread.add(unproven, proven_at)
-                self._unsettled.add(conn)
-
-    async def _hold_again(self, messages: list[Unproven]) -> None:
-        for message in messages:
-            await self.store.hold(message.account_id, message.conversation, message.seq)
-        for account_id in dict.fromkeys(m.account_id for m in messages):
-            await self.deliver_held(account_id)
-
-    async def deliver_held(self, account_id: int) -> None:
-        """Send the account's held messages to its open connections, if it has any.
-
-        They are missed messages: a connection still catching up gets them with its replay.
-        """
-        if not self.hub.conns_of([account_id]):
-            return
-        for stored in await self.store.take_held(account_id):
-            frame = text_frame(encode(as_event(stored)))
-            conns = self.hub.conns_of([account_id])
-            for conn in conns:
-                self._wires[conn].outbound.push_missed(frame, stored.conversation, stored.seq)
-            self.written_unproven(conns, stored)
+    def _written_unproven(self, conn: ConnId, wire: Wire, mark: tuple[str, int]) -> None:
+        """Note a direct message written to ``conn``, until it proves it read it."""
+        user = self.hub.user_of(conn)
+        if user is not None:
+            proven_at = time.monotonic() + 2 * self.config.heartbeat
+            wire.unread.add(Unproven(user.account_id, *mark), proven_at)
+            self._unsettled.add(conn)
 
     # ------------------------------------------------------------------ requests
 
     async def on_frame(self, conn: ConnId, data: bytes | str) -> None:
-        """Handle one frame. Sign-in runs to completion first; other requests run concurrently."""
+        """Handle one frame. Before sign-in frames run one at a time; then concurrently."""
+        if self._closing:
+            return
         try:
             request = decode_request(data)
         except Refusal as refusal:
@@ -193,7 +190,7 @@ class ChatServer:
                 conn, Error(id=request_id_of(data), code=refusal.code, message=refusal.message)
             )
             return
-        if isinstance(request, SignIn):
+        if self.hub.user_of(conn) is None:
             await self._answer(conn, request)
             return
         tasks = self._wires[conn].tasks
@@ -205,19 +202,43 @@ class ChatServer:
 
     async def _answer(self, conn: ConnId, request: ClientRequest) -> None:
         try:
-            answer = await handle(self, conn, request)
+            await self.run(conn, handle(self.hub, conn, request, time.monotonic(), time.time()))
         except Refusal as refusal:
             self.log(conn, "refused", f"{type(request).__name__} {refusal.code}")
-            answer = Error(id=request.id, code=refusal.code, message=refusal.message)
+            self.reply(conn, Error(id=request.id, code=refusal.code, message=refusal.message))
         except Exception:
             log.exception("conn=%s failed on %s", conn, type(request).__name__)
-            answer = Error(
-                id=request.id,
-                code=ErrorCode.INTERNAL_ERROR,
-                message="the server could not do that; nothing was saved, try again",
+            self.reply(
+                conn,
+                Error(
+                    id=request.id,
+                    code=ErrorCode.INTERNAL_ERROR,
+                    message="the server could not do that; nothing was saved, try again",
+                ),
             )
-        if answer is not None:
-            self.reply(conn, answer)
+
+    async def run(self, conn: ConnId, decision: Decision) -> None:
+        """Carry out a decision: send, run its effect, decide again with the result, until done.
+
+        A decision that catches a session up holds that connection's live frames back
+        until the chain ends, so what it replays comes first.
+        """
+        wire = self._wires.get(conn)
+        held = False
+        try:
+            while True:
+                if decision.catch_up and not held and wire is not None:
+                    wire.outbound.hold()
+                    held = True
+                self.send(decision.out)
+                if decision.log is not None:
+                    self.log(conn, *decision.log)
+                if decision.effect is None or decision.then is None:
+                    return
+                decision = decision.then(await decision.effect.run(self))
+        finally:
+            if held and wire is not None and self.hub.connected(conn):
+                wire.outbound.release()
 
     # ------------------------------------------------------------------ observability
 
@@ -238,5 +259,5 @@ class ChatServer:
             }
             for link in self.hub.links()
         ]
-        users = [{"name": u.name, "status": u.status} for u in self.hub.users()]
+        users = [{"name": u.name, "status": u.status} for u in self.hub.all_users()]
         return {"connections": connections, "users": users, "commits": self.store.commits}

@@ -1,16 +1,32 @@
-"""Persistence: accounts, session tokens and message history, acknowledged only once durable."""
+"""Persistence: accounts, rooms, messages, read markers and search, acknowledged once durable."""
 
-from hubbub.store.conversations import dm_conversation
-from hubbub.store.records import Account, Draft, NameTaken, StoredMessage, StoreError
-from hubbub.store.sqlstore import Store, open_store
+from hubbub.store.conversations import dm_conversation, dm_members, kind_of
+from hubbub.store.database import default_url
+from hubbub.store.records import (
+    Account,
+    ConversationSummary,
+    Draft,
+    Found,
+    NameTaken,
+    RoomRecord,
+    StoredMessage,
+    StoreError,
+)
+from hubbub.store.store import Store, open_store
 
 __all__ = [
     "Account",
+    "ConversationSummary",
     "Draft",
+    "Found",
     "NameTaken",
+    "RoomRecord",
     "Store",
     "StoreError",
     "StoredMessage",
+    "default_url",
     "dm_conversation",
+    "dm_members",
+    "kind_of",
     "open_store",
 ]

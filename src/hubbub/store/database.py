@@ -1,13 +1,27 @@
-"""Engines on the database: SQLite set up for durable commits, the schema kept by Alembic."""
+"""The database: where it is (a URL), its schema (Alembic), and the threads that use it.
+
+SQLite is set up for durable commits. Every write goes through the one :class:`Writer`;
+reads run in a small pool of threads of their own (not the loop's default executor,
+where password hashes queue).
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, Executable, Row, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from hubbub.store.records import StoreError
+from hubbub.store.writer import Operation, Writer
+
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -17,6 +31,31 @@ _SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
 )
+
+
+def default_url(data_dir: Path) -> str:
+    """The URL of the SQLite database kept in ``data_dir``."""
+    return f"sqlite:///{data_dir}/hubbub.db"
+
+
+def parse_url(url: str) -> URL:
+    """The URL if the store can open it; else :class:`StoreError` saying why not."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend != "sqlite":
+        raise StoreError(f"{backend} databases are not supported yet: {parsed!r}")
+    if parsed.database in (None, "", ":memory:"):
+        raise StoreError("the store needs a SQLite file, not an in-memory database")
+    return parsed
+
+
+def prepare_location(url: URL) -> None:
+    """Make the directory a SQLite file goes in. Blocking."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def open_engine(url: URL | str) -> Engine:
@@ -37,6 +76,50 @@ def upgrade_schema(url: URL | str) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+class Database:
+    """An engine with its one writer and its pool of readers.
+
+    Writes are acknowledged only once committed, in the order they were called; reads
+    see every write that has been acknowledged.
+    """
+
+    def __init__(self, engine: Engine, readers: int = 2) -> None:
+        self.engine = engine
+        self.writer = Writer(engine)
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="hubbub-store-reader")
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def write(self, operation: Operation[T]) -> T:
+        """Run the operation in the writer's next transaction; its result once committed."""
+        return await self.writer.submit(operation)
+
+    async def read(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` on a connection of its own, in the readers' pool."""
+        if self.writer.closed:
+            raise StoreError("the store is closed")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._readers, self._run, work)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the database failed: {exc}") from exc
+
+    async def rows(self, query: Executable) -> Sequence[Row[Any]]:
+        """Every row the query returns."""
+        return await self.read(lambda connection: connection.execute(query).all())
+
+    async def close(self) -> None:
+        """Commit every write already called for, then let go of the database."""
+        await self.writer.close()
+        self._readers.shutdown()
+        self.engine.dispose()
+
+    def _run(self, work: Callable[[Connection], T]) -> T:
+        with self.engine.connect() as connection:
+            return work(connection)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -1,4 +1,8 @@
-"""The tables, as SQLAlchemy Core sees them. Alembic migrations own the real schema."""
+"""The tables, as SQLAlchemy Core sees them. Alembic migrations own the real schema.
+
+The full-text index is not here: it is dialect-specific (an FTS5 table, a view and
+triggers on SQLite), made by the migrations and kept by :mod:`hubbub.store.search`.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,22 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Connection,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -30,6 +38,9 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+SEARCH_PREFIX = "message_search"
+"""Every database object of the full-text index is named with this prefix."""
 
 accounts = Table(
     "accounts",
@@ -64,6 +75,21 @@ members = Table(
     metadata,
     Column("conversation", String, ForeignKey("conversations.id"), primary_key=True),
     Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("joined_at", Float),
+    Index("ix_members_account_id_conversation", "account_id", "conversation"),
+)
+
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("id", String, ForeignKey("conversations.id"), primary_key=True),
+    Column("name", String, nullable=False),
+    Column("name_key", String, nullable=False, unique=True),
+    Column("topic", String, nullable=False, server_default=""),
+    Column("private", Boolean, nullable=False, server_default=false()),
+    Column("archived", Boolean, nullable=False, server_default=false()),
+    Column("owner_id", Integer, ForeignKey("accounts.id")),
+    Column("created_at", Float, nullable=False),
 )
 
 messages = Table(
@@ -76,6 +102,31 @@ messages = Table(
     Column("sender", String, nullable=False),
     Column("text", Text, nullable=False),
     Column("recipient", String),
+    Column("kind", String, nullable=False, server_default=text("'message'")),
+    Column("target", Integer),  # an edit's or a delete's: the seq of the message it changes
+    Column("mentions", Text),  # the names mentioned, as a JSON list; NULL for none
+    Column("client_id", String),
+    Column("edited", Boolean, nullable=False, server_default=false()),
+    Column("deleted", Boolean, nullable=False, server_default=false()),
+    Index("uq_messages_sender_id_client_id", "sender_id", "client_id", unique=True),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("conversation", String, primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    ForeignKeyConstraint(["conversation", "seq"], ["messages.conversation", "messages.seq"]),
+    Index("ix_mentions_account_id_conversation_seq", "account_id", "conversation", "seq"),
+)
+
+read_markers = Table(
+    "read_markers",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("conversation", String, ForeignKey("conversations.id"), primary_key=True),
+    Column("seq", Integer, nullable=False),
 )
 
 held = Table(
@@ -89,15 +140,26 @@ held = Table(
     UniqueConstraint("account_id", "conversation", "seq"),
 )
 
+
+def include_name(name: str | None, type_: str, _parent_names: Mapping[Any, Any]) -> bool:
+    """For Alembic's comparisons: leave out the full-text index (not in :data:`metadata`)."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_PREFIX))
+
+
 _dialect_inserts: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
     "sqlite": sqlite.insert,
     "postgresql": postgresql.insert,
 }
 
 
+def dialect_insert(table: Table, dialect: str) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that can say what to do on a conflict (SQLite and PostgreSQL spell it alike)."""
+    return _dialect_inserts[dialect](table)
+
+
 def ignoring_duplicates(table: Table, dialect: str) -> sqlite.Insert | postgresql.Insert:
     """An INSERT into ``table`` that skips rows whose key (primary or unique) is there."""
-    return _dialect_inserts[dialect](table).on_conflict_do_nothing()
+    return dialect_insert(table, dialect).on_conflict_do_nothing()
 
 
 def insert_or_ignore(

@@ -9,11 +9,13 @@ from alembic import context
 from alembic.util import CommandError
 
 from hubbub.store.database import open_engine
-from hubbub.store.schema import metadata
+from hubbub.store.schema import include_name, metadata
 
 
 def migrate(**options: Any) -> None:
-    context.configure(target_metadata=metadata, render_as_batch=True, **options)
+    context.configure(
+        target_metadata=metadata, render_as_batch=True, include_name=include_name, **options
+    )
     with context.begin_transaction():
         context.run_migrations()
 

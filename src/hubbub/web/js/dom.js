@@ -82,6 +82,9 @@ const ICONS = {
   send: "M4 12 20 4l-6 16-3-7-7-1Z",
   calc: "M6 3h12v18H6zM9 7h6M9 12h.01M12 12h.01M15 12h.01M9 16h.01M12 16h.01M15 16h.01",
   close: "M6 6l12 12M18 6 6 18",
+  lock: "M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z",
+  edit: "M4 20h4L19 9l-4-4L4 16v4ZM13.5 6.5l4 4",
+  trash: "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13",
 };
 
 export function icon(name) {

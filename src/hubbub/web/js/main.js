@@ -5,7 +5,10 @@ import { byId } from "./dom.js";
 import { ChatState } from "./state.js";
 import { mountChatRequests, mountToasts } from "./view-dialogs.js";
 import { mountComposer } from "./view-composer.js";
+import { mountHeader } from "./view-header.js";
 import { mountMessages } from "./view-messages.js";
+import { mountPanels } from "./view-panels.js";
+import { mountRooms } from "./view-rooms.js";
 import { mountSidebar } from "./view-sidebar.js";
 import { mountSignIn } from "./view-signin.js";
 
@@ -62,18 +65,34 @@ function mountBanner(state, client) {
 const state = new ChatState();
 const client = new ChatClient(state);
 const screens = mountScreens();
-const ui = { toast: () => {}, closeNav: () => {}, focusComposer: () => {} };
+// Shared between views; each view fills in what it owns.
+const ui = {
+  toast: () => {},
+  closeNav: () => {},
+  navOpen: () => false,
+  isNarrow: () => false,
+  focusComposer: () => {},
+  composerTarget: () => document.body,
+  closePanel: () => {},
+};
 
 mountTheme();
 mountToasts(ui);
 mountBanner(state, client);
 mountSignIn(client, state, screens);
 mountSidebar(client, state, ui);
+mountHeader(client, state, ui);
 mountMessages(client, state, ui);
 mountComposer(client, state, ui);
+mountPanels(client, state, ui);
+mountRooms(client, state, ui);
 mountChatRequests(client, state, ui);
 
-state.on("signed-in", () => screens.show("app"));
+state.on("signed-in", ({ resumed }) => {
+  const fromForm = !byId("signin").hidden;
+  screens.show("app");
+  if (fromForm && !resumed) ui.focusComposer(true);
+});
 state.on("toast", ({ text, kind }) => ui.toast(text, kind));
 screens.show(client.hasSession ? "app" : "signin");
 if (!client.hasSession) byId("signin-name").focus();

@@ -1,10 +1,12 @@
-// What the page knows: who I am, who is online, the conversations and their messages.
-// Views subscribe to changes; client.js is the only writer. The session token and the
-// list of conversations are kept in localStorage so a reload resumes where it was.
+// What the page knows, in the shape of the Python library's client/state.py: me, the
+// conversations (kind, name, topic, last_seq, read, unread, mentions), the members of
+// each room with their status, who is typing where, the current 1:1 chat and the pending
+// chat requests. Views subscribe to changes; client.js is the only writer.
 
 export const LOBBY = "lobby";
 const SESSION_KEY = "hubbub.session";
-const BOOK_PREFIX = "hubbub.book.";
+const PLACE_PREFIX = "hubbub.place.";
+export const TYPING_LASTS_MS = 6000;
 
 /** Names are unique ignoring case; good enough to match the server's NFKC + casefold. */
 export function nameKey(name) {
@@ -15,44 +17,58 @@ export function sameName(a, b) {
   return a != null && b != null && nameKey(a) === nameKey(b);
 }
 
-function kindOf(id) {
-  if (id === LOBBY) return "lobby";
+export function kindOf(id) {
+  if (id === LOBBY || id.startsWith("room:")) return "room";
   if (id.startsWith("dm:") || id.startsWith("new-dm:")) return "dm";
   if (id.startsWith("chat:")) return "chat";
-  return "other";
+  return "room";
 }
 
-/** Order within a conversation: stored messages by seq; local lines after the seq they followed. */
+/** Order within a conversation: by position (seq), then stored before local, then arrival. */
 function compareItems(a, b) {
   return a.at - b.at || a.rank - b.rank || a.order - b.order;
 }
 
-let localOrder = 0;
+let arrival = 0;
 
-class Conversation {
-  constructor(id, partner = null) {
+export class Conversation {
+  constructor(id, { name = null, kind = kindOf(id) } = {}) {
     this.id = id;
-    this.kind = kindOf(id);
-    this.partner = partner;
-    this.items = [];
-    this.seqs = new Set();
+    this.kind = kind; // "room" | "dm" | "chat"
+    this.name = name; // the room's name, or the other person's
+    this.topic = null;
+    this.private = null;
+    this.archived = null;
+    this.owner = null;
+    this.last_seq = 0;
+    this.read = 0;
     this.unread = 0;
+    this.mentions = 0;
+    // What this page holds of it:
+    this.items = []; // messages, pending sends and local lines, in order
+    this.seqs = new Set(); // every seq seen: messages and change records
+    this.bySeq = new Map(); // seq -> message item
     this.lastActivity = 0;
-    this.loaded = false;
+    this.loaded = false; // the latest page is here
     this.loading = false;
     this.reachedStart = false;
-    this.ended = null;
+    this.ended = null; // for a 1:1 chat that is over: the sentence saying so
+    this.divider = null; // the read marker when the conversation was opened
   }
 
   get title() {
-    if (this.kind === "lobby") return "Lobby";
-    if (this.kind === "chat") return `Chat with ${this.partner}`;
-    return this.partner ?? this.id;
+    if (this.kind === "chat") return `Chat with ${this.name ?? "?"}`;
+    return this.name ?? (this.id === LOBBY ? "Lobby" : "…");
+  }
+
+  get isLobby() {
+    return this.id === LOBBY;
   }
 
   get lowestSeq() {
-    for (const item of this.items) if (item.type === "message") return item.seq;
-    return null;
+    let low = null;
+    for (const seq of this.seqs) if (low === null || seq < low) low = seq;
+    return low;
   }
 
   get highestSeq() {
@@ -64,13 +80,20 @@ class Conversation {
   /** Insert keeping order; returns the index, or -1 for a message already here. */
   insert(item) {
     if (item.type === "message") {
-      if (this.seqs.has(item.seq)) return -1;
-      this.seqs.add(item.seq);
+      if (this.bySeq.has(item.seq)) return -1;
+      this.bySeq.set(item.seq, item);
     }
+    item.order ??= ++arrival;
     const items = this.items;
     let index = items.length;
     while (index > 0 && compareItems(items[index - 1], item) > 0) index -= 1;
     items.splice(index, 0, item);
+    return index;
+  }
+
+  remove(item) {
+    const index = this.items.indexOf(item);
+    if (index >= 0) this.items.splice(index, 1);
     return index;
   }
 }
@@ -84,15 +107,18 @@ export class ChatState {
   reset() {
     this.me = null; // { name, status }
     this.chosen = "online";
-    this.users = new Map(); // nameKey -> { name, status }
-    this.usersKnown = false;
     this.conversations = new Map();
-    this.conversations.set(LOBBY, new Conversation(LOBBY));
+    this.members = new Map(); // room id -> Map(nameKey -> { name, status, role })
+    this.membersComplete = new Set(); // rooms whose whole member list was fetched
+    this.typing = new Map(); // conversation id -> Map(nameKey -> { name, until })
+    this.chat = null; // { conversation, with } while a 1:1 chat lasts
+    this.requests = []; // [{ from, to, expiresAt }] chat requests waiting, both ways
+    this.outgoing = null; // { to, state: "waiting" | "declined", text } for the strip
     this.activeId = LOBBY;
-    this.marks = {}; // conversation -> highest seq seen
-    this.chat = null; // { conversation, partner } while a 1:1 chat lasts
-    this.aloneText = null; // the server's "alone" notice, shown while it is true
-    this.outgoing = null; // { to, state: "waiting" | "declined", text }
+    this.marks = {}; // conversation -> highest seq this page has seen (for resume)
+    this.usersKnown = false;
+    this.aloneText = null;
+    this.ensure(LOBBY, { name: "Lobby", kind: "room" });
   }
 
   // ------------------------------------------------------------------ change notification
@@ -113,101 +139,173 @@ export class ChatState {
   }
 
   get active() {
-    return this.conversations.get(this.activeId) ?? this.conversations.get(LOBBY);
+    return (
+      this.conversations.get(this.activeId) ??
+      this.conversations.get(LOBBY) ??
+      this.conversations.values().next().value
+    );
   }
 
-  /** The DM conversation with `partner`, creating it (or re-keying a placeholder) as needed. */
-  ensureDm(id, partner) {
+  isMe(name) {
+    return sameName(name, this.me?.name);
+  }
+
+  ensure(id, fields = {}) {
     let conversation = this.conversations.get(id);
-    if (conversation) {
-      if (!conversation.partner) conversation.partner = partner;
-      return conversation;
+    if (!conversation) {
+      conversation = new Conversation(id, fields);
+      this.conversations.set(id, conversation);
+    } else if (fields.name && !conversation.name) {
+      conversation.name = fields.name;
     }
-    const placeholder = this.conversations.get(`new-dm:${nameKey(partner)}`);
+    return conversation;
+  }
+
+  /** Take a server summary (`conversations`, `room_added`, `room_changed`) into a conversation. */
+  merge(summary) {
+    const conversation = this.ensure(summary.id, { kind: summary.kind ?? kindOf(summary.id) });
+    for (const field of ["name", "topic", "private", "archived", "owner"]) {
+      if (summary[field] !== undefined) conversation[field] = summary[field];
+    }
+    for (const field of ["last_seq", "read", "unread", "mentions"]) {
+      if (typeof summary[field] === "number") conversation[field] = summary[field];
+    }
+    if (summary.kind) conversation.kind = summary.kind;
+    return conversation;
+  }
+
+  /** The DM conversation with `partner`, re-keying a placeholder once the server names it. */
+  ensureDm(id, partner) {
+    const existing = this.conversations.get(id);
+    if (existing) {
+      if (!existing.name) existing.name = partner;
+      return existing;
+    }
+    const placeholderId = `new-dm:${nameKey(partner)}`;
+    const placeholder = this.conversations.get(placeholderId);
     if (placeholder) {
-      this.conversations.delete(placeholder.id);
+      this.conversations.delete(placeholderId);
       placeholder.id = id;
       placeholder.loaded = false;
       placeholder.reachedStart = false;
       this.conversations.set(id, placeholder);
-      if (this.activeId === `new-dm:${nameKey(partner)}`) {
+      if (this.activeId === placeholderId) {
         this.activeId = id;
+        this.savePlace();
         this.emit("active", { rekeyed: true });
       }
       return placeholder;
     }
-    conversation = new Conversation(id, partner);
-    this.conversations.set(id, conversation);
-    return conversation;
-  }
-
-  /** Find or make the conversation a stored message belongs to. */
-  conversationFor(message) {
-    const id = message.conversation;
-    if (id === LOBBY) return this.conversations.get(LOBBY);
-    if (id.startsWith("dm:")) {
-      const partner = sameName(message.from, this.me?.name) ? message.to : message.from;
-      return this.ensureDm(id, partner ?? message.from);
-    }
-    let conversation = this.conversations.get(id);
-    if (!conversation) {
-      const partner = sameName(message.from, this.me?.name) ? null : message.from;
-      conversation = new Conversation(id, partner ?? this.chat?.partner ?? "?");
-      this.conversations.set(id, conversation);
-    }
-    return conversation;
+    return this.ensure(id, { name: partner, kind: "dm" });
   }
 
   /** A DM conversation to show for `partner` before the server has named it. */
   dmWith(partner) {
     for (const conversation of this.conversations.values()) {
-      if (conversation.kind === "dm" && sameName(conversation.partner, partner)) {
-        return conversation;
-      }
+      if (conversation.kind === "dm" && sameName(conversation.name, partner)) return conversation;
     }
-    const conversation = new Conversation(`new-dm:${nameKey(partner)}`, partner);
+    const conversation = this.ensure(`new-dm:${nameKey(partner)}`, { name: partner, kind: "dm" });
     conversation.loaded = true;
     conversation.reachedStart = true;
-    this.conversations.set(conversation.id, conversation);
     return conversation;
   }
 
-  /** Add a stored message (live, replayed or from history); false if it was already here. */
-  addMessage(message, { live = false } = {}) {
+  /** The conversation a stored entry belongs to, made if new. */
+  conversationFor(entry) {
+    const id = entry.conversation;
+    if (id.startsWith("dm:")) {
+      const partner = this.isMe(entry.from) ? entry.to : entry.from;
+      return this.ensureDm(id, partner ?? entry.from);
+    }
+    if (id.startsWith("chat:")) {
+      const partner = this.chat?.conversation === id ? this.chat.with : null;
+      return this.ensure(id, { name: partner ?? (this.isMe(entry.from) ? null : entry.from) });
+    }
+    return this.ensure(id);
+  }
+
+  remove(id) {
+    this.conversations.delete(id);
+    this.members.delete(id);
+    this.membersComplete.delete(id);
+    this.typing.delete(id);
+    delete this.marks[id];
+    if (this.activeId === id) this.activeId = LOBBY;
+  }
+
+  seen(conversation, seq) {
+    conversation.seqs.add(seq);
+    if (seq > conversation.last_seq) conversation.last_seq = seq;
+    if (seq > (this.marks[conversation.id] ?? 0)) this.marks[conversation.id] = seq;
+  }
+
+  /** Add a stored message; `live` ones count as unread when not being looked at. */
+  addMessage(message, { live = false, viewing = false, current = 0 } = {}) {
     const conversation = this.conversationFor(message);
+    this.seen(conversation, message.seq);
+    const own = this.isMe(message.from);
     const item = {
       type: "message",
       at: message.seq,
       rank: 0,
-      order: 0,
       seq: message.seq,
       ts: message.ts,
       from: message.from,
-      text: message.text,
+      text: message.text ?? "",
       to: message.to ?? null,
-      own: sameName(message.from, this.me?.name),
+      mentions: message.mentions ?? [],
+      clientId: message.client_id ?? null,
+      edited: Boolean(message.edited),
+      deleted: Boolean(message.deleted),
+      own,
+      changedAt: current, // change records up to this seq are already in it
     };
+    item.mentionsMe = !own && item.mentions.some((name) => this.isMe(name));
+    const pending = item.clientId && own ? this.pendingFor(conversation, item.clientId) : null;
+    if (pending) this.dropItem(conversation, pending);
     const index = conversation.insert(item);
-    if (index < 0) return false;
-    if (message.seq > (this.marks[conversation.id] ?? 0)) this.marks[conversation.id] = message.seq;
+    if (index < 0) return null;
     conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
-    const fresh = live && !item.own && conversation.id !== this.activeId;
-    if (fresh) conversation.unread += 1;
+    if (live && !own && !item.deleted) {
+      if (viewing) {
+        if (message.seq > conversation.read) conversation.read = message.seq;
+      } else if (message.seq > conversation.read) {
+        conversation.unread += 1;
+        if (item.mentionsMe) conversation.mentions += 1;
+      }
+      this.stopTyping(conversation.id, message.from);
+    }
     this.emit("item", { conversation, item, index, live });
     if (live) this.emit("sidebar");
-    return true;
+    return item;
+  }
+
+  /** A change record (`message_edited` / `message_deleted`): change its target if held. */
+  applyChange(change) {
+    const conversation = this.conversationFor(change);
+    this.seen(conversation, change.seq);
+    const item = conversation.bySeq.get(change.target);
+    if (!item || change.seq <= item.changedAt) return;
+    item.changedAt = change.seq;
+    if (change.type === "message_deleted") {
+      item.deleted = true;
+      item.text = "";
+    } else {
+      item.text = change.text;
+      item.edited = true;
+    }
+    this.emit("changed", { conversation, item });
   }
 
   /** A line only this page shows: joins, leaves, calculator answers, chat notes. */
   addLocal(conversationId, kind, parts) {
-    const conversation = this.conversations.get(conversationId) ?? this.conversations.get(LOBBY);
+    const conversation = this.conversations.get(conversationId) ?? this.active;
     const item = {
       type: "local",
       kind,
       parts,
-      at: Math.max(conversation.highestSeq, this.marks[conversation.id] ?? 0),
+      at: Math.max(conversation.highestSeq, conversation.last_seq),
       rank: 1,
-      order: ++localOrder,
       ts: Date.now() / 1000,
     };
     const index = conversation.insert(item);
@@ -215,49 +313,139 @@ export class ChatState {
     return item;
   }
 
+  /** A send on its way: shown greyed until the stored message replaces it. */
+  addPending(conversation, clientId, text) {
+    const item = {
+      type: "pending",
+      at: Number.MAX_SAFE_INTEGER,
+      rank: 0,
+      clientId,
+      text,
+      ts: Date.now() / 1000,
+      from: this.me?.name ?? "",
+      own: true,
+    };
+    const index = conversation.insert(item);
+    this.emit("item", { conversation, item, index, live: true });
+    return item;
+  }
+
+  pendingFor(conversation, clientId) {
+    return conversation.items.find((i) => i.type === "pending" && i.clientId === clientId) ?? null;
+  }
+
+  dropItem(conversation, item) {
+    const index = conversation.remove(item);
+    if (index >= 0) this.emit("removed", { conversation, item, index });
+  }
+
+  /** Mark where "new messages" start in the conversation being opened. */
+  placeDivider(conversation) {
+    const old = conversation.items.find((i) => i.type === "divider");
+    if (old) this.dropItem(conversation, old);
+    conversation.divider = conversation.unread > 0 ? conversation.read : null;
+    if (conversation.divider === null) return;
+    conversation.insert({ type: "divider", at: conversation.divider, rank: 2, ts: 0 });
+  }
+
   open(id) {
     const conversation = this.conversations.get(id);
     if (!conversation) return;
+    const previous = this.active;
+    if (previous && previous.id !== id) {
+      const old = previous.items.find((i) => i.type === "divider");
+      if (old) previous.remove(old);
+      previous.divider = null;
+    }
     this.activeId = id;
-    conversation.unread = 0;
+    this.placeDivider(conversation);
     this.emit("active");
     this.emit("sidebar");
-    this.save();
+    this.savePlace();
   }
 
-  // ------------------------------------------------------------------ people
+  // ------------------------------------------------------------------ members and presence
 
-  setUsers(list) {
-    this.users = new Map(list.map((u) => [nameKey(u.name), { name: u.name, status: u.status }]));
-    this.usersKnown = true;
-    const mine = this.me && this.users.get(nameKey(this.me.name));
-    if (mine) this.me.status = mine.status;
-    this.emit("users");
-    this.emit("me");
-  }
-
-  upsertUser(name, status) {
-    this.users.set(nameKey(name), { name, status });
-    if (this.me && sameName(name, this.me.name)) {
-      this.me.status = status;
-      this.emit("me");
+  roomMembers(roomId) {
+    let members = this.members.get(roomId);
+    if (!members) {
+      members = new Map();
+      this.members.set(roomId, members);
     }
-    this.emit("users");
+    return members;
   }
 
-  removeUser(name) {
-    this.users.delete(nameKey(name));
-    this.emit("users");
+  /** Set someone's status in a room; returns their previous one ("offline" if unknown). */
+  setMember(roomId, name, status, role = undefined) {
+    const members = this.roomMembers(roomId);
+    const key = nameKey(name);
+    const old = members.get(key);
+    const before = old?.status ?? "offline";
+    members.set(key, { name, status, role: role ?? old?.role ?? "member" });
+    if (this.isMe(name) && status !== "offline") {
+      this.me.status = status;
+    }
+    return before;
+  }
+
+  dropMember(roomId, name) {
+    const members = this.members.get(roomId);
+    const key = nameKey(name);
+    const old = members?.get(key);
+    members?.delete(key);
+    return old?.status ?? "offline";
+  }
+
+  /** Everyone online who shares a room with me, and me: what the "Online now" list shows. */
+  get users() {
+    const online = new Map();
+    for (const members of this.members.values()) {
+      for (const [key, member] of members) {
+        if (member.status !== "offline") online.set(key, member);
+      }
+    }
+    if (this.me) online.set(nameKey(this.me.name), { ...this.me });
+    return online;
   }
 
   user(name) {
     return this.users.get(nameKey(name)) ?? null;
   }
 
+  /** The status to show for someone: the freshest one heard in any room. */
+  statusOf(name) {
+    return this.user(name)?.status ?? "offline";
+  }
+
   get alone() {
     if (!this.me || !this.usersKnown) return false;
-    for (const key of this.users.keys()) if (key !== nameKey(this.me.name)) return false;
-    return true;
+    return this.users.size <= 1;
+  }
+
+  // ------------------------------------------------------------------ typing
+
+  setTyping(conversationId, name) {
+    let typing = this.typing.get(conversationId);
+    if (!typing) {
+      typing = new Map();
+      this.typing.set(conversationId, typing);
+    }
+    typing.set(nameKey(name), { name, until: Date.now() + TYPING_LASTS_MS });
+    this.emit("typing", { conversationId });
+  }
+
+  stopTyping(conversationId, name) {
+    if (this.typing.get(conversationId)?.delete(nameKey(name))) {
+      this.emit("typing", { conversationId });
+    }
+  }
+
+  typingIn(conversationId) {
+    const now = Date.now();
+    const typing = this.typing.get(conversationId);
+    if (!typing) return [];
+    for (const [key, entry] of typing) if (entry.until <= now) typing.delete(key);
+    return [...typing.values()].map((entry) => entry.name);
   }
 
   // ------------------------------------------------------------------ persistence
@@ -278,59 +466,26 @@ export class ChatState {
   forgetSession() {
     const session = ChatState.loadSession();
     localStorage.removeItem(SESSION_KEY);
-    if (session) localStorage.removeItem(BOOK_PREFIX + nameKey(session.name));
+    if (session) localStorage.removeItem(PLACE_PREFIX + nameKey(session.name));
   }
 
-  /** Remember the lobby and DM conversations (not 1:1 chats, which end with the page). */
-  save() {
+  /** Remember which conversation is open, so a reload comes back to it. */
+  savePlace() {
     if (!this.me) return;
-    const conversations = [];
-    for (const c of this.conversations.values()) {
-      if (c.kind === "dm" && c.id.startsWith("dm:")) {
-        conversations.push({
-          id: c.id,
-          partner: c.partner,
-          unread: c.unread,
-          last: c.lastActivity,
-        });
-      }
-    }
-    const marks = {};
-    for (const [id, seq] of Object.entries(this.marks)) {
-      if (!id.startsWith("chat:")) marks[id] = seq;
-    }
-    const active = this.activeId.startsWith("dm:") ? this.activeId : LOBBY;
-    const lobbyUnread = this.conversations.get(LOBBY).unread;
-    const book = { conversations, marks, active, lobbyUnread };
+    const id = this.activeId;
+    if (id.startsWith("new-dm:")) return;
     try {
-      localStorage.setItem(BOOK_PREFIX + nameKey(this.me.name), JSON.stringify(book));
+      localStorage.setItem(PLACE_PREFIX + nameKey(this.me.name), id);
     } catch {
-      // storage full or disabled: the session still works, only a reload forgets more
+      // storage full or disabled: a reload opens the Lobby
     }
   }
 
-  /** Restore what save() kept for `name`; returns the marks to resume from. */
-  restore(name) {
-    let book;
+  savedPlace(name) {
     try {
-      book = JSON.parse(localStorage.getItem(BOOK_PREFIX + nameKey(name)) ?? "null");
+      return localStorage.getItem(PLACE_PREFIX + nameKey(name));
     } catch {
-      book = null;
+      return null;
     }
-    if (!book) return {};
-    for (const saved of book.conversations ?? []) {
-      if (typeof saved.id !== "string" || !saved.id.startsWith("dm:")) continue;
-      const conversation = this.ensureDm(saved.id, saved.partner);
-      conversation.unread = saved.unread | 0;
-      conversation.lastActivity = Number(saved.last) || 0;
-    }
-    this.conversations.get(LOBBY).unread = book.lobbyUnread | 0;
-    if (book.active && this.conversations.has(book.active)) this.activeId = book.active;
-    const marks = {};
-    for (const [id, seq] of Object.entries(book.marks ?? {})) {
-      if (Number.isSafeInteger(seq) && seq >= 0) marks[id] = seq;
-    }
-    this.marks = { ...marks };
-    return marks;
   }
 }

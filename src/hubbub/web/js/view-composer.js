@@ -1,11 +1,19 @@
 // The input box: Enter sends to the open conversation, Shift+Enter makes a new line,
-// a few slash commands, the calculator, and the server's refusals shown right above.
+// a few slash commands, the calculator, "NAME is typing…", and the server's refusals
+// shown right above.
 
 import { byId, sentence } from "./dom.js";
 
 const HELP =
   "Commands: /calc EXPRESSION (only you see the answer), /users (who is online), " +
   "/msg NAME TEXT (a private message), /help.";
+
+function typingText(names) {
+  if (names.length === 0) return "";
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return "Several people are typing…";
+}
 
 export function mountComposer(client, state, ui) {
   const form = byId("composer");
@@ -16,27 +24,57 @@ export function mountComposer(client, state, ui) {
   const calcForm = byId("calc-form");
   const calcInput = byId("calc-input");
   const calcToggle = byId("calc-toggle");
+  const typing = byId("typing-indicator");
+  const endedBar = byId("ended-bar");
+  const endedText = byId("ended-bar-text");
+  const backToLobby = byId("back-to-lobby");
+  let typingTimer = null;
 
   function showError(text) {
     error.textContent = text;
     error.hidden = !text;
   }
 
-  ui.focusComposer = () => {
-    if (matchMedia("(hover: hover)").matches && !input.disabled) input.focus();
+  const visible = (element) => element && !element.disabled && element.getClientRects().length > 0;
+
+  /** The control to put focus on when the one holding it goes away. */
+  ui.composerTarget = () => {
+    for (const candidate of [input, backToLobby, byId("sidebar-toggle")]) {
+      if (visible(candidate)) return candidate;
+    }
+    return byId("message-scroller");
+  };
+
+  /** Focus the message box; on touch screens only when asked (`force`), not to pop a keyboard. */
+  ui.focusComposer = (force = false) => {
+    if (force || matchMedia("(hover: hover)").matches) ui.composerTarget().focus();
   };
 
   function renderTarget() {
     const conversation = state.active;
     const ended = conversation.kind === "chat" && Boolean(conversation.ended);
-    input.disabled = ended;
-    send.disabled = ended;
-    let where = "Message the Lobby";
-    if (conversation.kind === "dm") where = `Message ${conversation.partner} privately`;
-    if (conversation.kind === "chat")
-      where = ended ? "This chat has ended" : `Message ${conversation.partner}`;
+    const archived = conversation.kind === "room" && Boolean(conversation.archived);
+    input.disabled = ended || archived;
+    send.disabled = ended || archived;
+    calcToggle.disabled = ended || archived;
+    endedBar.hidden = !ended && !archived;
+    endedText.textContent = archived ? "This room is archived." : "This chat has ended.";
+    let where = `Message # ${conversation.title}`;
+    if (conversation.kind === "dm") where = `Message ${conversation.name} privately`;
+    if (conversation.kind === "chat") {
+      where = ended ? "This chat has ended" : `Message ${conversation.name}`;
+    }
+    if (archived) where = "This room is archived";
     input.placeholder = where;
     label.textContent = where;
+    renderTyping();
+  }
+
+  function renderTyping() {
+    clearTimeout(typingTimer);
+    const names = state.typingIn(state.activeId);
+    typing.textContent = typingText(names);
+    if (names.length) typingTimer = setTimeout(renderTyping, 1000);
   }
 
   async function run(action, text, what = "Not sent") {
@@ -98,11 +136,16 @@ export function mountComposer(client, state, ui) {
   });
   input.addEventListener("input", () => {
     if (!error.hidden && input.value.length <= 4000) showError("");
+    if (input.value.trim() && !input.value.startsWith("/")) client.typing(state.activeId);
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submit();
     input.focus();
+  });
+  backToLobby.addEventListener("click", () => {
+    client.open("lobby");
+    ui.focusComposer(true);
   });
 
   // ---------------------------------------------------------------- calculator
@@ -131,6 +174,17 @@ export function mountComposer(client, state, ui) {
     renderTarget();
     showError("");
   });
+  state.on("active-info", renderTarget);
   state.on("chat", renderTarget);
   state.on("signed-in", renderTarget);
+  state.on("typing", ({ conversationId }) => {
+    if (conversationId === state.activeId) renderTyping();
+  });
+  // A chat that starts takes focus to its message box; one that ends, to the way out.
+  state.on("chat-opened", () => ui.focusComposer(true));
+  state.on("chat-closed", () => {
+    const focused = document.activeElement;
+    const lost = !focused || focused === document.body || focused.disabled || !focused.getClientRects().length;
+    if (lost || focused === input) ui.composerTarget().focus();
+  });
 }

@@ -8,7 +8,7 @@ const TOAST_MS = 7000;
 export function mountToasts(ui) {
   const toasts = byId("toasts");
   ui.toast = (text, kind = "info") => {
-    const toast = h("div", { class: `toast toast-${kind}`, "data-testid": "toast" }, text);
+    const toast = h("p", { class: `toast toast-${kind}`, "data-testid": "toast" }, text);
     toasts.append(toast);
     setTimeout(() => toast.remove(), TOAST_MS);
   };
@@ -23,6 +23,7 @@ export function mountChatRequests(client, state, ui) {
   const decline = byId("decline-chat");
   const queue = []; // { from, expiresAt }
   let ticker = null;
+  let returnTo = null; // what had focus before the dialog opened
 
   function current() {
     return queue[0] ?? null;
@@ -33,7 +34,15 @@ export function mountChatRequests(client, state, ui) {
     if (!request) {
       clearInterval(ticker);
       ticker = null;
-      if (dialog.open) dialog.close();
+      if (dialog.open) {
+        dialog.close();
+        // Back where the person was; in a chat that has just started, its message box.
+        const back = returnTo;
+        returnTo = null;
+        if (state.chat) ui.focusComposer(true);
+        else if (back?.isConnected && back.getClientRects().length && !back.disabled) back.focus();
+        else ui.focusComposer(true);
+      }
       return;
     }
     face.replaceChildren(avatar(request.from, "avatar-large"));
@@ -43,6 +52,7 @@ export function mountChatRequests(client, state, ui) {
     accept.disabled = false;
     decline.disabled = false;
     if (!dialog.open) {
+      returnTo = document.activeElement;
       dialog.showModal();
       accept.focus();
     }

@@ -1,42 +1,112 @@
-// The main pane: the open conversation's header, its messages, and scrollback.
+// The main pane's message list: messages (with edit and delete on my own), local lines,
+// the "new messages" divider, scrollback, jumping to a search result, and the live
+// region that announces only messages that arrive while the page is open.
 
-import { avatar, byId, formatTime, fullTime, h, sentence } from "./dom.js";
-import { LOBBY } from "./state.js";
+import { avatar, byId, formatTime, fullTime, h, icon, sentence } from "./dom.js";
 
 const NEAR_BOTTOM_PX = 80;
 const GROUP_SECONDS = 300;
 const LOAD_OLDER_PX = 120;
+const ANNOUNCED_KEPT = 8;
+
+/** The text with every @mention of `me` marked. */
+function withMentions(text, me) {
+  if (!me) return [text];
+  const escaped = me.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`@${escaped}(?![\\p{L}\\p{N}])`, "giu");
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    if (match.index > last) parts.push(text.slice(last, match.index));
+    parts.push(h("mark", { class: "mention" }, match[0]));
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
 
 export function mountMessages(client, state, ui) {
   const scroller = byId("message-scroller");
   const list = byId("message-list");
   const historyStatus = byId("history-status");
-  const title = byId("conversation-title");
-  const subtitle = byId("conversation-subtitle");
-  const endChat = byId("end-chat");
-  const aloneNotice = byId("alone-notice");
-  const chatStatus = byId("chat-status");
-  const chatStatusText = byId("chat-status-text");
+  const announcer = byId("announcer");
+  const deleteDialog = byId("delete-dialog");
   let anchor = null; // { element, offset } kept in place while older messages load
+  let toDelete = null; // { conversationId, seq, opener }
 
-  // ---------------------------------------------------------------- items
+  // ---------------------------------------------------------------- elements
 
-  function messageElement(item) {
-    const time = h(
+  function timeElement(ts) {
+    return h(
       "time",
       {
         class: "msg-time",
         "data-testid": "message-time",
-        datetime: new Date(item.ts * 1000).toISOString(),
-        title: fullTime(item.ts),
+        datetime: new Date(ts * 1000).toISOString(),
+        title: fullTime(ts),
       },
-      formatTime(item.ts),
+      formatTime(ts),
     );
+  }
+
+  function content(item) {
+    if (item.deleted) {
+      return h(
+        "div",
+        { class: "msg-content" },
+        h("span", { class: "msg-deleted", "data-testid": "message-deleted" }, "message deleted"),
+      );
+    }
+    return h(
+      "div",
+      { class: "msg-content" },
+      h("span", { class: "msg-text", "data-testid": "message-text" }, withMentions(item.text, state.me?.name)),
+      item.edited ? h("span", { class: "msg-edited", "data-testid": "message-edited" }, " (edited)") : null,
+    );
+  }
+
+  function actions(item) {
+    if (!item.own || item.deleted || item.type !== "message") return null;
+    return h(
+      "div",
+      { class: "msg-actions" },
+      h(
+        "button",
+        {
+          type: "button",
+          class: "icon-button icon-button-small",
+          "data-testid": "edit-message",
+          "aria-label": "Edit message",
+          title: "Edit",
+          onclick: () => startEdit(item),
+        },
+        icon("edit"),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "icon-button icon-button-small",
+          "data-testid": "delete-message",
+          "aria-label": "Delete message",
+          title: "Delete",
+          onclick: (event) => askDelete(item, event.currentTarget),
+        },
+        icon("trash"),
+      ),
+    );
+  }
+
+  function messageElement(item) {
+    const classes = ["msg"];
+    if (item.own) classes.push("msg-own");
+    if (item.mentionsMe) classes.push("msg-mention");
+    if (item.type === "pending") classes.push("msg-pending");
     return h(
       "li",
       {
-        class: item.own ? "msg msg-own" : "msg",
-        "data-testid": "message",
+        class: classes.join(" "),
+        "data-testid": item.type === "pending" ? "pending-message" : "message",
         "data-seq": item.seq,
         "data-from": item.from,
       },
@@ -48,15 +118,19 @@ export function mountMessages(client, state, ui) {
           "div",
           { class: "msg-meta" },
           h("span", { class: "msg-sender", "data-testid": "message-sender" }, item.from),
-          time,
+          item.type === "pending"
+            ? h("span", { class: "msg-time" }, "sending…")
+            : timeElement(item.ts),
+          item.mentionsMe ? h("span", { class: "visually-hidden" }, "(mentions you)") : null,
         ),
-        h("div", { class: "msg-text", "data-testid": "message-text" }, item.text),
+        content(item),
       ),
+      actions(item),
     );
   }
 
-  function line(kind, testid, ...content) {
-    return h("li", { class: `line line-${kind}`, "data-testid": testid }, ...content);
+  function line(kind, testid, ...parts) {
+    return h("li", { class: `line line-${kind}`, "data-testid": testid }, ...parts);
   }
 
   function localElement(item) {
@@ -66,6 +140,13 @@ export function mountMessages(client, state, ui) {
         return line("system", "system-line", h("strong", {}, d.name), " joined");
       case "leave":
         return line("system", "system-line", h("strong", {}, d.name), " left");
+      case "topic":
+        return line(
+          "system",
+          "topic-line",
+          h("strong", {}, d.by),
+          d.topic ? ` set the topic: ${d.topic}` : " cleared the topic",
+        );
       case "notice":
         return line("notice", "notice-line", d.text);
       case "calc":
@@ -89,10 +170,7 @@ export function mountMessages(client, state, ui) {
           h("span", { class: "line-hint" }, "Only you can see this"),
         );
       case "users": {
-        const names = d.users.map((u) => {
-          const you = u.name === d.me ? " (you)" : "";
-          return `${u.name}${you} — ${u.status}`;
-        });
+        const names = d.users.map((u) => `${u.name}${u.name === d.me ? " (you)" : ""} — ${u.status}`);
         return line(
           "calc",
           "users-line",
@@ -116,7 +194,14 @@ export function mountMessages(client, state, ui) {
   }
 
   function elementFor(item) {
-    return item.type === "message" ? messageElement(item) : localElement(item);
+    if (item.type === "divider") {
+      return h(
+        "li",
+        { class: "divider", "data-testid": "new-divider" },
+        h("span", { class: "divider-text" }, "New messages"),
+      );
+    }
+    return item.type === "local" ? localElement(item) : messageElement(item);
   }
 
   /** A message right after one from the same person, within minutes, drops its header. */
@@ -138,6 +223,118 @@ export function mountMessages(client, state, ui) {
     }
   }
 
+  // ---------------------------------------------------------------- announcing
+
+  function announce(text) {
+    announcer.append(h("p", {}, text));
+    while (announcer.children.length > ANNOUNCED_KEPT) announcer.firstChild.remove();
+  }
+
+  function announcement(item) {
+    if (item.type === "message" && !item.own) {
+      return `${item.from}: ${item.deleted ? "message deleted" : item.text}`;
+    }
+    if (item.type !== "local") return null;
+    const d = item.parts;
+    if (item.kind === "calc") return `${d.expression} = ${d.result}`;
+    if (item.kind === "calc-error") return `${d.expression}: ${sentence(d.message)}`;
+    if (item.kind === "chat-end") return d.text;
+    if (item.kind === "chat-start") return `You are now chatting with ${d.partner}.`;
+    if (item.kind === "users" || item.kind === "notice") return list.lastChild?.textContent ?? null;
+    return null;
+  }
+
+  // ---------------------------------------------------------------- editing and deleting
+
+  function elementOf(item) {
+    const index = state.active.items.indexOf(item);
+    return index >= 0 ? list.children[index] : null;
+  }
+
+  function startEdit(item) {
+    const element = elementOf(item);
+    if (!element) return;
+    const old = element.querySelector(".msg-content");
+    const box = h("textarea", {
+      class: "edit-input",
+      "data-testid": "edit-input",
+      "aria-label": "Edit message",
+      rows: "2",
+    });
+    box.value = item.text;
+    const error = h("p", { class: "form-error", "data-testid": "edit-error", role: "alert", hidden: true });
+    const finish = () => {
+      const fresh = elementOf(item);
+      if (fresh && fresh.contains(form)) form.replaceWith(content(item));
+      elementOf(item)?.querySelector("[data-testid=edit-message]")?.focus();
+    };
+    const save = async () => {
+      const text = box.value;
+      if (text === item.text) return finish();
+      try {
+        await client.edit(state.activeId, item.seq, text);
+        item.text = text; // the change record follows; show it now
+        item.edited = true;
+        finish();
+      } catch (failure) {
+        error.textContent = `Not saved: ${sentence(failure.message)}`;
+        error.hidden = false;
+      }
+    };
+    const form = h(
+      "form",
+      { class: "edit-form", "data-testid": "edit-form", onsubmit: (e) => (e.preventDefault(), save()) },
+      box,
+      error,
+      h(
+        "div",
+        { class: "edit-actions" },
+        h("button", { type: "button", class: "button button-secondary button-small", onclick: finish }, "Cancel"),
+        h("button", { type: "submit", class: "button button-primary button-small", "data-testid": "edit-save" }, "Save"),
+      ),
+    );
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        save();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        finish();
+      }
+    });
+    old.replaceWith(form);
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }
+
+  function askDelete(item, opener) {
+    toDelete = { conversationId: state.activeId, seq: item.seq, opener };
+    byId("delete-quote").textContent = item.text;
+    deleteDialog.showModal();
+  }
+
+  byId("delete-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const target = toDelete;
+    deleteDialog.close();
+    if (!target) return;
+    try {
+      await client.deleteMessage(target.conversationId, target.seq);
+    } catch (failure) {
+      ui.toast(`Not deleted: ${sentence(failure.message)}`, "error");
+    }
+  });
+  deleteDialog.addEventListener("close", () => {
+    const opener = toDelete?.opener;
+    toDelete = null;
+    if (opener?.isConnected) opener.focus();
+    else ui.focusComposer(true);
+  });
+  for (const button of deleteDialog.querySelectorAll("[data-close]")) {
+    button.addEventListener("click", () => deleteDialog.close());
+  }
+
   // ---------------------------------------------------------------- scrolling
 
   function nearBottom() {
@@ -146,6 +343,13 @@ export function mountMessages(client, state, ui) {
 
   function toBottom() {
     scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  /** Where a conversation opens: at "new messages" when there are some, else at the end. */
+  function toPlace() {
+    const divider = list.querySelector("[data-testid=new-divider]");
+    if (divider) scroller.scrollTop = Math.max(0, divider.offsetTop - scroller.offsetTop - 40);
+    else toBottom();
   }
 
   function keepAnchor() {
@@ -176,27 +380,11 @@ export function mountMessages(client, state, ui) {
     const conversation = state.active;
     if (conversation.loading) historyStatus.textContent = "Loading messages…";
     else if (conversation.reachedStart) {
-      historyStatus.textContent =
-        conversation.id === LOBBY
-          ? "This is the start of the Lobby. Say hello!"
-          : "This is the start of the conversation.";
+      if (conversation.isLobby) historyStatus.textContent = "This is the start of the Lobby. Say hello!";
+      else if (conversation.kind === "room") {
+        historyStatus.textContent = `This is the start of # ${conversation.title}.`;
+      } else historyStatus.textContent = "This is the start of the conversation.";
     } else historyStatus.textContent = "";
-  }
-
-  function renderHeader() {
-    const conversation = state.active;
-    title.textContent = conversation.kind === "lobby" ? "# Lobby" : conversation.title;
-    let text = "";
-    if (conversation.kind === "lobby") text = "Everyone who is signed in sees these messages.";
-    else if (conversation.kind === "dm") {
-      const partner = state.user(conversation.partner);
-      const status = partner ? partner.status : "offline — delivered when they sign in";
-      text = `Private messages with ${conversation.partner} · ${status}`;
-    } else if (conversation.kind === "chat") {
-      text = conversation.ended ?? "1:1 chat · only the two of you see it";
-    }
-    subtitle.textContent = text;
-    endChat.hidden = !(state.chat && state.chat.conversation === conversation.id);
   }
 
   function renderAll() {
@@ -209,34 +397,42 @@ export function mountMessages(client, state, ui) {
         return element;
       }),
     );
-    renderHeader();
+    scroller.setAttribute("aria-label", `Messages: ${conversation.kind === "room" ? "# " : ""}${conversation.title}`);
     renderHistoryStatus();
-    toBottom();
+    toPlace();
     maybeLoadOlder();
   }
 
-  function renderStrips() {
-    aloneNotice.hidden = !state.alone;
-    if (state.aloneText) aloneNotice.textContent = state.aloneText;
-    const outgoing = state.outgoing;
-    chatStatus.hidden = !outgoing;
-    if (!outgoing) return;
-    chatStatus.classList.toggle("strip-waiting", outgoing.state === "waiting");
-    chatStatus.classList.toggle("strip-warning", outgoing.state !== "waiting");
-    chatStatusText.textContent =
-      outgoing.state === "waiting"
-        ? `Waiting for ${outgoing.to} to answer your chat request…`
-        : outgoing.text;
-  }
-
-  state.on("item", ({ conversation, item, index }) => {
+  state.on("item", ({ conversation, item, index, live }) => {
     if (conversation.id !== state.activeId) return;
-    const atEnd = index === conversation.items.length - 1;
+    const atEnd = index >= conversation.items.length - 1;
     const follow = atEnd && (nearBottom() || item.own || item.type === "local");
     list.insertBefore(elementFor(item), list.children[index] ?? null);
     regroup(conversation.items, index);
     if (follow && !anchor) toBottom();
-    if (item.type === "local" && item.kind === "chat-end") renderHeader();
+    if (live && atEnd) {
+      const text = announcement(item);
+      if (text) announce(text);
+    }
+  });
+
+  state.on("removed", ({ conversation, index }) => {
+    if (conversation.id !== state.activeId) return;
+    list.children[index]?.remove();
+    regroup(conversation.items, index);
+  });
+
+  state.on("changed", ({ conversation, item }) => {
+    if (conversation.id !== state.activeId) return;
+    const element = elementOf(item);
+    if (!element) return;
+    const editing = element.querySelector(".edit-form");
+    const hadFocus = element.contains(document.activeElement);
+    if (editing && !item.deleted) return; // the editor's own save shows the new text
+    const fresh = elementFor(item);
+    fresh.className = element.className;
+    element.replaceWith(fresh);
+    if (hadFocus) (fresh.querySelector("button") ?? scroller).focus();
   });
 
   state.on("history-loading", ({ conversation, older }) => {
@@ -249,41 +445,28 @@ export function mountMessages(client, state, ui) {
     if (conversation.id !== state.activeId) return;
     renderHistoryStatus();
     if (older) restoreAnchor();
-    else toBottom();
+    else toPlace();
     requestAnimationFrame(maybeLoadOlder);
+  });
+
+  state.on("jump", ({ conversationId, seq }) => {
+    if (conversationId !== state.activeId) return;
+    const target = list.querySelector(`[data-testid=message][data-seq="${seq}"]`);
+    if (!target) return;
+    for (const old of list.querySelectorAll(".msg-highlight")) old.classList.remove("msg-highlight");
+    target.classList.add("msg-highlight");
+    target.setAttribute("tabindex", "-1");
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
   });
 
   state.on("active", renderAll);
   state.on("signed-in", ({ resumed }) => {
     // A resumed session keeps what is on screen (and where it was scrolled to).
-    if (resumed) {
-      renderHeader();
-      renderStrips();
-    } else renderAll();
+    if (!resumed) renderAll();
   });
-  state.on("chat", () => {
-    renderHeader();
-    renderStrips();
-  });
-  state.on("users", () => {
-    renderStrips();
-    if (state.active.kind === "dm") renderHeader();
-  });
-  state.on("outgoing", renderStrips);
   state.on("signed-out", () => {
     list.replaceChildren();
-    renderStrips();
-  });
-
-  byId("chat-status-dismiss").addEventListener("click", () => client.dismissOutgoing());
-  endChat.addEventListener("click", async () => {
-    endChat.disabled = true;
-    try {
-      await client.endChat();
-    } catch (error) {
-      ui.toast(`Could not end the chat: ${sentence(error.message)}`, "error");
-    } finally {
-      endChat.disabled = false;
-    }
+    announcer.replaceChildren();
   });
 }

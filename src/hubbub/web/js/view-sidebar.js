@@ -1,33 +1,52 @@
-// The sidebar: who I am, the conversations with their unread counts, and who is online.
+// The sidebar: who I am, the rooms and direct messages with their unread and mention
+// badges, and who is online. On narrow screens it is a menu that slides in.
 
 import { avatar, byId, h, icon, reconcile, sentence } from "./dom.js";
 import { nameKey, sameName } from "./state.js";
 
-const STATUS_TEXT = { online: "online", busy: "busy", away: "away" };
+const STATUS_TEXT = { online: "online", busy: "busy", away: "away", offline: "offline" };
+const NARROW = "(max-width: 760px)";
 
 export function mountSidebar(client, state, ui) {
   const app = byId("app");
-  const conversationList = byId("conversation-list");
+  const roomList = byId("room-list");
+  const dmList = byId("dm-list");
+  const dmEmpty = byId("dm-empty");
   const onlineList = byId("online-list");
   const onlineCount = byId("online-count");
   const onlineEmpty = byId("online-empty");
   const toggleBadge = byId("sidebar-toggle-badge");
   const sidebarToggle = byId("sidebar-toggle");
+  const sidebar = byId("sidebar");
   let expanded = null; // nameKey of the person whose actions are open
 
   // ---------------------------------------------------------------- narrow screens
 
-  function setNav(open) {
+  ui.isNarrow = () => matchMedia(NARROW).matches;
+  ui.navOpen = () => app.classList.contains("nav-open");
+
+  /** Open or close the menu; closing puts focus on `focus` (default: the menu button). */
+  function setNav(open, focus = null) {
+    const wasOpen = ui.navOpen();
     app.classList.toggle("nav-open", open);
     sidebarToggle.setAttribute("aria-expanded", String(open));
-    if (open) byId("sidebar").querySelector("button")?.focus();
+    if (open) {
+      sidebar.querySelector("[aria-current=page]")?.focus() ??
+        sidebar.querySelector("button")?.focus();
+    } else if (wasOpen && ui.isNarrow()) {
+      const target = typeof focus === "function" ? focus() : focus;
+      (target && !target.disabled && target.offsetParent ? target : sidebarToggle).focus();
+    }
   }
-  ui.closeNav = () => setNav(false);
-  sidebarToggle.addEventListener("click", () => setNav(!app.classList.contains("nav-open")));
+  ui.closeNav = (focus = null) => setNav(false, focus);
+  sidebarToggle.addEventListener("click", () => setNav(!ui.navOpen()));
   byId("sidebar-close").addEventListener("click", () => setNav(false));
   byId("sidebar-backdrop").addEventListener("click", () => setNav(false));
   app.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && app.classList.contains("nav-open")) setNav(false);
+    if (event.key === "Escape" && ui.navOpen()) setNav(false);
+  });
+  matchMedia(NARROW).addEventListener("change", () => {
+    if (!ui.isNarrow()) app.classList.remove("nav-open");
   });
 
   // ---------------------------------------------------------------- me
@@ -53,13 +72,10 @@ export function mountSidebar(client, state, ui) {
   }
 
   away.addEventListener("click", async () => {
-    away.disabled = true;
     try {
       await client.setAway(state.chosen !== "away");
     } catch (error) {
       ui.toast(`Could not change your status: ${sentence(error.message)}`, "error");
-    } finally {
-      away.disabled = false;
     }
   });
 
@@ -67,26 +83,28 @@ export function mountSidebar(client, state, ui) {
 
   // ---------------------------------------------------------------- conversations
 
-  function ordered() {
-    const all = [...state.conversations.values()];
-    const rank = (c) => {
-      if (c.kind === "lobby") return 0;
-      if (c.kind === "chat" && !c.ended) return 1;
-      if (c.kind === "dm") return 2;
-      return 3;
-    };
-    return all.sort((a, b) => rank(a) - rank(b) || b.lastActivity - a.lastActivity);
+  function rooms() {
+    return [...state.conversations.values()]
+      .filter((c) => c.kind === "room")
+      .sort((a, b) => (a.isLobby ? -1 : b.isLobby ? 1 : a.title.localeCompare(b.title)));
   }
 
-  function createConversation(conversation) {
+  function direct() {
+    const rank = (c) => (c.kind === "chat" && !c.ended ? 0 : c.kind === "dm" ? 1 : 2);
+    return [...state.conversations.values()]
+      .filter((c) => c.kind !== "room")
+      .sort((a, b) => rank(a) - rank(b) || b.lastActivity - a.lastActivity);
+  }
+
+  function createConversation() {
     const button = h("button", {
       type: "button",
       class: "conv",
       "data-testid": "conversation-item",
       onclick: () => {
         client.open(button.dataset.conversation);
-        ui.closeNav();
-        ui.focusComposer();
+        const focusTarget = () => ui.composerTarget();
+        if (ui.navOpen()) ui.closeNav(focusTarget);
       },
     });
     return h("li", {}, button);
@@ -99,45 +117,58 @@ export function mountSidebar(client, state, ui) {
     const current = conversation.id === state.activeId;
     if (current) button.setAttribute("aria-current", "page");
     else button.removeAttribute("aria-current");
-    button.classList.toggle("conv-unread", conversation.unread > 0);
+    const unread = conversation.id === state.activeId ? 0 : conversation.unread;
+    const mentions = conversation.id === state.activeId ? 0 : conversation.mentions;
+    button.classList.toggle("conv-unread", unread > 0);
     button.classList.toggle("conv-ended", Boolean(conversation.ended));
-    const glyph =
-      conversation.kind === "lobby" ? "hash" : conversation.kind === "chat" ? "chat" : null;
-    const lead = glyph
-      ? h("span", { class: "conv-icon" }, icon(glyph))
-      : avatar(conversation.partner ?? "?", "avatar-small");
-    const title = h(
-      "span",
-      { class: "conv-title", "data-testid": "conversation-title-text" },
-      conversation.title,
-    );
-    const children = [lead, title];
+    let lead;
+    if (conversation.kind === "room") {
+      lead = h("span", { class: "conv-icon" }, icon(conversation.private ? "lock" : "hash"));
+    } else if (conversation.kind === "chat") {
+      lead = h("span", { class: "conv-icon" }, icon("chat"));
+    } else lead = avatar(conversation.name ?? "?", "avatar-small");
+    const children = [
+      lead,
+      h(
+        "span",
+        { class: "conv-title", "data-testid": "conversation-title-text" },
+        conversation.title,
+      ),
+    ];
+    if (conversation.kind === "room" && conversation.private) {
+      children.push(h("span", { class: "visually-hidden" }, ", private room"));
+    }
     if (conversation.kind === "chat") {
       children.push(h("span", { class: "conv-tag" }, conversation.ended ? "ended" : "live"));
     }
-    if (conversation.unread > 0) {
+    if (mentions > 0) {
       children.push(
-        h(
-          "span",
-          {
-            class: "badge",
-            "data-testid": "unread-badge",
-            "aria-label": `${conversation.unread} unread`,
-          },
-          conversation.unread > 99 ? "99+" : String(conversation.unread),
-        ),
+        h("span", { class: "badge badge-mention", "data-testid": "mention-badge", "aria-hidden": "true" }, `@${mentions}`),
+        h("span", { class: "visually-hidden" }, `, ${mentions} mentioning you`),
+      );
+    }
+    if (unread > 0) {
+      children.push(
+        h("span", { class: "badge", "data-testid": "unread-badge", "aria-hidden": "true" }, unread > 99 ? "99+" : String(unread)),
+        h("span", { class: "visually-hidden" }, `, ${unread} unread`),
       );
     }
     button.replaceChildren(...children);
   }
 
   function renderConversations() {
-    const list = ordered();
-    reconcile(conversationList, list, (c) => c.id, createConversation, updateConversation);
-    toggleBadge.hidden = !list.some((c) => c.unread > 0 && c.id !== state.activeId);
-    const unread = list.reduce((sum, c) => sum + c.unread, 0);
-    const place = state.active.kind === "lobby" ? "Lobby" : state.active.title;
+    reconcile(roomList, rooms(), (c) => c.id, createConversation, updateConversation);
+    const others = direct();
+    reconcile(dmList, others, (c) => c.id, createConversation, updateConversation);
+    dmEmpty.hidden = others.length > 0;
+    const waiting = [...state.conversations.values()].filter(
+      (c) => c.id !== state.activeId && c.unread > 0,
+    );
+    toggleBadge.hidden = waiting.length === 0;
+    const unread = waiting.reduce((sum, c) => sum + c.unread, 0);
+    const place = state.active.kind === "room" ? `# ${state.active.title}` : state.active.title;
     document.title = `${unread > 0 ? `(${unread}) ` : ""}${place} · hubbub`;
+    sidebarToggle.setAttribute("aria-label", unread > 0 ? `Open the menu (${unread} unread)` : "Open the menu");
   }
 
   // ---------------------------------------------------------------- people
@@ -169,7 +200,7 @@ export function mountSidebar(client, state, ui) {
         type: "button",
         class: "button button-primary button-small",
         "data-testid": "start-chat",
-        onclick: () => startChat(li.dataset.name),
+        onclick: () => startChat(li.dataset.name, li),
       },
       "Start chat",
     );
@@ -183,8 +214,8 @@ export function mountSidebar(client, state, ui) {
           expanded = null;
           renderPeople();
           client.openDm(li.dataset.name);
-          ui.closeNav();
-          ui.focusComposer();
+          if (ui.navOpen()) ui.closeNav(() => ui.composerTarget());
+          else ui.focusComposer();
         },
       },
       "Message",
@@ -212,14 +243,7 @@ export function mountSidebar(client, state, ui) {
     if (person.self) {
       li.classList.add("person-self");
       li.replaceChildren(
-        h(
-          "div",
-          { class: "person-button" },
-          face,
-          name,
-          h("span", { class: "you" }, "you"),
-          status,
-        ),
+        h("div", { class: "person-button" }, face, name, h("span", { class: "you" }, "you"), status),
       );
       return;
     }
@@ -233,8 +257,10 @@ export function mountSidebar(client, state, ui) {
     let why = "";
     if (person.status === "busy") why = `${person.name} is busy in a 1:1 chat.`;
     else if (state.chat) why = "End your current chat first.";
-    else if (state.outgoing?.state === "waiting")
+    else if (state.outgoing?.state === "waiting") {
       why = `Waiting for ${state.outgoing.to} to answer…`;
+    }
+    if (start === document.activeElement && why) button.focus();
     start.disabled = Boolean(why);
     note.textContent = why;
     note.hidden = !why;
@@ -243,20 +269,28 @@ export function mountSidebar(client, state, ui) {
   function renderPeople() {
     const list = people();
     if (expanded && !list.some((p) => p.key === expanded)) expanded = null;
+    const hadFocus = onlineList.contains(document.activeElement);
     reconcile(onlineList, list, (p) => p.key, createPerson, updatePerson);
+    if (hadFocus && !onlineList.contains(document.activeElement)) {
+      // The person whose row held focus went offline: keep focus in the list.
+      (onlineList.querySelector("button") ?? byId("online-heading")).focus?.();
+    }
     onlineCount.textContent = state.usersKnown ? String(list.length) : "";
     onlineEmpty.hidden = !state.alone;
   }
 
-  async function startChat(name) {
+  async function startChat(name, row) {
     expanded = null;
     try {
       await client.requestChat(name);
-      ui.closeNav();
     } catch (error) {
       ui.toast(`Could not ask for a chat: ${sentence(error.message)}`, "error");
     }
     renderPeople();
+    // The buttons under the name are gone: focus stays on the person, or on the message box.
+    if (ui.navOpen()) ui.closeNav(() => ui.composerTarget());
+    else if (row.isConnected) row.querySelector("[data-testid=user-button]")?.focus();
+    else ui.focusComposer(true);
   }
 
   state.on("me", renderMe);
@@ -266,21 +300,20 @@ export function mountSidebar(client, state, ui) {
     renderPeople();
   });
   state.on("users", renderPeople);
-  state.on("chat", renderPeople);
   state.on("outgoing", renderPeople);
   state.on("sidebar", renderConversations);
   state.on("active", renderConversations);
   state.on("chat", () => {
+    renderPeople();
     renderConversations();
-    if (state.chat) setNav(false);
-  });
-  state.on("item", ({ live }) => {
-    if (live) renderConversations();
+    if (state.chat && ui.navOpen()) setNav(false, () => ui.composerTarget());
   });
   state.on("signed-out", () => {
     document.title = "hubbub";
     expanded = null;
-    conversationList.replaceChildren();
+    app.classList.remove("nav-open");
+    roomList.replaceChildren();
+    dmList.replaceChildren();
     onlineList.replaceChildren();
   });
 

@@ -2,6 +2,8 @@
 
 import { byId, sentence } from "./dom.js";
 
+const PASSWORD_FAULTS = new Set(["wrong_password", "invalid_field"]);
+const NAME_FAULTS = new Set(["invalid_name", "name_in_use"]);
 const EXTRA = {
   wrong_password: "If this name is not yours, choose another one.",
 };
@@ -13,22 +15,31 @@ export function mountSignIn(client, state, screens) {
   const error = byId("signin-error");
   const submit = byId("signin-submit");
 
-  function showError(text) {
+  /** Show a refusal under the form, and mark the field it is about (if any) as invalid. */
+  function showError(text, field = null) {
     error.textContent = text;
     error.hidden = !text;
-    name.setAttribute("aria-invalid", text ? "true" : "false");
+    for (const input of [name, password]) {
+      if (input === field) {
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", "signin-error");
+      } else {
+        input.removeAttribute("aria-invalid");
+        input.removeAttribute("aria-describedby");
+      }
+    }
   }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const chosen = name.value;
     if (!chosen.trim()) {
-      showError("Type a name to sign in.");
+      showError("Type a name to sign in.", name);
       name.focus();
       return;
     }
     if (!password.value) {
-      showError("Type a password. New names are claimed with it.");
+      showError("Type a password. New names are claimed with it.", password);
       password.focus();
       return;
     }
@@ -41,8 +52,9 @@ export function mountSignIn(client, state, screens) {
     } catch (failure) {
       const extra = EXTRA[failure.code];
       const why = `Could not sign in: ${sentence(failure.message)}`;
-      showError(extra ? `${why} ${extra}` : why);
-      (failure.code === "wrong_password" ? password : name).focus();
+      const field = PASSWORD_FAULTS.has(failure.code) ? password : NAME_FAULTS.has(failure.code) ? name : null;
+      showError(extra ? `${why} ${extra}` : why, field);
+      (field ?? name).focus();
     } finally {
       submit.disabled = false;
       submit.textContent = "Sign in";

@@ -1,0 +1,277 @@
+"""Work the hub asks for and cannot do itself: reads, writes and password hashing.
+
+Each effect is a plain record of what to do; the server runs it (``await
+effect.run(services)``) and hands the result back to the decision that asked. The hub
+never awaits one: its rules stay pure and are tested by feeding results in by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from hubbub.store import Account, ConversationSummary, Draft, Found, RoomRecord, Store
+    from hubbub.store import StoredMessage
+
+T = TypeVar("T")
+
+
+class Passwords(Protocol):
+    """Password hashing, run away from the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+class Services(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def passwords(self) -> Passwords: ...
+
+
+class Effect(Generic[T]):
+    """One piece of work for the server; its result goes to the decision's ``then``."""
+
+    async def run(self, services: Services) -> T:
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True, slots=True)
+class FindAccount(Effect["Account | None"]):
+    name_key: str
+
+    async def run(self, services: Services) -> Account | None:
+        return await services.store.find_account(self.name_key)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAccount(Effect["Account | None"]):
+    """A new account; None if the name was claimed meanwhile."""
+
+    name: str
+    name_key: str
+    password_hash: str
+
+    async def run(self, services: Services) -> Account | None:
+        from hubbub.store import NameTaken
+
+        try:
+            return await services.store.create_account(self.name, self.name_key, self.password_hash)
+        except NameTaken:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class HashPassword(Effect[str]):
+    password: str
+
+    async def run(self, services: Services) -> str:
+        return await services.passwords.hash(self.password)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyPassword(Effect[bool]):
+    password_hash: str
+    password: str
+
+    async def run(self, services: Services) -> bool:
+        return await services.passwords.verify(self.password_hash, self.password)
+
+
+@dataclass(frozen=True, slots=True)
+class IssueToken(Effect[str]):
+    account_id: int
+
+    async def run(self, services: Services) -> str:
+        return await services.store.issue_token(self.account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountForToken(Effect["Account | None"]):
+    token: str
+
+    async def run(self, services: Services) -> Account | None:
+        return await services.store.account_for_token(self.token)
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeToken(Effect[None]):
+    token: str
+
+    async def run(self, services: Services) -> None:
+        await services.store.revoke_token(self.token)
+
+
+# ---------------------------------------------------------------------- messages
+
+
+@dataclass(frozen=True, slots=True)
+class Append(Effect["StoredMessage"]):
+    draft: Draft
+
+    async def run(self, services: Services) -> StoredMessage:
+        return await services.store.append(self.draft)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadHistory(Effect["list[StoredMessage]"]):
+    conversation: str
+    before: int | None = None
+    after: int | None = None
+    limit: int = 50
+
+    async def run(self, services: Services) -> list[StoredMessage]:
+        return await services.store.history(
+            self.conversation, before=self.before, after=self.after, limit=self.limit
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FindMessage(Effect["StoredMessage | None"]):
+    conversation: str
+    seq: int
+
+    async def run(self, services: Services) -> StoredMessage | None:
+        return await services.store.find_message(self.conversation, self.seq)
+
+
+@dataclass(frozen=True, slots=True)
+class IsMember(Effect[bool]):
+    conversation: str
+    account_id: int
+
+    async def run(self, services: Services) -> bool:
+        return await services.store.is_member(self.conversation, self.account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenChat(Effect[None]):
+    conversation: str
+    member_ids: tuple[int, int]
+
+    async def run(self, services: Services) -> None:
+        await services.store.open_chat(self.conversation, self.member_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Hold(Effect[None]):
+    """Hold stored messages for an account again (written to a connection that dropped)."""
+
+    entries: tuple[tuple[int, str, int], ...]
+    """(account id, conversation, seq) of each."""
+
+    async def run(self, services: Services) -> None:
+        for account_id, conversation, seq in self.entries:
+            await services.store.hold(account_id, conversation, seq)
+
+
+@dataclass(frozen=True, slots=True)
+class TakeHeld(Effect["list[StoredMessage]"]):
+    account_id: int
+
+    async def run(self, services: Services) -> list[StoredMessage]:
+        return await services.store.take_held(self.account_id)
+
+
+# ---------------------------------------------------------------------- rooms
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRoom(Effect[bool]):
+    """Record a new room; False if its name was taken meanwhile."""
+
+    room: RoomRecord
+
+    async def run(self, services: Services) -> bool:
+        from hubbub.store import NameTaken
+
+        try:
+            await services.store.create_room(self.room)
+        except NameTaken:
+            return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRoom(Effect[None]):
+    room_id: str
+    topic: str | None = None
+    archived: bool | None = None
+
+    async def run(self, services: Services) -> None:
+        await services.store.update_room(self.room_id, topic=self.topic, archived=self.archived)
+
+
+@dataclass(frozen=True, slots=True)
+class AddMember(Effect[None]):
+    conversation: str
+    account_id: int
+
+    async def run(self, services: Services) -> None:
+        await services.store.add_member(self.conversation, self.account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveMember(Effect[None]):
+    conversation: str
+    account_id: int
+
+    async def run(self, services: Services) -> None:
+        await services.store.remove_member(self.conversation, self.account_id)
+
+
+# ---------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True, slots=True)
+class ListConversations(Effect["list[ConversationSummary]"]):
+    account_id: int
+
+    async def run(self, services: Services) -> list[ConversationSummary]:
+        return await services.store.conversations(self.account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveReadMarker(Effect[int]):
+    account_id: int
+    conversation: str
+    seq: int
+
+    async def run(self, services: Services) -> int:
+        return await services.store.mark_read(self.account_id, self.conversation, self.seq)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchMessages(Effect["list[Found]"]):
+    account_id: int
+    query: str
+    conversation: str | None
+    offset: int
+    limit: int
+
+    async def run(self, services: Services) -> list[Found]:
+        return await services.store.search(
+            self.account_id,
+            self.query,
+            conversation=self.conversation,
+            offset=self.offset,
+            limit=self.limit,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Together(Effect[list[Any]]):
+    """Several effects one after the other; their results in a list."""
+
+    effects: Sequence[Effect[Any]]
+
+    async def run(self, services: Services) -> list[Any]:
+        return [await effect.run(services) for effect in self.effects]

@@ -1,0 +1,142 @@
+"""One entry point: every request becomes a :class:`Decision` of the hub's."""
+
+from __future__ import annotations
+
+from hubbub.hub import room_requests, session, talk
+from hubbub.hub.decision import Decision
+from hubbub.hub.effects import FindAccount, OpenChat
+from hubbub.hub.hub import Hub
+from hubbub.hub.inputs import normalise_name
+from hubbub.hub.outbox import ConnId
+from hubbub.protocol import (
+    AnswerChat,
+    ArchiveRoom,
+    Calc,
+    ChatAnswered,
+    ClientRequest,
+    Conversations,
+    CreateRoom,
+    DeleteMessage,
+    EditMessage,
+    EndChat,
+    ErrorCode,
+    History,
+    Invite,
+    JoinRoom,
+    LeaveRoom,
+    MarkRead,
+    Members,
+    MessageUser,
+    Ok,
+    Refusal,
+    RequestChat,
+    Rooms,
+    Say,
+    Search,
+    SetStatus,
+    SetTopic,
+    SignIn,
+    SignOut,
+    Typing,
+    UserList,
+    Users,
+)
+from hubbub.store import Account
+
+
+def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: float) -> Decision:
+    """The hub's decision on one request. ``now`` is the monotonic clock, ``wall`` Unix time.
+
+    Raises :class:`Refusal` for a request it turns down.
+    """
+    match request:
+        case SignIn():
+            return session.sign_in(hub, conn, request, now)
+        case SignOut():
+            return session.sign_out(hub, conn, request, now)
+        case Say():
+            return talk.say(hub, conn, request)
+        case MessageUser():
+            return talk.message_user(hub, conn, request)
+        case EditMessage() | DeleteMessage():
+            return talk.change(hub, conn, request)
+        case Typing():
+            return talk.typing(hub, conn, request, now)
+        case MarkRead():
+            return talk.mark_read(hub, conn, request)
+        case History():
+            return talk.history(hub, conn, request)
+        case Search():
+            return talk.search(hub, conn, request)
+        case Calc():
+            return talk.calculate(hub, conn, request)
+        case Users():
+            user = hub.signed_in(conn)
+            return Decision.answer(conn, UserList(id=request.id, users=hub.visible_users(user)))
+        case SetStatus():
+            hub.set_status(conn, request.status, now)
+            return Decision.answer(conn, Ok(id=request.id)).logged("status", request.status)
+        case RequestChat():
+            return _request_chat(hub, conn, request, now)
+        case AnswerChat():
+            return _answer_chat(hub, conn, request, now)
+        case EndChat():
+            out = hub.end_chat(conn, now)
+            return Decision.answer(conn, Ok(id=request.id), out).logged("end_chat")
+        case CreateRoom():
+            return room_requests.create_room(hub, conn, request, wall)
+        case JoinRoom():
+            return room_requests.join_room(hub, conn, request)
+        case LeaveRoom():
+            return room_requests.leave_room(hub, conn, request)
+        case SetTopic():
+            return room_requests.set_topic(hub, conn, request)
+        case Invite():
+            return room_requests.invite(hub, conn, request)
+        case ArchiveRoom():
+            return room_requests.archive_room(hub, conn, request)
+        case Rooms():
+            return room_requests.directory(hub, conn, request)
+        case Members():
+            return room_requests.members(hub, conn, request)
+        case Conversations():
+            return room_requests.conversations(hub, conn, request)
+
+
+def _request_chat(hub: Hub, conn: ConnId, request: RequestChat, now: float) -> Decision:
+    hub.signed_in(conn)
+    _, key = normalise_name(request.to)
+
+    def ask() -> Decision:
+        out = hub.request_chat(conn, request.to, now)
+        return Decision.answer(conn, Ok(id=request.id), out).logged(
+            "chat_request", f"to={request.to}"
+        )
+
+    if hub.online(key) is not None:
+        return ask()
+
+    def found(account: Account | None) -> Decision:
+        if account is None:
+            raise Refusal(ErrorCode.UNKNOWN_USER, f"there is no user called {request.to}")
+        return ask()
+
+    return Decision.after(FindAccount(key), found)
+
+
+def _answer_chat(hub: Hub, conn: ConnId, request: AnswerChat, now: float) -> Decision:
+    out = hub.answer_chat(conn, request.requester, request.accept, now)
+    verb = "accept" if request.accept else "decline"
+    chat = hub.signed_in(conn).chat
+    if not request.accept or chat is None:
+        return Decision.answer(conn, ChatAnswered(id=request.id, conversation=None), out).logged(
+            verb, f"from={request.requester}"
+        )
+    conversation = chat.conversation
+    members = (chat.requester.account_id, chat.invitee.account_id)
+
+    def opened(_: None) -> Decision:
+        reply = ChatAnswered(id=request.id, conversation=conversation)
+        return Decision.answer(conn, reply).logged(verb, f"from={request.requester}")
+
+    return Decision.after(OpenChat(conversation, members), opened, out)

@@ -1,0 +1,287 @@
+"""Room requests: create, join, leave, topic, invite, archive, the directory and members."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from hubbub.hub.decision import Decision
+from hubbub.hub.effects import AddMember, CreateRoom, FindAccount, ListConversations
+from hubbub.hub.effects import RemoveMember, UpdateRoom
+from hubbub.hub.inputs import normalise_name
+from hubbub.hub.outbox import ConnId, Outbox
+from hubbub.hub.rooms import MAX_ROOM_MEMBERS, ROOMS_PER_HOUR, Room
+from hubbub.protocol import (
+    MAX_TOPIC_CHARS,
+    ArchiveRoom,
+    ConversationInfo,
+    ConversationList,
+    Conversations,
+    CreateRoom as CreateRoomRequest,
+    ErrorCode,
+    Invite,
+    JoinRoom,
+    LeaveRoom,
+    MemberInfo,
+    MemberJoined,
+    MemberLeft,
+    MemberList,
+    Members,
+    Ok,
+    Refusal,
+    RoomAdded,
+    RoomChanged,
+    RoomEntry,
+    RoomInfo,
+    RoomList,
+    RoomRemoved,
+    RoomReply,
+    Rooms,
+    SetTopic,
+)
+from hubbub.store import Account, ConversationSummary, RoomRecord
+
+if TYPE_CHECKING:
+    from hubbub.hub.hub import Hub
+    from hubbub.hub.presence import OnlineUser
+
+
+def _find(hub: Hub, user: OnlineUser, ref: str) -> Room:
+    key = None
+    with contextlib.suppress(Refusal):
+        key = normalise_name(ref)[1]
+    return hub.rooms.find(ref, key, user.account_id)
+
+
+def _check_topic(topic: str) -> str:
+    if len(topic) > MAX_TOPIC_CHARS:
+        raise Refusal(
+            ErrorCode.TOPIC_TOO_LONG,
+            f"a topic is at most {MAX_TOPIC_CHARS} characters; this one has {len(topic)}",
+        )
+    return topic
+
+
+def _welcome(hub: Hub, room: Room, account_id: int, name: str, by: str) -> Outbox:
+    """Make the account a member now: the room hears of it, its devices get the room."""
+    out = Outbox()
+    out.send(room.listeners, MemberJoined(room=room.id, name=name, status=hub.seen_status(account_id)))
+    hub.rooms.add_member(room, account_id, name)
+    conns = hub.conns_of([account_id])
+    for conn in conns:
+        room.listeners[conn] = None
+    out.send(conns, RoomAdded(room=room.info(), by=by, head=hub.head(room.id)))
+    out.send_encoded(conns, hub.board.snapshot(room))
+    return out
+
+
+def create_room(
+    hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float
+) -> Decision:
+    user = hub.signed_in(conn)
+    name, key = normalise_name(request.name)
+    topic = _check_topic(request.topic)
+    if hub.rooms.name_taken(key):
+        raise Refusal(ErrorCode.ROOM_NAME_TAKEN, f"there is already a room called {name}")
+    if hub.rooms.created_since(user.account_id, wall - 3600) >= ROOMS_PER_HOUR:
+        raise Refusal(
+            ErrorCode.TOO_MANY_ROOMS, f"you can create {ROOMS_PER_HOUR} rooms an hour; try later"
+        )
+    record = RoomRecord(
+        id=hub.new_id("room"),
+        name=name,
+        name_key=key,
+        topic=topic,
+        private=request.private,
+        owner_id=user.account_id,
+        created_at=wall,
+        members=((user.account_id, user.name),),
+    )
+
+    def created(done: bool) -> Decision:
+        if not done or hub.rooms.name_taken(key):
+            raise Refusal(ErrorCode.ROOM_NAME_TAKEN, f"there is already a room called {name}")
+        room = Room(record.id, name, key, topic, request.private, user.account_id, wall)
+        hub.rooms.add(room)
+        out = _welcome(hub, room, user.account_id, user.name, user.name)
+        return Decision.answer(conn, RoomReply(id=request.id, room=room.info()), out).logged(
+            "create_room", f"room={room.id} name={name}"
+        )
+
+    return Decision.after(CreateRoom(record), created)
+
+
+def join_room(hub: Hub, conn: ConnId, request: JoinRoom) -> Decision:
+    user = hub.signed_in(conn)
+    room = _find(hub, user, request.room)
+    if user.account_id in room.members:
+        return Decision.answer(conn, RoomReply(id=request.id, room=room.info()))
+    if room.archived:
+        raise Refusal(ErrorCode.ROOM_ARCHIVED, f"{room.name} is archived: nobody can join it")
+    if len(room.members) >= MAX_ROOM_MEMBERS:
+        raise Refusal(ErrorCode.ROOM_FULL, f"{room.name} has {MAX_ROOM_MEMBERS} members")
+
+    def joined(_: None) -> Decision:
+        out = _welcome(hub, room, user.account_id, user.name, user.name)
+        return Decision.answer(conn, RoomReply(id=request.id, room=room.info()), out).logged(
+            "join_room", room.id
+        )
+
+    return Decision.after(AddMember(room.id, user.account_id), joined)
+
+
+def leave_room(hub: Hub, conn: ConnId, request: LeaveRoom) -> Decision:
+    user = hub.signed_in(conn)
+    room = _find(hub, user, request.room)
+    if user.account_id not in room.members:
+        raise Refusal(ErrorCode.NOT_A_MEMBER, f"you are not in {room.name}")
+
+    def left(_: None) -> Decision:
+        out = Outbox()
+        hub.rooms.remove_member(room, user.account_id, user.conns)
+        out.send(user.conns, RoomRemoved(room=room.id, reason="left"))
+        out.send(room.listeners, MemberLeft(room=room.id, name=user.name))
+        return Decision.answer(conn, Ok(id=request.id), out).logged("leave_room", room.id)
+
+    return Decision.after(RemoveMember(room.id, user.account_id), left)
+
+
+def set_topic(hub: Hub, conn: ConnId, request: SetTopic) -> Decision:
+    user = hub.signed_in(conn)
+    room = _find(hub, user, request.room)
+    room.writable_by(user.account_id)
+    topic = _check_topic(request.topic)
+
+    def changed(_: None) -> Decision:
+        room.topic = topic
+        out = Outbox()
+        out.send(room.listeners, RoomChanged(room=room.info(), by=user.name))
+        return Decision.answer(conn, Ok(id=request.id), out)
+
+    return Decision.after(UpdateRoom(room.id, topic=topic), changed)
+
+
+def invite(hub: Hub, conn: ConnId, request: Invite) -> Decision:
+    user = hub.signed_in(conn)
+    room = _find(hub, user, request.room)
+    room.writable_by(user.account_id)
+    _, key = normalise_name(request.user)
+
+    def add(account_id: int, name: str) -> Decision:
+        if account_id in room.members:
+            return Decision.answer(conn, Ok(id=request.id))
+        if len(room.members) >= MAX_ROOM_MEMBERS:
+            raise Refusal(ErrorCode.ROOM_FULL, f"{room.name} has {MAX_ROOM_MEMBERS} members")
+
+        def added(_: None) -> Decision:
+            out = _welcome(hub, room, account_id, name, user.name)
+            return Decision.answer(conn, Ok(id=request.id), out).logged(
+                "invite", f"room={room.id} user={name}"
+            )
+
+        return Decision.after(AddMember(room.id, account_id), added)
+
+    online = hub.online(key)
+    if online is not None:
+        return add(online.account_id, online.name)
+
+    def found(account: Account | None) -> Decision:
+        if account is None:
+            raise Refusal(ErrorCode.UNKNOWN_USER, f"there is no user called {request.user}")
+        return add(account.id, account.name)
+
+    return Decision.after(FindAccount(key), found)
+
+
+def archive_room(hub: Hub, conn: ConnId, request: ArchiveRoom) -> Decision:
+    user = hub.signed_in(conn)
+    room = _find(hub, user, request.room)
+    if room.owner_id != user.account_id and user.role != "admin":
+        raise Refusal(ErrorCode.NOT_ALLOWED, f"only the owner of {room.name} can archive it")
+    if room.archived:
+        return Decision.answer(conn, Ok(id=request.id))
+
+    def archived(_: None) -> Decision:
+        room.archived = True
+        out = Outbox()
+        out.send(room.listeners, RoomChanged(room=room.info(), by=user.name))
+        return Decision.answer(conn, Ok(id=request.id), out).logged("archive_room", room.id)
+
+    return Decision.after(UpdateRoom(room.id, archived=True), archived)
+
+
+def directory(hub: Hub, conn: ConnId, request: Rooms) -> Decision:
+    user = hub.signed_in(conn)
+    entries = [
+        _entry(room.info(), user.account_id in room.members)
+        for room in hub.rooms
+        if user.account_id in room.members or not (room.private or room.archived)
+    ]
+    entries.sort(key=lambda entry: entry.name.casefold())
+    return Decision.answer(conn, RoomList(id=request.id, rooms=entries))
+
+
+def _entry(info: RoomInfo, joined: bool) -> RoomEntry:
+    return RoomEntry(
+        id=info.id,
+        name=info.name,
+        topic=info.topic,
+        private=info.private,
+        archived=info.archived,
+        owner=info.owner,
+        members=info.members,
+        joined=joined,
+    )
+
+
+def members(hub: Hub, conn: ConnId, request: Members) -> Decision:
+    user = hub.signed_in(conn)
+    room = _find(hub, user, request.room)
+    listed = [
+        MemberInfo(
+            name=name,
+            status=hub.board.told(account_id),
+            role="owner" if account_id == room.owner_id else "member",
+        )
+        for account_id, name in room.members.items()
+    ]
+    return Decision.answer(conn, MemberList(id=request.id, room=room.id, members=listed))
+
+
+def conversations(hub: Hub, conn: ConnId, request: Conversations) -> Decision:
+    user = hub.signed_in(conn)
+
+    def listed(summaries: list[ConversationSummary]) -> Decision:
+        found = [_conversation(hub, summary) for summary in summaries]
+        chat = hub.chat_info(user)
+        if chat is not None and all(c.id != chat.conversation for c in found):
+            found.append(
+                ConversationInfo(
+                    id=chat.conversation,
+                    kind="chat",
+                    name=chat.partner,
+                    last_seq=hub.head(chat.conversation),
+                    read=0,
+                    unread=0,
+                    mentions=0,
+                )
+            )
+        return Decision.answer(conn, ConversationList(id=request.id, conversations=found))
+
+    return Decision.after(ListConversations(user.account_id), listed)
+
+
+def _conversation(hub: Hub, summary: ConversationSummary) -> ConversationInfo:
+    room = hub.room_of(summary.id)
+    return ConversationInfo(
+        id=summary.id,
+        kind=summary.kind,
+        name=room.name if room is not None else summary.partner or summary.id,
+        last_seq=summary.last_seq,
+        read=summary.read,
+        unread=summary.unread,
+        mentions=summary.mentions,
+        topic=room.topic if room is not None else None,
+        private=room.private if room is not None else None,
+        archived=room.archived if room is not None else None,
+    )

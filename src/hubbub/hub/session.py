@@ -1,0 +1,267 @@
+"""Signing in and out, and catching a session up on what it missed: each entry once.
+
+A sign-in attaches the connection to the hub at one instant: every entry delivered
+before it is at or below the conversation's head (told in the answer), every later one
+comes live. The replay reads what lies between the client's ``since`` and that head,
+so nothing is sent twice and nothing falls between the two, by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from hubbub.hub.access import may_read
+from hubbub.hub.decision import Decision
+from hubbub.hub.effects import (
+    AccountForToken,
+    AddMember,
+    CreateAccount,
+    FindAccount,
+    HashPassword,
+    Hold,
+    IsMember,
+    IssueToken,
+    ReadHistory,
+    RevokeToken,
+    TakeHeld,
+    VerifyPassword,
+)
+from hubbub.hub.entries import as_event
+from hubbub.hub.inputs import normalise_name
+from hubbub.hub.outbox import ConnId, Outbox
+from hubbub.protocol import (
+    LOBBY,
+    ErrorCode,
+    MemberJoined,
+    Ok,
+    Refusal,
+    SignedIn,
+    SignIn,
+    SignOut,
+)
+from hubbub.store import Account, StoredMessage
+
+if TYPE_CHECKING:
+    from hubbub.hub.hub import Hub
+
+MAX_PASSWORD_CHARS = 1024
+MAX_RESUMED_CONVERSATIONS = 200
+MAX_REPLAYED = 1000
+"""Entries replayed per conversation at the most; older ones are in ``history``."""
+REPLAY_PAGE = 250
+FIRST_ROOMS = (LOBBY,)
+"""The rooms every new account joins at its first sign-in."""
+
+
+def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float) -> Decision:
+    if (current := hub.user_of(conn)) is not None:
+        raise Refusal(
+            ErrorCode.ALREADY_SIGNED_IN, f"this connection is signed in as {current.name}"
+        )
+    display, key = normalise_name(request.name)
+    if request.token is not None:
+        token = request.token
+
+        def with_token(account: Account | None) -> Decision:
+            if account is None or account.name_key != key:
+                raise Refusal(
+                    ErrorCode.INVALID_TOKEN,
+                    f"this session token is not valid for {display}; sign in with the password",
+                )
+            return _attach(hub, conn, request, account, token, now)
+
+        return Decision.after(AccountForToken(token), with_token)
+    if request.password is None:
+        raise Refusal(ErrorCode.INVALID_FIELD, "sign_in needs a password or a token")
+    password = request.password
+    if not 1 <= len(password) <= MAX_PASSWORD_CHARS:
+        raise Refusal(
+            ErrorCode.INVALID_FIELD, f"a password is 1 to {MAX_PASSWORD_CHARS} characters"
+        )
+
+    def issue(account: Account) -> Decision:
+        return Decision.after(
+            IssueToken(account.id), lambda token: _attach(hub, conn, request, account, token, now)
+        )
+
+    def verified(account: Account, right: bool) -> Decision:
+        if right:
+            return issue(account)
+        if hub.online(key) is not None:
+            raise Refusal(
+                ErrorCode.NAME_IN_USE, f"{account.name} is signed in elsewhere; choose another name"
+            )
+        raise Refusal(ErrorCode.WRONG_PASSWORD, f"wrong password for {account.name}")
+
+    def found(account: Account | None) -> Decision:
+        if account is None:
+            return Decision.after(
+                HashPassword(password),
+                lambda hashed: Decision.after(CreateAccount(display, key, hashed), created),
+            )
+        return Decision.after(
+            VerifyPassword(account.password_hash, password), lambda right: verified(account, right)
+        )
+
+    def created(account: Account | None) -> Decision:
+        if account is None:
+            return Decision.after(FindAccount(key), found)
+        return _join_first_rooms(hub, account, list(FIRST_ROOMS), lambda: issue(account))
+
+    return Decision.after(FindAccount(key), found)
+
+
+def _join_first_rooms(
+    hub: Hub, account: Account, rooms: list[str], then: Callable[[], Decision]
+) -> Decision:
+    """A new account joins the first rooms, one after the other, then goes on."""
+    while rooms and hub.rooms.get(rooms[0]) is None:
+        rooms = rooms[1:]
+    if not rooms:
+        return then()
+    room_id, rest = rooms[0], rooms[1:]
+
+    def joined(_: None) -> Decision:
+        room = hub.rooms.get(room_id)
+        out = Outbox()
+        if room is not None:
+            out.send(
+                room.listeners, MemberJoined(room=room.id, name=account.name, status="online")
+            )
+            hub.rooms.add_member(room, account.id, account.name)
+        decision = _join_first_rooms(hub, account, rest, then)
+        out.extend(decision.out)
+        decision.out = out
+        return decision
+
+    return Decision.after(AddMember(room_id, account.id), joined)
+
+
+def _attach(
+    hub: Hub, conn: ConnId, request: SignIn, account: Account, token: str, now: float
+) -> Decision:
+    if not hub.connected(conn):
+        return Decision()
+    attached = hub.attach(conn, account.id, account.name, account.name_key, token, now, account.role)
+    user = hub.signed_in(conn)
+    heads = {room.id: hub.head(room.id) for room in hub.rooms.of(account.id)}
+    chat = hub.chat_info(user)
+    if chat is not None:
+        heads[chat.conversation] = hub.head(chat.conversation)
+    todo: list[tuple[str, int, int]] = []
+    for conversation, last in list(request.since.items())[:MAX_RESUMED_CONVERSATIONS]:
+        try:
+            allowed = may_read(hub, user, conversation)
+        except Refusal:
+            continue
+        head = hub.head(conversation)
+        heads[conversation] = head
+        if last < head:
+            todo.append((conversation, last, head) if allowed else (conversation, -1 - last, head))
+    out = Outbox()
+    out.send(
+        [conn],
+        SignedIn(
+            id=request.id,
+            name=user.name,
+            token=token,
+            status=user.status,
+            heads=heads,
+            chat=chat,
+            requests=hub.pending_requests(user, now),
+        ),
+        urgent=True,
+    )
+    out.extend(attached)
+    replay = _Replay(hub, conn, account.id, todo)
+    decision = replay.next()
+    decision.out, decision.catch_up = out.extended(decision.out), True
+    return decision
+
+
+class _Replay:
+    """Pages through the conversations to catch up on, then the held direct messages."""
+
+    def __init__(
+        self, hub: Hub, conn: ConnId, account_id: int, todo: list[tuple[str, int, int]]
+    ) -> None:
+        self.hub, self.conn, self.account_id, self.todo = hub, conn, account_id, todo
+        self.seen: dict[str, int] = {}
+        self.sent = 0
+        self.sent_here = 0
+
+    def next(self) -> Decision:
+        if not self.todo:
+            return Decision.after(TakeHeld(self.account_id), self.held)
+        conversation, after, head = self.todo[0]
+        if after < 0:
+            return Decision.after(IsMember(conversation, self.account_id), self.checked)
+        limit = min(REPLAY_PAGE, head - after, MAX_REPLAYED - self.sent_here)
+        return Decision.after(ReadHistory(conversation, after=after, limit=limit), self.page)
+
+    def checked(self, member: bool) -> Decision:
+        conversation, after, head = self.todo.pop(0)
+        if member:
+            self.todo.insert(0, (conversation, -1 - after, head))
+        return self.next()
+
+    def page(self, entries: list[StoredMessage]) -> Decision:
+        conversation, _after, head = self.todo.pop(0)
+        out = self.push(e for e in entries if e.seq <= head)
+        self.sent_here += len(entries)
+        last = entries[-1].seq if entries else head
+        if last < head and self.sent_here < MAX_REPLAYED and entries:
+            self.todo.insert(0, (conversation, last, head))
+        else:
+            self.sent_here = 0
+        decision = self.next()
+        decision.out = out.extended(decision.out)
+        return decision
+
+    def held(self, entries: list[StoredMessage]) -> Decision:
+        out = self.push(entries)
+        return Decision(out).logged("sign_in", f"replayed={self.sent}" if self.sent else "")
+
+    def push(self, entries: Iterable[StoredMessage]) -> Outbox:
+        out = Outbox()
+        for entry in entries:
+            if entry.seq <= self.seen.get(entry.conversation, 0):
+                continue
+            self.seen[entry.conversation] = entry.seq
+            out.send([self.conn], as_event(entry), urgent=True)
+            self.sent += 1
+        return out
+
+
+def sign_out(hub: Hub, conn: ConnId, request: SignOut, now: float) -> Decision:
+    """End the session for good: presence and chat end now, and the token stops working."""
+    token = hub.session_token(conn)
+    out = hub.sign_out(conn, now)
+    decision = Decision.after(RevokeToken(token), lambda _: Decision.answer(conn, Ok(id=request.id)), out)
+    return decision.logged("sign_out")
+
+
+def hold_again(hub: Hub, entries: Sequence[tuple[int, str, int]]) -> Decision:
+    """Direct messages written to a connection that dropped before it could have read them:
+    hold them again, and send them to the account's other open connections at once."""
+    accounts = list(dict.fromkeys(account_id for account_id, _, _ in entries))
+
+    def deliver_next(_: object = None) -> Decision:
+        while accounts and not hub.conns_of([accounts[0]]):
+            accounts.pop(0)
+        if not accounts:
+            return Decision()
+        account_id = accounts.pop(0)
+
+        def taken(held: list[StoredMessage]) -> Decision:
+            out = Outbox()
+            for entry in held:
+                out.send(hub.conns_of([account_id]), as_event(entry), urgent=True)
+            decision = deliver_next()
+            decision.out = out.extended(decision.out)
+            return decision
+
+        return Decision.after(TakeHeld(account_id), taken)
+
+    return Decision.after(Hold(tuple(entries)), deliver_next)

@@ -1,0 +1,97 @@
+"""Accounts and the session tokens that sign them in."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import Connection, delete, insert, select
+
+from hubbub.store.conversations import LOBBY, JoinOrder
+from hubbub.store.database import Database
+from hubbub.store.records import Account, NameTaken
+from hubbub.store.schema import accounts, conversations, tokens
+
+_account_columns = (
+    accounts.c.id,
+    accounts.c.name,
+    accounts.c.name_key,
+    accounts.c.password_hash,
+    accounts.c.role,
+)
+
+
+class Accounts:
+    """Who can sign in, and with which tokens. The store keeps only a hash of each token."""
+
+    def __init__(self, database: Database, join_order: JoinOrder) -> None:
+        self._database = database
+        self._join_order = join_order
+
+    async def find_account(self, name_key: str) -> Account | None:
+        """The account with this name key, if there is one."""
+        rows = await self._database.rows(
+            select(*_account_columns).where(accounts.c.name_key == name_key)
+        )
+        return Account(**rows[0]._mapping) if rows else None
+
+    async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
+        """A new ``"user"`` account, in the Lobby; :class:`NameTaken` if the key is someone's."""
+
+        def create(connection: Connection, now: float) -> Account:
+            taken = connection.scalar(select(accounts.c.id).where(accounts.c.name_key == name_key))
+            if taken is not None:
+                raise NameTaken(f"the name {name!r} is taken")
+            account_id = connection.scalar(
+                insert(accounts)
+                .values(
+                    name=name,
+                    name_key=name_key,
+                    password_hash=password_hash,
+                    role="user",
+                    created_at=now,
+                )
+                .returning(accounts.c.id)
+            )
+            assert account_id is not None
+            lobby = connection.scalar(select(conversations.c.id).where(conversations.c.id == LOBBY))
+            if lobby is not None:
+                self._join_order.add_members(connection, LOBBY, [account_id], now)
+            return Account(account_id, name, name_key, password_hash, "user")
+
+        return await self._database.write(create)
+
+    async def issue_token(self, account_id: int) -> str:
+        """A new secret token that signs the account in; the store keeps only its hash."""
+        token = secrets.token_urlsafe(32)
+
+        def issue(connection: Connection, now: float) -> str:
+            connection.execute(
+                insert(tokens).values(
+                    token_hash=_digest(token), account_id=account_id, created_at=now
+                )
+            )
+            return token
+
+        return await self._database.write(issue)
+
+    async def account_for_token(self, token: str) -> Account | None:
+        """The account the token signs in, unless the token is unknown or revoked."""
+        rows = await self._database.rows(
+            select(*_account_columns)
+            .join_from(tokens, accounts)
+            .where(tokens.c.token_hash == _digest(token))
+        )
+        return Account(**rows[0]._mapping) if rows else None
+
+    async def revoke_token(self, token: str) -> None:
+        """The token no longer signs anyone in. Revoking an unknown token does nothing."""
+
+        def revoke(connection: Connection, _now: float) -> None:
+            connection.execute(delete(tokens).where(tokens.c.token_hash == _digest(token)))
+
+        await self._database.write(revoke)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,137 @@
+"""Full-text search of messages, one class per database dialect.
+
+What a user types never reaches the search engine's query syntax: it is cut into
+terms at whitespace, and each term is searched for as a quoted phrase, all of them
+required. Only messages are found (not change records), never deleted ones, and only
+in conversations the searcher is a member of.
+
+On SQLite the index is an FTS5 table, ``message_search``, over the view
+``message_search_source`` (the messages that can be found, their text without the
+snippet's marker characters), kept up to date by triggers on ``messages``; the
+migrations make them. It is keyed by the messages' rowid, which ``VACUUM`` may
+renumber: after a ``VACUUM``, run ``INSERT INTO message_search(message_search)
+VALUES ('rebuild')``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from sqlalchemy import Connection, text
+
+from hubbub.store.records import Found, StoreError
+
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
+"""Private-use characters that frame each match in a snippet; stripped from the text searched."""
+ELLIPSIS = "…"
+CONTEXT_TOKENS = 12
+MAX_TERMS = 32
+"""Terms beyond these are ignored: enough for any search a person types."""
+
+_MARKS = re.compile(f"([{MARK_OPEN}{MARK_CLOSE}])")
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of ``query`` as a search takes them: split at whitespace, markers dropped."""
+    clean = query.encode("utf-8", "replace").decode("utf-8")
+    for unsearchable in (MARK_OPEN, MARK_CLOSE):
+        clean = clean.replace(unsearchable, "")
+    return clean.replace("\x00", " ").split()[:MAX_TERMS]
+
+
+def fts5_match(query: str) -> str | None:
+    """An FTS5 query requiring every term of ``query`` as a quoted phrase; None if it has none."""
+    phrases = ['"' + term.replace('"', '""') + '"' for term in search_terms(query)]
+    return " ".join(phrases) or None
+
+
+def highlighted(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet with its match markers taken out, and where they were: [start, end) offsets."""
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    start: int | None = None
+    for piece in _MARKS.split(marked):
+        if piece == MARK_OPEN:
+            start = length
+        elif piece == MARK_CLOSE:
+            if start is not None and start < length:
+                spans.append((start, length))
+            start = None
+        else:
+            plain.append(piece)
+            length += len(piece)
+    return "".join(plain), tuple(spans)
+
+
+class Search(Protocol):
+    """Finds messages by their words, for one dialect. Runs on a reading connection."""
+
+    def find(
+        self,
+        connection: Connection,
+        account_id: int,
+        query: str,
+        conversation: str | None,
+        offset: int,
+        limit: int,
+    ) -> list[Found]: ...
+
+
+class Fts5Search:
+    """SQLite's FTS5: matches newest first, each with a snippet of about a dozen words."""
+
+    _QUERY = text(
+        """
+        SELECT m.conversation, m.seq, m.ts, m.sender,
+               snippet(message_search, 0, :open, :close, :ellipsis, :tokens) AS marked
+        FROM message_search
+        JOIN messages AS m ON m.rowid = message_search.rowid
+        WHERE message_search MATCH :match
+          AND m.kind = 'message' AND NOT m.deleted
+          AND m.conversation IN (SELECT conversation FROM members WHERE account_id = :account)
+          AND (:conversation IS NULL OR m.conversation = :conversation)
+        ORDER BY message_search.rowid DESC
+        LIMIT :limit OFFSET :offset
+        """
+    )
+
+    def find(
+        self,
+        connection: Connection,
+        account_id: int,
+        query: str,
+        conversation: str | None,
+        offset: int,
+        limit: int,
+    ) -> list[Found]:
+        match = fts5_match(query)
+        if match is None:
+            return []
+        rows = connection.execute(
+            self._QUERY,
+            {
+                "open": MARK_OPEN,
+                "close": MARK_CLOSE,
+                "ellipsis": ELLIPSIS,
+                "tokens": CONTEXT_TOKENS,
+                "match": match,
+                "account": account_id,
+                "conversation": conversation,
+                "limit": limit,
+                "offset": offset,
+            },
+        )
+        return [
+            Found(row.conversation, row.seq, row.ts, row.sender, *highlighted(row.marked))
+            for row in rows
+        ]
+
+
+def search_for(dialect: str) -> Search:
+    """The search of this dialect's database."""
+    if dialect == "sqlite":
+        return Fts5Search()
+    raise StoreError(f"full-text search on {dialect} is not supported yet")

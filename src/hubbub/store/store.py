@@ -1,0 +1,178 @@
+"""The store: everything hubbub keeps, behind one async interface, opened from a URL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from alembic.util import CommandError
+from sqlalchemy.exc import SQLAlchemyError
+
+from hubbub.store.accounts import Accounts
+from hubbub.store.conversations import JoinOrder
+from hubbub.store.database import (
+    Database,
+    default_url,
+    open_engine,
+    parse_url,
+    prepare_location,
+    upgrade_schema,
+)
+from hubbub.store.markers import Markers
+from hubbub.store.messages import Messages, accounts_with_held_messages
+from hubbub.store.records import (
+    Account,
+    ConversationSummary,
+    Draft,
+    Found,
+    RoomRecord,
+    StoredMessage,
+    StoreError,
+)
+from hubbub.store.rooms import Rooms
+from hubbub.store.search import search_for
+
+
+async def open_store(url: str | Path) -> Store:
+    """Open the database at ``url`` (``sqlite:///path/to/hubbub.db``), its schema brought up
+    to date; a SQLite file and its directory are created if need be.
+
+    A :class:`~pathlib.Path` is taken as a data directory: :func:`default_url` of it.
+    """
+    if isinstance(url, Path):
+        url = default_url(url)
+    where = parse_url(url)
+    try:
+        await asyncio.to_thread(prepare_location, where)
+        await asyncio.to_thread(upgrade_schema, where)
+        engine = open_engine(where)
+        holding = await asyncio.to_thread(accounts_with_held_messages, engine)
+    except (OSError, SQLAlchemyError, CommandError) as exc:
+        raise StoreError(f"cannot open the database {where!r}: {exc}") from exc
+    return Store(Database(engine), holding)
+
+
+class Store:
+    """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails.
+
+    Writes are acknowledged only once committed, and are committed in the order they were
+    called. Reads see every write that has been acknowledged. The parts it is made of
+    (accounts, messages, rooms, markers, search) document each method.
+    """
+
+    def __init__(self, database: Database, holding: set[int]) -> None:
+        join_order = JoinOrder()
+        self._database = database
+        self._accounts = Accounts(database, join_order)
+        self._messages = Messages(database, join_order, holding)
+        self._rooms = Rooms(database, join_order)
+        self._markers = Markers(database)
+        self._search = search_for(database.dialect)
+
+    @property
+    def commits(self) -> int:
+        """How many transactions the store has committed so far."""
+        return self._database.writer.commits
+
+    async def close(self) -> None:
+        """Commit every write already called for, then let go of the database."""
+        await self._database.close()
+
+    # ---------------------------------------------------------------- accounts and tokens
+
+    async def find_account(self, name_key: str) -> Account | None:
+        return await self._accounts.find_account(name_key)
+
+    async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
+        return await self._accounts.create_account(name, name_key, password_hash)
+
+    async def issue_token(self, account_id: int) -> str:
+        return await self._accounts.issue_token(account_id)
+
+    async def account_for_token(self, token: str) -> Account | None:
+        return await self._accounts.account_for_token(token)
+
+    async def revoke_token(self, token: str) -> None:
+        await self._accounts.revoke_token(token)
+
+    # ---------------------------------------------------------------- rooms and membership
+
+    async def load_rooms(self) -> list[RoomRecord]:
+        return await self._rooms.load_rooms()
+
+    async def create_room(self, room: RoomRecord) -> None:
+        await self._rooms.create_room(room)
+
+    async def update_room(
+        self, room_id: str, *, topic: str | None = None, archived: bool | None = None
+    ) -> None:
+        await self._rooms.update_room(room_id, topic=topic, archived=archived)
+
+    async def add_member(self, conversation: str, account_id: int) -> None:
+        await self._rooms.add_member(conversation, account_id)
+
+    async def remove_member(self, conversation: str, account_id: int) -> None:
+        await self._rooms.remove_member(conversation, account_id)
+
+    async def is_member(self, conversation: str, account_id: int) -> bool:
+        return await self._rooms.is_member(conversation, account_id)
+
+    async def open_chat(self, conversation: str, member_ids: Sequence[int]) -> None:
+        await self._rooms.open_chat(conversation, member_ids)
+
+    # ---------------------------------------------------------------- messages
+
+    async def append(self, draft: Draft) -> StoredMessage:
+        return await self._messages.append(draft)
+
+    async def history(
+        self,
+        conversation: str,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> list[StoredMessage]:
+        return await self._messages.history(conversation, before=before, after=after, limit=limit)
+
+    async def find_message(self, conversation: str, seq: int) -> StoredMessage | None:
+        return await self._messages.find_message(conversation, seq)
+
+    async def heads(self) -> dict[str, int]:
+        return await self._messages.heads()
+
+    async def hold(self, account_id: int, conversation: str, seq: int) -> None:
+        await self._messages.hold(account_id, conversation, seq)
+
+    async def take_held(self, account_id: int) -> list[StoredMessage]:
+        return await self._messages.take_held(account_id)
+
+    # ---------------------------------------------------------------- reading
+
+    async def mark_read(self, account_id: int, conversation: str, seq: int) -> int:
+        return await self._markers.mark_read(account_id, conversation, seq)
+
+    async def conversations(self, account_id: int) -> list[ConversationSummary]:
+        return await self._markers.conversations(account_id)
+
+    async def search(
+        self,
+        account_id: int,
+        query: str,
+        *,
+        conversation: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> list[Found]:
+        """Messages with every word of ``query``, newest first, in the account's conversations.
+
+        Any text is a valid query: its words are searched for literally.
+        """
+        if limit < 1 or offset < 0:
+            raise ValueError(f"need limit >= 1 and offset >= 0, not {limit} and {offset}")
+        return await self._database.read(
+            lambda connection: self._search.find(
+                connection, account_id, query, conversation, offset, limit
+            )
+        )
