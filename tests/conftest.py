@@ -206,15 +206,17 @@ def _told(name: str, status: str | None) -> Callable[[Presence], bool]:
     return match
 
 
-async def wait_joined(client: Client, name: str, timeout: float = 5.0) -> Presence:
+async def wait_joined(client: Client, name: str, timeout: float = 5.0) -> Presence:  # noqa: ASYNC109
     """Wait until ``client`` is told ``name`` came online."""
     return await client.wait_for(Presence, _told(name, None), timeout=timeout)
 
 
-async def wait_left(client: Client, name: str, timeout: float = 5.0) -> Presence:
+async def wait_left(client: Client, name: str, timeout: float = 5.0) -> Presence:  # noqa: ASYNC109
     """Wait until ``client`` is told ``name`` went offline (which waits LEAVE_LINGER first)."""
     return await client.wait_for(Presence, _told(name, "offline"), timeout=timeout + LEAVE_LINGER)
 
 
-async def wait_status(client: Client, name: str, status: str, timeout: float = 5.0) -> Presence:
+async def wait_status(
+    client: Client, name: str, status: str, timeout: float = 5.0
+) -> Presence:
     return await client.wait_for(Presence, _told(name, status), timeout=timeout)

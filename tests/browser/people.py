@@ -215,4 +215,3 @@ class People:
     async def close(self) -> None:
         for person in self.everyone:
             await person.context.close()
-

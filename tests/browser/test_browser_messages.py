@@ -41,7 +41,9 @@ async def test_edits_and_deletes_show_live_to_everyone(people: People) -> None:
     await alice.say("a second thought")
     await expect(bob.texts).to_have_text(["helo world", "a second thought"])
     # Only my own messages can be changed.
-    await expect(bob.message("helo world").get_by_role("button", name="Edit message")).to_have_count(0)
+    await expect(
+        bob.message("helo world").get_by_role("button", name="Edit message")
+    ).to_have_count(0)
 
     # Alice edits by keyboard: the editor opens on Edit, Enter saves.
     first = alice.message("helo world")
@@ -52,7 +54,9 @@ async def test_edits_and_deletes_show_live_to_everyone(people: People) -> None:
     await editor.fill("hello world")
     await editor.press("Enter")
     await expect(alice.by("edit-form")).to_have_count(0)
-    await expect(alice.message("hello world").get_by_role("button", name="Edit message")).to_be_focused()
+    await expect(
+        alice.message("hello world").get_by_role("button", name="Edit message")
+    ).to_be_focused()
     for person in (alice, bob):
         await expect(person.texts).to_have_text(["hello world", "a second thought"])
         await expect(person.message("hello world").get_by_test_id("message-edited")).to_have_text(
@@ -104,7 +108,9 @@ async def test_a_search_result_opens_its_conversation_at_the_message(
     await expect(result).to_have_count(1)
     await expect(result).to_contain_text("bob in # Lobby")
     await expect(result.locator("mark")).to_have_text(["release", "notes"])
-    await expect(alice.by("search-status")).to_have_text('1 result for “release NOTES”, newest first.')
+    await expect(alice.by("search-status")).to_have_text(
+        "1 result for “release NOTES”, newest first."
+    )
 
     await result.click()
     await expect(alice.by("conversation-title")).to_have_text("# Lobby")

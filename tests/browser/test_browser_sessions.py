@@ -7,10 +7,9 @@ import asyncio
 import pytest
 from playwright.async_api import expect
 
-from browser.people import People, password_of
+from browser.people import People
+from browser.wire import Refused, Wire
 from conftest import ServerProcess
-from hubbub.client import Client, RequestFailed
-from hubbub.protocol import ErrorCode, Message
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -46,18 +45,17 @@ async def test_a_reload_keeps_the_session_and_sign_out_forgets_it(
     assert await alice.page.evaluate(SESSION) is None
     await alice.page.reload()
     await expect(alice.by("signin-form")).to_be_visible()
-    async with Client.connect(hubbub.url, reconnect=False) as thief:
-        with pytest.raises(RequestFailed) as refused:
-            await thief.sign_in("alice", token=token)
-    assert refused.value.code is ErrorCode.INVALID_TOKEN
+    with pytest.raises(Refused) as refused:
+        async with Wire(hubbub.url, "alice", token=token):
+            pass
+    assert refused.value.code == "invalid_token"
 
 
 async def test_a_server_restart_shows_reconnecting_and_loses_and_repeats_nothing(
     people: People, hubbub: ServerProcess
 ) -> None:
     alice = await people.open("alice")
-    async with Client.connect(hubbub.url, reconnect=False) as bob:
-        await bob.sign_in("bob", password_of("bob"))
+    async with Wire(hubbub.url, "bob") as bob:
         for n in range(1, 4):
             await bob.say(f"before {n}")
         await expect(alice.texts).to_have_text([f"before {n}" for n in range(1, 4)])
@@ -70,8 +68,7 @@ async def test_a_server_restart_shows_reconnecting_and_loses_and_repeats_nothing
     # The server comes back while alice's machine is still offline; bob talks meanwhile.
     await alice.context.set_offline(True)
     await asyncio.to_thread(hubbub.start)
-    async with Client.connect(hubbub.url, reconnect=False) as bob:
-        await bob.sign_in("bob", password_of("bob"))
+    async with Wire(hubbub.url, "bob") as bob:
         for n in range(1, 6):
             await bob.say(f"missed {n}")
         await expect(banner).to_be_visible()
@@ -90,15 +87,14 @@ async def test_a_server_restart_shows_reconnecting_and_loses_and_repeats_nothing
         await expect(alice.by("me-name")).to_have_text("alice")
         await expect(alice.user_row("bob").get_by_test_id("user-status")).to_have_text("online")
         await alice.say("back again")
-        heard = await bob.wait_for(Message, lambda m: m.text == "back again")
-        assert (heard.sender, heard.seq) == ("alice", 10)
+        heard = await bob.wait_for("message", text="back again")
+        assert (heard["from"], heard["seq"]) == ("alice", 10)
 
 
 async def test_scrolling_up_loads_older_messages_and_keeps_the_place(
     people: People, hubbub: ServerProcess
 ) -> None:
-    async with Client.connect(hubbub.url, reconnect=False) as bob:
-        await bob.sign_in("bob", password_of("bob"))
+    async with Wire(hubbub.url, "bob") as bob:
         for n in range(1, 121):
             await bob.say(f"message {n:03}")
 

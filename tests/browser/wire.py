@@ -20,19 +20,29 @@ class Refused(Exception):
 
 
 class Wire:
-    """``async with Wire(url, "bob") as bob: await bob.say("hi")``: signed in with pw-bob."""
+    """``async with Wire(url, "bob") as bob: await bob.say("hi")``: signed in with pw-bob
+    (or with ``token``)."""
 
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str, name: str, *, token: str | None = None) -> None:
         self.url = url.replace("http", "ws", 1) + "/ws"
         self.name = name
+        self.token = token
         self.ids = itertools.count(1)
         self.session: aiohttp.ClientSession | None = None
         self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.events: list[dict[str, Any]] = []
 
     async def __aenter__(self) -> Wire:
         self.session = aiohttp.ClientSession()
         self.ws = await self.session.ws_connect(self.url)
-        await self.request("sign_in", name=self.name, password=f"pw-{self.name}")
+        try:
+            if self.token:
+                await self.request("sign_in", name=self.name, token=self.token)
+            else:
+                await self.request("sign_in", name=self.name, password=f"pw-{self.name}")
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
         return self
 
     async def __aexit__(
@@ -53,11 +63,30 @@ class Wire:
         await self.ws.send_json({"type": kind, "id": request_id, **fields})
         while True:
             frame: dict[str, Any] = await self.ws.receive_json(timeout=10)
-            if frame.get("id") != request_id or frame.get("type") not in ("ok", "error"):
+            if frame.get("type") not in ("ok", "error"):
+                self.events.append(frame)
+                continue
+            if frame.get("id") != request_id:
                 continue
             if frame["type"] == "error":
                 raise Refused(frame)
             return frame
+
+    async def wait_for(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """The first event (seen or to come) of type ``kind`` whose fields have these values."""
+        assert self.ws is not None
+
+        def matches(frame: dict[str, Any]) -> bool:
+            return frame.get("type") == kind and all(frame.get(k) == v for k, v in fields.items())
+
+        for index, frame in enumerate(self.events):
+            if matches(frame):
+                return self.events.pop(index)
+        while True:
+            frame = await self.ws.receive_json(timeout=10)
+            if matches(frame):
+                return frame
+            self.events.append(frame)
 
     async def say(self, text: str, conversation: str = "lobby") -> dict[str, Any]:
         return await self.request("say", text=text, conversation=conversation)

@@ -12,8 +12,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from hubbub.store import Account, ConversationSummary, Draft, Found, RoomRecord, Store
-    from hubbub.store import StoredMessage
+    from hubbub.store import (
+        Account,
+        ConversationSummary,
+        Draft,
+        Found,
+        RoomRecord,
+        Store,
+        StoredMessage,
+    )
 
 T = TypeVar("T")
 

@@ -6,8 +6,14 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from hubbub.hub.decision import Decision
-from hubbub.hub.effects import AddMember, CreateRoom, FindAccount, ListConversations
-from hubbub.hub.effects import RemoveMember, UpdateRoom
+from hubbub.hub.effects import (
+    AddMember,
+    CreateRoom,
+    FindAccount,
+    ListConversations,
+    RemoveMember,
+    UpdateRoom,
+)
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.rooms import MAX_ROOM_MEMBERS, ROOMS_PER_HOUR, Room
@@ -17,7 +23,6 @@ from hubbub.protocol import (
     ConversationInfo,
     ConversationList,
     Conversations,
-    CreateRoom as CreateRoomRequest,
     ErrorCode,
     Invite,
     JoinRoom,
@@ -38,6 +43,9 @@ from hubbub.protocol import (
     RoomReply,
     Rooms,
     SetTopic,
+)
+from hubbub.protocol import (
+    CreateRoom as CreateRoomRequest,
 )
 from hubbub.store import Account, ConversationSummary, RoomRecord
 

@@ -113,12 +113,12 @@ export class ChatClient {
     }
     this.session = { name: ok.name, token: ok.token };
     state.saveSession(ok.name, ok.token);
-    this.restoreChat(ok.chat ?? null, resumed);
-    this.restoreRequests(ok.requests ?? []);
     if (!resumed) {
       const place = state.savedPlace(ok.name);
       if (place && place in (ok.heads ?? {})) state.activeId = place;
     }
+    this.restoreChat(ok.chat ?? null, resumed);
+    this.restoreRequests(ok.requests ?? []);
     state.emit("signed-in", { resumed });
     state.emit("me");
     state.emit("sidebar");
@@ -137,7 +137,7 @@ export class ChatClient {
       const conversation = state.ensure(chat.conversation, { name: chat.with, kind: "chat" });
       conversation.ended = null;
       state.emit("chat");
-      if (!resumed && state.activeId === LOBBY) state.activeId = chat.conversation;
+      if (!resumed) state.activeId = chat.conversation; // a new device opens into the chat
     } else if (state.chat) {
       this.chatOver(state.chat.conversation, "The chat ended while you were disconnected.");
     }

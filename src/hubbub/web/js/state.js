@@ -267,9 +267,8 @@ export class ChatState {
     if (index < 0) return null;
     conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
     if (live && !own && !item.deleted) {
-      if (viewing) {
-        if (message.seq > conversation.read) conversation.read = message.seq;
-      } else if (message.seq > conversation.read) {
+      // One being looked at is marked read by the client (mark_read); others count.
+      if (!viewing && message.seq > conversation.read) {
         conversation.unread += 1;
         if (item.mentionsMe) conversation.mentions += 1;
       }
