@@ -7,6 +7,8 @@ TEST_STAMP := $(VENV)/.installed-test
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The browser tests check accessibility with axe-core, from the npm registry (pinned).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint clean
 
@@ -27,10 +29,16 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		chromium fonts-dejavu-core
 
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	command -v npm >/dev/null || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
+
 run: $(STAMP)
 	$(BIN)/hubbub serve
 
-test: $(TEST_STAMP) $(CHROMIUM)
+test: $(TEST_STAMP) $(CHROMIUM) $(AXE)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q
@@ -40,4 +48,4 @@ lint: $(TEST_STAMP)
 	$(BIN)/mypy src
 
 clean:
-	rm -rf $(VENV) .hubbub .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .hubbub .pytest_cache .mypy_cache .ruff_cache tests/browser/node_modules
