@@ -3,6 +3,7 @@ focus never falls to the page; only new messages are announced; the list sits at
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 import pytest
@@ -15,6 +16,18 @@ from conftest import ServerProcess
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 ANNOUNCED = "document.getElementById('announcer').textContent"
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        parts = [float(p) / 255 for p in colour[colour.index("(") + 1 : -1].split(",")[:3]]
+        linear = [p / 12.92 if p <= 0.03928 else ((p + 0.055) / 1.055) ** 2.4 for p in parts]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 class Audit:
@@ -129,10 +142,44 @@ async def test_axe_finds_no_violations_in_any_state(
     assert not audit.found, f"axe found WCAG 2.1 AA violations:\n{audit.report()}"
 
 
-async def test_focus_stays_on_a_visible_control_through_a_chat(people: People) -> None:
+async def test_focus_stays_on_a_visible_control_and_a_reload_says_nothing(
+    people: People,
+) -> None:
     alice = await people.open("alice")
     bob = await people.open("bob")
+    await expect(alice.by("system-line")).to_have_text(["bob joined"])
 
+    # A short history sits at the bottom of the pane, as in every chat app.
+    await alice.say("only a few words")
+    bottom = await alice.page.evaluate(
+        """() => {
+            const pane = document.getElementById('message-scroller').getBoundingClientRect();
+            const last = document.querySelector('#message-list > :last-child');
+            return pane.bottom - last.getBoundingClientRect().bottom;
+        }"""
+    )
+    assert 0 <= bottom < 40, f"the last message is {bottom}px above the bottom of the pane"
+
+    # The keyboard focus ring is a solid line that stands out from what is behind it.
+    await alice.by("composer-input").press("Shift+Tab")
+    ring = await alice.page.evaluate(
+        """() => {
+            const style = getComputedStyle(document.activeElement);
+            const behind = getComputedStyle(document.querySelector('.main')).backgroundColor;
+            return [style.outlineStyle, parseFloat(style.outlineWidth), style.outlineColor, behind];
+        }"""
+    )
+    assert ring[0] == "solid", ring
+    assert ring[1] >= 2, ring
+    assert contrast(ring[2], ring[3]) >= 3, ring
+
+    # Bob reloads: nobody is told he left or joined (offline is announced after 3 s;
+    # checked at the end, once that has passed).
+    await bob.page.reload()
+    await bob.signed_in()
+    reloaded = asyncio.get_running_loop().time()
+
+    # Focus through a 1:1 chat: asking, starting (both sides) and ending (both sides).
     row = await alice.open_person("bob")
     await row.get_by_test_id("start-chat").click()
     await expect(alice.by("chat-status")).to_contain_text("Waiting for bob")
@@ -151,6 +198,12 @@ async def test_focus_stays_on_a_visible_control_through_a_chat(people: People) -
     await bob.page.keyboard.press("Enter")
     await expect(bob.by("conversation-title")).to_have_text("# Lobby")
     await expect(bob.by("composer-input")).to_be_focused()
+
+    await alice.by("back-to-lobby").click()
+    waited = asyncio.get_running_loop().time() - reloaded
+    await alice.page.wait_for_timeout(max(0, 3500 - waited * 1000))
+    await expect(alice.by("system-line")).to_have_text(["bob joined"])
+    await expect(alice.user_row("bob").get_by_test_id("user-status")).to_have_text("online")
 
 
 async def test_focus_returns_to_the_menu_button_when_the_narrow_menu_closes(
@@ -207,28 +260,3 @@ async def test_only_new_messages_are_announced(people: People, hubbub: ServerPro
     await expect(alice.by("announcer")).to_have_text("bob: brand new")
     await alice.say("my own words")
     await expect(alice.by("announcer")).to_have_text("bob: brand new")
-
-
-async def test_short_histories_sit_at_the_bottom_and_a_reload_says_nothing(
-    people: People,
-) -> None:
-    alice = await people.open("alice")
-    bob = await people.open("bob")
-    await expect(alice.by("system-line")).to_have_text(["bob joined"])
-    await alice.say("only a few words")
-    bottom = await alice.page.evaluate(
-        """() => {
-            const pane = document.getElementById('message-scroller').getBoundingClientRect();
-            const last = document.querySelector('#message-list > :last-child');
-            return pane.bottom - last.getBoundingClientRect().bottom;
-        }"""
-    )
-    assert 0 <= bottom < 40, f"the last message is {bottom}px above the bottom of the pane"
-
-    # Bob reloads: nobody is told he left or joined (offline is announced after 3 s).
-    await bob.page.reload()
-    await bob.signed_in()
-    await bob.say("back already")
-    await alice.page.wait_for_timeout(3500)
-    await expect(alice.by("system-line")).to_have_text(["bob joined"])
-    await expect(alice.user_row("bob").get_by_test_id("user-status")).to_have_text("online")

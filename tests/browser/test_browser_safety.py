@@ -100,6 +100,10 @@ async def test_sign_in_refusals_are_shown_in_the_form(people: People) -> None:
     await expect(alice.by("signin-form")).to_be_visible()
     await other.sign_in("alice", "not her password")
     await expect(error).to_contain_text("Could not sign in: wrong password for alice.")
+    # The field at fault is the password, and it says so; the name is fine.
+    await expect(other.by("signin-password")).to_have_attribute("aria-invalid", "true")
+    await expect(other.by("signin-password")).to_be_focused()
+    await expect(other.by("signin-name")).not_to_have_attribute("aria-invalid", "true")
 
     # Shift+Enter makes a new line; Enter sends both lines as one message.
     await other.sign_in("alice", "pw-alice")

@@ -1,4 +1,5 @@
-"""Sessions in the browser: reloads, sign-out, a server restart, and scrollback."""
+"""Sessions in the browser: reloads, sign-out, a server restart (and sends made during it),
+and scrollback."""
 
 from __future__ import annotations
 
@@ -64,6 +65,11 @@ async def test_a_server_restart_shows_reconnecting_and_loses_and_repeats_nothing
     banner = alice.by("connection-banner")
     await expect(banner).to_have_text("reconnecting…")
     await expect(banner).to_be_visible()
+    # What she sends meanwhile waits, shown as sending, and goes once she is back.
+    await alice.type("written while away")
+    pending = alice.by("pending-message")
+    await expect(pending).to_contain_text("written while away")
+    await expect(pending).to_contain_text("sending…")
 
     # The server comes back while alice's machine is still offline; bob talks meanwhile.
     await alice.context.set_offline(True)
@@ -74,21 +80,24 @@ async def test_a_server_restart_shows_reconnecting_and_loses_and_repeats_nothing
         await expect(banner).to_be_visible()
         await alice.context.set_offline(False)
         await expect(banner).to_be_hidden()
+        resent = await bob.wait_for("message", text="written while away")
+        await expect(pending).to_have_count(0)
         await bob.say("live again")
 
         expected = [f"before {n}" for n in range(1, 4)]
         expected += [f"missed {n}" for n in range(1, 6)]
-        expected.append("live again")
+        expected += ["written while away", "live again"]
         await expect(alice.texts).to_have_text(expected)
         seqs = await alice.by("message").evaluate_all("all => all.map(m => Number(m.dataset.seq))")
-        assert seqs == list(range(1, 10))
+        assert seqs == list(range(1, 11))
+        assert resent["client_id"], "a send carries a client_id, so a resend is stored once"
 
         # The session token survived the restart: the page is signed in as before.
         await expect(alice.by("me-name")).to_have_text("alice")
         await expect(alice.user_row("bob").get_by_test_id("user-status")).to_have_text("online")
         await alice.say("back again")
         heard = await bob.wait_for("message", text="back again")
-        assert (heard["from"], heard["seq"]) == ("alice", 10)
+        assert (heard["from"], heard["seq"]) == ("alice", 11)
 
 
 async def test_scrolling_up_loads_older_messages_and_keeps_the_place(

@@ -1,36 +1,26 @@
 // The chat as the page uses it: actions (sign in, send, join a room, search, ask for a
 // chat…) turned into protocol requests. Server events are read by events.js.
 
+import { Chats } from "./chats.js";
 import { Connection, RequestError, serverUrl } from "./connection.js";
 import { handleEvent } from "./events.js";
 import { History } from "./history.js";
-import { ChatState, LOBBY, sameName } from "./state.js";
+import { newClientId, Outbox } from "./outbox.js";
+import { ChatState, LOBBY } from "./state.js";
 
-const REQUEST_TTL_MS = 65000;
 const TYPING_EVERY_MS = 3000;
 const MARK_READ_DELAY_MS = 250;
-
-const DECLINED = {
-  declined: (by) => `${by} declined your chat request.`,
-  expired: (by) => `${by} did not answer your chat request in time.`,
-  left: (by) => `${by} went offline before answering.`,
-  busy: (by) => `${by} is now in another chat.`,
-};
-
-function newClientId() {
-  const random = crypto.getRandomValues(new Uint32Array(3));
-  return `web-${Date.now().toString(36)}-${[...random].map((n) => n.toString(36)).join("")}`;
-}
 
 export class ChatClient {
   constructor(state) {
     this.state = state;
     this.session = ChatState.loadSession();
-    this.outgoingTimer = null;
-    this.outbox = new Map(); // client_id -> an unanswered send, resent after a reconnect
+    this.chats = new Chats(this);
+    this.outbox = new Outbox(this);
     this.typingSent = new Map(); // conversation -> when we last said we were typing
     this.markTimers = new Map();
     this.refreshTimer = null;
+    this.placeToCheck = null; // the conversation a reload came back to, until confirmed
     this.connection = new Connection(serverUrl(), {
       onEvent: (frame) => handleEvent(this, frame),
       onOpen: () => this.onOpen(),
@@ -39,7 +29,7 @@ export class ChatClient {
     this.history = new History(this.connection, state);
     state.on("active", ({ rekeyed }) => {
       // A new direct conversation just got its id: fetch anything it already holds.
-      if (rekeyed) this.loadLatest(state.activeId).catch(() => {});
+      if (rekeyed) this.loadLatest(state.current).catch(() => {});
     });
     addEventListener("pagehide", () => {
       // A close frame ends the session now: the partner of a 1:1 chat is told at once.
@@ -114,55 +104,29 @@ export class ChatClient {
     this.session = { name: ok.name, token: ok.token };
     state.saveSession(ok.name, ok.token);
     if (!resumed) {
+      // Back where this page was; `conversations` confirms the place is still mine.
       const place = state.savedPlace(ok.name);
-      if (place && place in (ok.heads ?? {})) state.activeId = place;
+      if (place && !place.startsWith("chat:")) {
+        state.ensure(place);
+        state.current = place;
+        this.placeToCheck = place;
+      }
     }
-    this.restoreChat(ok.chat ?? null, resumed);
-    this.restoreRequests(ok.requests ?? []);
+    this.chats.restoreChat(ok.chat ?? null, resumed);
+    this.chats.restoreRequests(ok.requests ?? []);
     state.emit("signed-in", { resumed });
     state.emit("me");
     state.emit("sidebar");
     this.refreshUsers().catch(() => {});
     this.refreshConversations()
-      .then(() => this.loadLatest(state.activeId))
+      .then(() => {
+        // A fresh page opens its conversation now that the read markers are known.
+        if (!resumed) state.open(state.current);
+        return this.loadLatest(state.current);
+      })
+      .then(() => this.markViewed())
       .catch(() => {});
-    for (const entry of this.outbox.values()) this.deliver(entry).catch(() => {});
-  }
-
-  restoreChat(chat, resumed) {
-    const state = this.state;
-    if (chat) {
-      if (state.chat?.conversation === chat.conversation) return;
-      state.chat = { conversation: chat.conversation, with: chat.with };
-      const conversation = state.ensure(chat.conversation, { name: chat.with, kind: "chat" });
-      conversation.ended = null;
-      state.emit("chat");
-      if (!resumed) state.activeId = chat.conversation; // a new device opens into the chat
-    } else if (state.chat) {
-      this.chatOver(state.chat.conversation, "The chat ended while you were disconnected.");
-    }
-  }
-
-  restoreRequests(requests) {
-    const state = this.state;
-    const now = Date.now();
-    state.requests = requests.map((r) => ({
-      from: r.from,
-      to: r.to,
-      expiresAt: now + Number(r.expires_in ?? 60) * 1000,
-    }));
-    const mine = state.requests.find((r) => state.isMe(r.from));
-    if (mine) {
-      state.outgoing = { to: mine.to, state: "waiting" };
-    } else if (state.outgoing?.state === "waiting") {
-      state.outgoing = null;
-    }
-    state.emit("outgoing");
-    for (const request of state.requests) {
-      if (state.isMe(request.to)) {
-        state.emit("chat-request", { from: request.from, expiresIn: (request.expiresAt - now) / 1000 });
-      }
-    }
+    this.outbox.resend();
   }
 
   forget(name, reason) {
@@ -170,7 +134,7 @@ export class ChatClient {
     this.outbox.clear();
     this.state.forgetSession();
     this.state.reset();
-    clearTimeout(this.outgoingTimer);
+    clearTimeout(this.chats.outgoingTimer);
     this.state.emit("signed-out", { name, reason });
   }
 
@@ -204,14 +168,17 @@ export class ChatClient {
       listed.add(summary.id);
       const conversation = state.merge(summary);
       if (conversation.kind === "chat" && !conversation.ended && !state.chat) {
-        state.chat = { conversation: summary.id, with: summary.name };
+        state.chat = { conversation: summary.id, partner: summary.name };
       }
     }
+    const activeBefore = state.current;
     for (const conversation of [...state.conversations.values()]) {
-      // Rooms left on another device while this one was away.
-      if (conversation.kind === "room" && !listed.has(conversation.id)) state.remove(conversation.id);
+      // Rooms left on another device while this one was away, or a saved place gone.
+      const gone = conversation.kind === "room" || conversation.id === this.placeToCheck;
+      if (gone && !listed.has(conversation.id)) state.remove(conversation.id);
     }
-    if (!state.conversation(state.activeId)) state.activeId = LOBBY;
+    this.placeToCheck = null;
+    if (state.current !== activeBefore || !state.conversation(state.current)) state.open(LOBBY);
     state.emit("sidebar");
     state.emit("active-info");
     this.markViewed();
@@ -234,67 +201,8 @@ export class ChatClient {
   // ------------------------------------------------------------------ messages
 
   /** Send to the open conversation; a send cut off by a drop is resent after reconnecting. */
-  async send(text) {
-    const conversation = this.state.active;
-    if (conversation.kind === "chat" && conversation.ended) {
-      throw new RequestError("not_in_chat", "this chat has ended.");
-    }
-    const clientId = newClientId();
-    const request =
-      conversation.kind === "dm"
-        ? ["message_user", { to: conversation.name, text, client_id: clientId }]
-        : ["say", { conversation: conversation.id, text, client_id: clientId }];
-    const entry = { clientId, conversationId: conversation.id, request, text, partner: null };
-    if (conversation.kind === "dm") entry.partner = conversation.name;
-    entry.item = this.state.addPending(conversation, clientId, text);
-    this.outbox.set(clientId, entry);
-    this.typingSent.delete(conversation.id);
-    return this.deliver(entry);
-  }
-
-  async deliver(entry) {
-    const state = this.state;
-    let ok;
-    try {
-      ok = await this.request(...entry.request);
-    } catch (error) {
-      if (error.code === "offline" || error.code === "timeout") return { queued: true };
-      this.outbox.delete(entry.clientId);
-      const conversation = this.conversationOf(entry);
-      if (conversation) state.dropItem(conversation, entry.item);
-      throw error;
-    }
-    this.outbox.delete(entry.clientId);
-    if (entry.partner) state.ensureDm(ok.conversation, entry.partner);
-    const conversation = state.conversation(ok.conversation);
-    if (conversation && !conversation.bySeq.has(ok.seq)) {
-      // The stored message's own event may come later (or went to a dropped connection).
-      state.addMessage({
-        conversation: ok.conversation,
-        seq: ok.seq,
-        ts: ok.ts,
-        from: state.me.name,
-        text: entry.text,
-        to: entry.partner,
-        client_id: entry.clientId,
-      });
-    }
-    if (conversation) {
-      const left = state.pendingFor(conversation, entry.clientId);
-      if (left) state.dropItem(conversation, left);
-    }
-    state.emit("sidebar");
-    this.markViewed();
-    return ok;
-  }
-
-  conversationOf(entry) {
-    const state = this.state;
-    return (
-      state.conversation(entry.conversationId) ??
-      [...state.conversations.values()].find((c) => c.items.includes(entry.item)) ??
-      null
-    );
+  send(text) {
+    return this.outbox.send(this.state.active, text);
   }
 
   async sendTo(name, text) {
@@ -357,16 +265,16 @@ export class ChatClient {
     const state = this.state;
     try {
       const ok = await this.request("calc", { expression });
-      state.addLocal(state.activeId, "calc", { expression: ok.expression, result: ok.result });
+      state.addLocal(state.current, "calc", { expression: ok.expression, result: ok.result });
     } catch (error) {
       if (error.code !== "calc_error") throw error;
-      state.addLocal(state.activeId, "calc-error", { expression, message: error.message });
+      state.addLocal(state.current, "calc-error", { expression, message: error.message });
     }
   }
 
   async listUsers() {
     const ok = await this.request("users");
-    this.state.addLocal(this.state.activeId, "users", { users: ok.users, me: this.state.me?.name });
+    this.state.addLocal(this.state.current, "users", { users: ok.users, me: this.state.me?.name });
   }
 
   // ------------------------------------------------------------------ history and search
@@ -442,77 +350,5 @@ export class ChatClient {
     state.membersComplete.add(room);
     state.emit("members", { room });
     return ok.members;
-  }
-
-  // ------------------------------------------------------------------ 1:1 chats
-
-  async requestChat(name) {
-    const state = this.state;
-    state.outgoing = { to: name, state: "waiting" };
-    state.emit("outgoing");
-    try {
-      await this.request("request_chat", { to: name });
-    } catch (error) {
-      state.outgoing = null;
-      state.emit("outgoing");
-      throw error;
-    }
-    clearTimeout(this.outgoingTimer);
-    this.outgoingTimer = setTimeout(() => {
-      if (state.outgoing?.state === "waiting" && sameName(state.outgoing.to, name)) {
-        this.declined(name, "expired");
-      }
-    }, REQUEST_TTL_MS);
-  }
-
-  dismissOutgoing() {
-    this.state.outgoing = null;
-    this.state.emit("outgoing");
-  }
-
-  async answerChat(from, accept) {
-    await this.request("answer_chat", { from, accept });
-  }
-
-  async endChat() {
-    await this.request("end_chat");
-  }
-
-  declined(by, reason) {
-    clearTimeout(this.outgoingTimer);
-    const text = (DECLINED[reason] ?? DECLINED.declined)(by);
-    this.state.outgoing = { to: by, state: "declined", text };
-    this.state.emit("outgoing");
-  }
-
-  chatStarted(conversationId, partner) {
-    const state = this.state;
-    clearTimeout(this.outgoingTimer);
-    state.outgoing = null;
-    state.requests = [];
-    state.chat = { conversation: conversationId, with: partner };
-    const conversation = state.ensure(conversationId, { name: partner, kind: "chat" });
-    conversation.name = partner;
-    conversation.loaded = true;
-    conversation.reachedStart = true;
-    state.addLocal(conversationId, "chat-start", { partner });
-    state.emit("outgoing");
-    state.emit("chat");
-    this.open(conversationId);
-    state.emit("chat-opened", { conversationId });
-  }
-
-  chatOver(conversationId, text) {
-    const state = this.state;
-    const conversation = state.conversation(conversationId);
-    if (state.chat?.conversation === conversationId) state.chat = null;
-    if (conversation && !conversation.ended) {
-      conversation.ended = text;
-      state.addLocal(conversationId, "chat-end", { text });
-    }
-    state.emit("chat");
-    state.emit("sidebar");
-    if (conversationId === state.activeId) state.emit("chat-closed", { conversationId });
-    else state.emit("toast", { text, kind: "info" });
   }
 }

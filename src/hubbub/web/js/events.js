@@ -15,7 +15,7 @@ const CANCELLED = {
 };
 
 function viewing(state, conversationId) {
-  return conversationId === state.activeId && document.visibilityState === "visible";
+  return conversationId === state.current && document.visibilityState === "visible";
 }
 
 /** Someone arrived in (or left) a room: a line in it, never for a full snapshot. */
@@ -84,7 +84,10 @@ export function handleEvent(client, frame) {
       conversation.read = Math.max(conversation.read, head);
       state.marks[conversation.id] = Math.max(state.marks[conversation.id] ?? 0, head);
       if (frame.by && !state.isMe(frame.by)) {
-        state.emit("toast", { text: `${frame.by} added you to # ${frame.room.name}.`, kind: "info" });
+        state.emit("toast", {
+          text: `${frame.by} added you to # ${frame.room.name}.`,
+          kind: "info",
+        });
       }
       state.emit("sidebar");
       break;
@@ -93,7 +96,7 @@ export function handleEvent(client, frame) {
       const id = frame.room;
       const conversation = state.conversation(id);
       if (!conversation) break;
-      const wasActive = state.activeId === id;
+      const wasActive = state.current === id;
       state.remove(id);
       state.emit("sidebar");
       state.emit("users");
@@ -135,7 +138,11 @@ export function handleEvent(client, frame) {
       break;
     case "chat_request": {
       const expiresIn = Number(frame.expires_in) || 60;
-      state.requests.push({ from: frame.from, to: state.me.name, expiresAt: Date.now() + expiresIn * 1000 });
+      state.requests.push({
+        from: frame.from,
+        to: state.me.name,
+        expiresAt: Date.now() + expiresIn * 1000,
+      });
       state.emit("chat-request", { from: frame.from, expiresIn });
       break;
     }
@@ -147,16 +154,16 @@ export function handleEvent(client, frame) {
       });
       break;
     case "chat_started":
-      client.chatStarted(frame.conversation, frame.with);
+      client.chats.chatStarted(frame.conversation, frame.with);
       break;
     case "chat_declined":
       state.requests = state.requests.filter((r) => !sameName(r.to, frame.by));
-      client.declined(frame.by, frame.reason);
+      client.chats.declined(frame.by, frame.reason);
       break;
     case "chat_ended": {
       const mine = state.isMe(frame.by);
       const text = mine ? "You ended the chat." : (ENDED[frame.reason] ?? ENDED.ended)(frame.by);
-      client.chatOver(frame.conversation, text);
+      client.chats.chatOver(frame.conversation, text);
       break;
     }
     default:

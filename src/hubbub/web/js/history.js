@@ -17,7 +17,11 @@ export class History {
     const conversation = this.state.conversation(id);
     if (!conversation || conversation.loaded || conversation.loading) return;
     if (!this.connection.isOpen || !this.state.me) return;
-    const limit = Math.min(BIG_PAGE, Math.max(PAGE, conversation.unread + 10));
+    // Reach back to the "new messages" divider, if there is one.
+    const limit =
+      conversation.divider === null
+        ? PAGE
+        : Math.min(BIG_PAGE, Math.max(PAGE, conversation.unread + 10));
     await this.loadPage(conversation, { limit }, false);
   }
 
@@ -79,13 +83,13 @@ export class History {
 
   /** Messages as they are now, then change records; both in seq order. */
   take(conversation, entries) {
-    let current = conversation.last_seq;
-    for (const entry of entries) current = Math.max(current, entry.seq);
+    let changedUpTo = conversation.last_seq;
+    for (const entry of entries) changedUpTo = Math.max(changedUpTo, entry.seq);
     for (const entry of entries) {
       if (entry.type === "message_edited" || entry.type === "message_deleted") {
         this.state.applyChange(entry);
       } else {
-        this.state.addMessage({ ...entry, conversation: conversation.id }, { current });
+        this.state.addMessage({ ...entry, conversation: conversation.id }, { changedUpTo });
       }
     }
   }

@@ -3,100 +3,13 @@
 // each room with their status, who is typing where, the current 1:1 chat and the pending
 // chat requests. Views subscribe to changes; client.js is the only writer.
 
-export const LOBBY = "lobby";
+import { Conversation, kindOf } from "./conversation.js";
+import { LOBBY, nameKey, sameName } from "./names.js";
+
+export { LOBBY, nameKey, sameName };
 const SESSION_KEY = "hubbub.session";
 const PLACE_PREFIX = "hubbub.place.";
 export const TYPING_LASTS_MS = 6000;
-
-/** Names are unique ignoring case; good enough to match the server's NFKC + casefold. */
-export function nameKey(name) {
-  return String(name).normalize("NFKC").toLowerCase();
-}
-
-export function sameName(a, b) {
-  return a != null && b != null && nameKey(a) === nameKey(b);
-}
-
-export function kindOf(id) {
-  if (id === LOBBY || id.startsWith("room:")) return "room";
-  if (id.startsWith("dm:") || id.startsWith("new-dm:")) return "dm";
-  if (id.startsWith("chat:")) return "chat";
-  return "room";
-}
-
-/** Order within a conversation: by position (seq), then stored before local, then arrival. */
-function compareItems(a, b) {
-  return a.at - b.at || a.rank - b.rank || a.order - b.order;
-}
-
-let arrival = 0;
-
-export class Conversation {
-  constructor(id, { name = null, kind = kindOf(id) } = {}) {
-    this.id = id;
-    this.kind = kind; // "room" | "dm" | "chat"
-    this.name = name; // the room's name, or the other person's
-    this.topic = null;
-    this.private = null;
-    this.archived = null;
-    this.owner = null;
-    this.last_seq = 0;
-    this.read = 0;
-    this.unread = 0;
-    this.mentions = 0;
-    // What this page holds of it:
-    this.items = []; // messages, pending sends and local lines, in order
-    this.seqs = new Set(); // every seq seen: messages and change records
-    this.bySeq = new Map(); // seq -> message item
-    this.lastActivity = 0;
-    this.loaded = false; // the latest page is here
-    this.loading = false;
-    this.reachedStart = false;
-    this.ended = null; // for a 1:1 chat that is over: the sentence saying so
-    this.divider = null; // the read marker when the conversation was opened
-  }
-
-  get title() {
-    if (this.kind === "chat") return `Chat with ${this.name ?? "?"}`;
-    return this.name ?? (this.id === LOBBY ? "Lobby" : "…");
-  }
-
-  get isLobby() {
-    return this.id === LOBBY;
-  }
-
-  get lowestSeq() {
-    let low = null;
-    for (const seq of this.seqs) if (low === null || seq < low) low = seq;
-    return low;
-  }
-
-  get highestSeq() {
-    let high = 0;
-    for (const seq of this.seqs) if (seq > high) high = seq;
-    return high;
-  }
-
-  /** Insert keeping order; returns the index, or -1 for a message already here. */
-  insert(item) {
-    if (item.type === "message") {
-      if (this.bySeq.has(item.seq)) return -1;
-      this.bySeq.set(item.seq, item);
-    }
-    item.order ??= ++arrival;
-    const items = this.items;
-    let index = items.length;
-    while (index > 0 && compareItems(items[index - 1], item) > 0) index -= 1;
-    items.splice(index, 0, item);
-    return index;
-  }
-
-  remove(item) {
-    const index = this.items.indexOf(item);
-    if (index >= 0) this.items.splice(index, 1);
-    return index;
-  }
-}
 
 export class ChatState {
   constructor() {
@@ -111,10 +24,10 @@ export class ChatState {
     this.members = new Map(); // room id -> Map(nameKey -> { name, status, role })
     this.membersComplete = new Set(); // rooms whose whole member list was fetched
     this.typing = new Map(); // conversation id -> Map(nameKey -> { name, until })
-    this.chat = null; // { conversation, with } while a 1:1 chat lasts
+    this.chat = null; // { conversation, partner } while a 1:1 chat lasts
     this.requests = []; // [{ from, to, expiresAt }] chat requests waiting, both ways
     this.outgoing = null; // { to, state: "waiting" | "declined", text } for the strip
-    this.activeId = LOBBY;
+    this.current = LOBBY; // the id of the conversation the page shows
     this.marks = {}; // conversation -> highest seq this page has seen (for resume)
     this.usersKnown = false;
     this.aloneText = null;
@@ -140,7 +53,7 @@ export class ChatState {
 
   get active() {
     return (
-      this.conversations.get(this.activeId) ??
+      this.conversations.get(this.current) ??
       this.conversations.get(LOBBY) ??
       this.conversations.values().next().value
     );
@@ -167,8 +80,21 @@ export class ChatState {
     for (const field of ["name", "topic", "private", "archived", "owner"]) {
       if (summary[field] !== undefined) conversation[field] = summary[field];
     }
-    for (const field of ["last_seq", "read", "unread", "mentions"]) {
-      if (typeof summary[field] === "number") conversation[field] = summary[field];
+    // Positions only move forward: a summary may be older than what this page has seen.
+    if (typeof summary.last_seq === "number") {
+      conversation.last_seq = Math.max(conversation.last_seq, summary.last_seq);
+    }
+    if (typeof summary.read === "number") {
+      const ahead = conversation.read > summary.read;
+      conversation.read = Math.max(conversation.read, summary.read);
+      if (!ahead) {
+        if (typeof summary.unread === "number") conversation.unread = summary.unread;
+        if (typeof summary.mentions === "number") conversation.mentions = summary.mentions;
+      }
+      if (conversation.read >= conversation.last_seq) {
+        conversation.unread = 0;
+        conversation.mentions = 0;
+      }
     }
     if (summary.kind) conversation.kind = summary.kind;
     return conversation;
@@ -189,8 +115,8 @@ export class ChatState {
       placeholder.loaded = false;
       placeholder.reachedStart = false;
       this.conversations.set(id, placeholder);
-      if (this.activeId === placeholderId) {
-        this.activeId = id;
+      if (this.current === placeholderId) {
+        this.current = id;
         this.savePlace();
         this.emit("active", { rekeyed: true });
       }
@@ -218,7 +144,7 @@ export class ChatState {
       return this.ensureDm(id, partner ?? entry.from);
     }
     if (id.startsWith("chat:")) {
-      const partner = this.chat?.conversation === id ? this.chat.with : null;
+      const partner = this.chat?.conversation === id ? this.chat.partner : null;
       return this.ensure(id, { name: partner ?? (this.isMe(entry.from) ? null : entry.from) });
     }
     return this.ensure(id);
@@ -230,7 +156,7 @@ export class ChatState {
     this.membersComplete.delete(id);
     this.typing.delete(id);
     delete this.marks[id];
-    if (this.activeId === id) this.activeId = LOBBY;
+    if (this.current === id) this.current = LOBBY;
   }
 
   seen(conversation, seq) {
@@ -240,7 +166,7 @@ export class ChatState {
   }
 
   /** Add a stored message; `live` ones count as unread when not being looked at. */
-  addMessage(message, { live = false, viewing = false, current = 0 } = {}) {
+  addMessage(message, { live = false, viewing = false, changedUpTo = 0 } = {}) {
     const conversation = this.conversationFor(message);
     this.seen(conversation, message.seq);
     const own = this.isMe(message.from);
@@ -258,7 +184,7 @@ export class ChatState {
       edited: Boolean(message.edited),
       deleted: Boolean(message.deleted),
       own,
-      changedAt: current, // change records up to this seq are already in it
+      changedAt: changedUpTo, // change records up to this seq are already in it
     };
     item.mentionsMe = !own && item.mentions.some((name) => this.isMe(name));
     const pending = item.clientId && own ? this.pendingFor(conversation, item.clientId) : null;
@@ -342,7 +268,9 @@ export class ChatState {
   placeDivider(conversation) {
     const old = conversation.items.find((i) => i.type === "divider");
     if (old) this.dropItem(conversation, old);
-    conversation.divider = conversation.unread > 0 ? conversation.read : null;
+    // Not at the very start of a long history: to a newcomer, all of it is new.
+    const useful = conversation.unread > 0 && (conversation.read > 0 || conversation.unread <= 50);
+    conversation.divider = useful ? conversation.read : null;
     if (conversation.divider === null) return;
     conversation.insert({ type: "divider", at: conversation.divider, rank: 2, ts: 0 });
   }
@@ -356,7 +284,7 @@ export class ChatState {
       if (old) previous.remove(old);
       previous.divider = null;
     }
-    this.activeId = id;
+    this.current = id;
     this.placeDivider(conversation);
     this.emit("active");
     this.emit("sidebar");
@@ -396,6 +324,14 @@ export class ChatState {
   }
 
   /** Everyone online who shares a room with me, and me: what the "Online now" list shows. */
+  get requestsToMe() {
+    return this.requests.filter((r) => this.isMe(r.to));
+  }
+
+  get requestsFromMe() {
+    return this.requests.filter((r) => this.isMe(r.from));
+  }
+
   get users() {
     const online = new Map();
     for (const members of this.members.values()) {
@@ -471,7 +407,7 @@ export class ChatState {
   /** Remember which conversation is open, so a reload comes back to it. */
   savePlace() {
     if (!this.me) return;
-    const id = this.activeId;
+    const id = this.current;
     if (id.startsWith("new-dm:")) return;
     try {
       localStorage.setItem(PLACE_PREFIX + nameKey(this.me.name), id);

@@ -72,7 +72,7 @@ export function mountComposer(client, state, ui) {
 
   function renderTyping() {
     clearTimeout(typingTimer);
-    const names = state.typingIn(state.activeId);
+    const names = state.typingIn(state.current);
     typing.textContent = typingText(names);
     if (names.length) typingTimer = setTimeout(renderTyping, 1000);
   }
@@ -113,13 +113,13 @@ export function mountComposer(client, state, ui) {
           }
           return run(async () => {
             await client.sendTo(target[1], target[2]);
-            state.addLocal(state.activeId, "notice", {
+            state.addLocal(state.current, "notice", {
               text: `Sent privately to ${target[1]}; the conversation is in the sidebar.`,
             });
           }, text);
         }
         case "help":
-          state.addLocal(state.activeId, "notice", { text: HELP });
+          state.addLocal(state.current, "notice", { text: HELP });
           return;
         default:
           break; // not a command: send it as typed
@@ -136,7 +136,7 @@ export function mountComposer(client, state, ui) {
   });
   input.addEventListener("input", () => {
     if (!error.hidden && input.value.length <= 4000) showError("");
-    if (input.value.trim() && !input.value.startsWith("/")) client.typing(state.activeId);
+    if (input.value.trim() && !input.value.startsWith("/")) client.typing(state.current);
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -178,13 +178,14 @@ export function mountComposer(client, state, ui) {
   state.on("chat", renderTarget);
   state.on("signed-in", renderTarget);
   state.on("typing", ({ conversationId }) => {
-    if (conversationId === state.activeId) renderTyping();
+    if (conversationId === state.current) renderTyping();
   });
   // A chat that starts takes focus to its message box; one that ends, to the way out.
   state.on("chat-opened", () => ui.focusComposer(true));
   state.on("chat-closed", () => {
     const focused = document.activeElement;
-    const lost = !focused || focused === document.body || focused.disabled || !focused.getClientRects().length;
+    const lost =
+      !focused || focused === document.body || focused.disabled || !focused.getClientRects().length;
     if (lost || focused === input) ui.composerTarget().focus();
   });
 }

@@ -79,7 +79,7 @@ export function mountChatRequests(client, state, ui) {
     accept.disabled = true;
     decline.disabled = true;
     try {
-      await client.answerChat(request.from, yes);
+      await client.chats.answerChat(request.from, yes);
     } catch (error) {
       ui.toast(`Could not answer: ${sentence(error.message)}`, "error");
     }

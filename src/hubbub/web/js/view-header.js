@@ -55,12 +55,12 @@ export function mountHeader(client, state, ui) {
   }
 
   byId("chat-status-dismiss").addEventListener("click", () => {
-    client.dismissOutgoing();
+    client.chats.dismissOutgoing();
     ui.focusComposer(true);
   });
   endChat.addEventListener("click", async () => {
     try {
-      await client.endChat();
+      await client.chats.endChat();
     } catch (error) {
       ui.toast(`Could not end the chat: ${sentence(error.message)}`, "error");
     }

@@ -3,6 +3,7 @@
 // region that announces only messages that arrive while the page is open.
 
 import { avatar, byId, formatTime, fullTime, h, icon, sentence } from "./dom.js";
+import { mountEditing } from "./view-edit.js";
 
 const NEAR_BOTTOM_PX = 80;
 const GROUP_SECONDS = 300;
@@ -30,9 +31,7 @@ export function mountMessages(client, state, ui) {
   const list = byId("message-list");
   const historyStatus = byId("history-status");
   const announcer = byId("announcer");
-  const deleteDialog = byId("delete-dialog");
   let anchor = null; // { element, offset } kept in place while older messages load
-  let toDelete = null; // { conversationId, seq, opener }
 
   // ---------------------------------------------------------------- elements
 
@@ -60,8 +59,14 @@ export function mountMessages(client, state, ui) {
     return h(
       "div",
       { class: "msg-content" },
-      h("span", { class: "msg-text", "data-testid": "message-text" }, withMentions(item.text, state.me?.name)),
-      item.edited ? h("span", { class: "msg-edited", "data-testid": "message-edited" }, " (edited)") : null,
+      h(
+        "span",
+        { class: "msg-text", "data-testid": "message-text" },
+        withMentions(item.text, state.me?.name),
+      ),
+      item.edited
+        ? h("span", { class: "msg-edited", "data-testid": "message-edited" }, " (edited)")
+        : null,
     );
   }
 
@@ -170,7 +175,9 @@ export function mountMessages(client, state, ui) {
           h("span", { class: "line-hint" }, "Only you can see this"),
         );
       case "users": {
-        const names = d.users.map((u) => `${u.name}${u.name === d.me ? " (you)" : ""} — ${u.status}`);
+        const names = d.users.map(
+          (u) => `${u.name}${u.name === d.me ? " (you)" : ""} — ${u.status}`,
+        );
         return line(
           "calc",
           "users-line",
@@ -251,89 +258,7 @@ export function mountMessages(client, state, ui) {
     return index >= 0 ? list.children[index] : null;
   }
 
-  function startEdit(item) {
-    const element = elementOf(item);
-    if (!element) return;
-    const old = element.querySelector(".msg-content");
-    const box = h("textarea", {
-      class: "edit-input",
-      "data-testid": "edit-input",
-      "aria-label": "Edit message",
-      rows: "2",
-    });
-    box.value = item.text;
-    const error = h("p", { class: "form-error", "data-testid": "edit-error", role: "alert", hidden: true });
-    const finish = () => {
-      const fresh = elementOf(item);
-      if (fresh && fresh.contains(form)) form.replaceWith(content(item));
-      elementOf(item)?.querySelector("[data-testid=edit-message]")?.focus();
-    };
-    const save = async () => {
-      const text = box.value;
-      if (text === item.text) return finish();
-      try {
-        await client.edit(state.activeId, item.seq, text);
-        item.text = text; // the change record follows; show it now
-        item.edited = true;
-        finish();
-      } catch (failure) {
-        error.textContent = `Not saved: ${sentence(failure.message)}`;
-        error.hidden = false;
-      }
-    };
-    const form = h(
-      "form",
-      { class: "edit-form", "data-testid": "edit-form", onsubmit: (e) => (e.preventDefault(), save()) },
-      box,
-      error,
-      h(
-        "div",
-        { class: "edit-actions" },
-        h("button", { type: "button", class: "button button-secondary button-small", onclick: finish }, "Cancel"),
-        h("button", { type: "submit", class: "button button-primary button-small", "data-testid": "edit-save" }, "Save"),
-      ),
-    );
-    box.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        save();
-      } else if (event.key === "Escape") {
-        event.preventDefault();
-        event.stopPropagation();
-        finish();
-      }
-    });
-    old.replaceWith(form);
-    box.focus();
-    box.setSelectionRange(box.value.length, box.value.length);
-  }
-
-  function askDelete(item, opener) {
-    toDelete = { conversationId: state.activeId, seq: item.seq, opener };
-    byId("delete-quote").textContent = item.text;
-    deleteDialog.showModal();
-  }
-
-  byId("delete-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const target = toDelete;
-    deleteDialog.close();
-    if (!target) return;
-    try {
-      await client.deleteMessage(target.conversationId, target.seq);
-    } catch (failure) {
-      ui.toast(`Not deleted: ${sentence(failure.message)}`, "error");
-    }
-  });
-  deleteDialog.addEventListener("close", () => {
-    const opener = toDelete?.opener;
-    toDelete = null;
-    if (opener?.isConnected) opener.focus();
-    else ui.focusComposer(true);
-  });
-  for (const button of deleteDialog.querySelectorAll("[data-close]")) {
-    button.addEventListener("click", () => deleteDialog.close());
-  }
+  const { startEdit, askDelete } = mountEditing(client, state, ui, { elementOf, content });
 
   // ---------------------------------------------------------------- scrolling
 
@@ -380,7 +305,8 @@ export function mountMessages(client, state, ui) {
     const conversation = state.active;
     if (conversation.loading) historyStatus.textContent = "Loading messages…";
     else if (conversation.reachedStart) {
-      if (conversation.isLobby) historyStatus.textContent = "This is the start of the Lobby. Say hello!";
+      if (conversation.isLobby)
+        historyStatus.textContent = "This is the start of the Lobby. Say hello!";
       else if (conversation.kind === "room") {
         historyStatus.textContent = `This is the start of # ${conversation.title}.`;
       } else historyStatus.textContent = "This is the start of the conversation.";
@@ -397,14 +323,17 @@ export function mountMessages(client, state, ui) {
         return element;
       }),
     );
-    scroller.setAttribute("aria-label", `Messages: ${conversation.kind === "room" ? "# " : ""}${conversation.title}`);
+    scroller.setAttribute(
+      "aria-label",
+      `Messages: ${conversation.kind === "room" ? "# " : ""}${conversation.title}`,
+    );
     renderHistoryStatus();
     toPlace();
     maybeLoadOlder();
   }
 
   state.on("item", ({ conversation, item, index, live }) => {
-    if (conversation.id !== state.activeId) return;
+    if (conversation.id !== state.current) return;
     const atEnd = index >= conversation.items.length - 1;
     const follow = atEnd && (nearBottom() || item.own || item.type === "local");
     list.insertBefore(elementFor(item), list.children[index] ?? null);
@@ -417,13 +346,13 @@ export function mountMessages(client, state, ui) {
   });
 
   state.on("removed", ({ conversation, index }) => {
-    if (conversation.id !== state.activeId) return;
+    if (conversation.id !== state.current) return;
     list.children[index]?.remove();
     regroup(conversation.items, index);
   });
 
   state.on("changed", ({ conversation, item }) => {
-    if (conversation.id !== state.activeId) return;
+    if (conversation.id !== state.current) return;
     const element = elementOf(item);
     if (!element) return;
     const editing = element.querySelector(".edit-form");
@@ -436,13 +365,13 @@ export function mountMessages(client, state, ui) {
   });
 
   state.on("history-loading", ({ conversation, older }) => {
-    if (conversation.id !== state.activeId) return;
+    if (conversation.id !== state.current) return;
     if (older) keepAnchor();
     renderHistoryStatus();
   });
 
   state.on("history", ({ conversation, older }) => {
-    if (conversation.id !== state.activeId) return;
+    if (conversation.id !== state.current) return;
     renderHistoryStatus();
     if (older) restoreAnchor();
     else toPlace();
@@ -450,10 +379,11 @@ export function mountMessages(client, state, ui) {
   });
 
   state.on("jump", ({ conversationId, seq }) => {
-    if (conversationId !== state.activeId) return;
+    if (conversationId !== state.current) return;
     const target = list.querySelector(`[data-testid=message][data-seq="${seq}"]`);
     if (!target) return;
-    for (const old of list.querySelectorAll(".msg-highlight")) old.classList.remove("msg-highlight");
+    for (const old of list.querySelectorAll(".msg-highlight"))
+      old.classList.remove("msg-highlight");
     target.classList.add("msg-highlight");
     target.setAttribute("tabindex", "-1");
     target.scrollIntoView({ block: "center" });

@@ -54,10 +54,21 @@ export function mountPanels(client, state, ui) {
   function updateMember(li, member) {
     li.dataset.name = member.name;
     li.replaceChildren(
-      h("span", { class: "avatar-wrap" }, avatar(member.name), h("span", { class: `status-dot status-${member.status}` })),
+      h(
+        "span",
+        { class: "avatar-wrap" },
+        avatar(member.name),
+        h("span", { class: `status-dot status-${member.status}` }),
+      ),
       h("span", { class: "person-name", "data-testid": "member-name" }, member.name),
-      member.role === "owner" ? h("span", { class: "role-tag", "data-testid": "member-role" }, "owner") : null,
-      h("span", { class: `status-badge status-${member.status}`, "data-testid": "member-status" }, member.status),
+      member.role === "owner"
+        ? h("span", { class: "role-tag", "data-testid": "member-role" }, "owner")
+        : null,
+      h(
+        "span",
+        { class: `status-badge status-${member.status}`, "data-testid": "member-status" },
+        member.status,
+      ),
     );
   }
 
@@ -71,7 +82,8 @@ export function mountPanels(client, state, ui) {
     byId("members-title").textContent = `Members of # ${room.title}`;
     const members = [...(state.members.get(room.id)?.values() ?? [])].sort(
       (a, b) =>
-        (STATUS_ORDER[a.status] ?? 4) - (STATUS_ORDER[b.status] ?? 4) || a.name.localeCompare(b.name),
+        (STATUS_ORDER[a.status] ?? 4) - (STATUS_ORDER[b.status] ?? 4) ||
+        a.name.localeCompare(b.name),
     );
     const complete = state.membersComplete.has(room.id);
     const shown = complete ? members : members.filter((m) => m.status !== "offline");
@@ -97,7 +109,7 @@ export function mountPanels(client, state, ui) {
   });
 
   state.on("members", ({ room }) => {
-    if (room === state.activeId) renderMembers();
+    if (room === state.current) renderMembers();
   });
   state.on("active", () => renderMembers(true));
 
@@ -151,7 +163,11 @@ export function mountPanels(client, state, ui) {
           ` in ${where(hit.conversation)} · `,
           formatTime(hit.ts),
         ),
-        h("span", { class: "result-snippet", "data-testid": "search-snippet" }, snippet(hit.snippet, hit.highlights)),
+        h(
+          "span",
+          { class: "result-snippet", "data-testid": "search-snippet" },
+          snippet(hit.snippet, hit.highlights),
+        ),
       ),
     );
   }
@@ -175,10 +191,12 @@ export function mountPanels(client, state, ui) {
       nextOffset = ok.next_offset ?? null;
       more.hidden = nextOffset === null;
       const count = results.children.length;
+      const shown = `${count}${nextOffset === null ? "" : "+"}`;
+      const noun = count === 1 ? "result" : "results";
       status.textContent =
         count === 0
           ? `Nothing found for “${query}”.`
-          : `${count}${nextOffset === null ? "" : "+"} ${count === 1 ? "result" : "results"} for “${query}”, newest first.`;
+          : `${shown} ${noun} for “${query}”, newest first.`;
     } catch (error) {
       status.textContent = `Could not search: ${sentence(error.message)}`;
     }

@@ -145,8 +145,13 @@ export function mountRooms(client, state, ui) {
       const rooms = await client.listRooms();
       directoryList.replaceChildren(...rooms.map(roomEntry));
       directoryStatus.textContent =
-        rooms.length === 0 ? "There are no rooms yet." : `${rooms.length} ${rooms.length === 1 ? "room" : "rooms"}.`;
-      (directoryList.querySelector("[data-testid=directory-join]") ?? directoryList.querySelector("button"))?.focus();
+        rooms.length === 0
+          ? "There are no rooms yet."
+          : `${rooms.length} ${rooms.length === 1 ? "room" : "rooms"}.`;
+      (
+        directoryList.querySelector("[data-testid=directory-join]") ??
+        directoryList.querySelector("button")
+      )?.focus();
     } catch (error) {
       directoryStatus.textContent = "";
       directoryError(`Could not list the rooms: ${sentence(error.message)}`);

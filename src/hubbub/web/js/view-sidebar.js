@@ -114,11 +114,11 @@ export function mountSidebar(client, state, ui) {
     const button = li.firstChild;
     button.dataset.conversation = conversation.id;
     button.dataset.kind = conversation.kind;
-    const current = conversation.id === state.activeId;
+    const current = conversation.id === state.current;
     if (current) button.setAttribute("aria-current", "page");
     else button.removeAttribute("aria-current");
-    const unread = conversation.id === state.activeId ? 0 : conversation.unread;
-    const mentions = conversation.id === state.activeId ? 0 : conversation.mentions;
+    const unread = conversation.id === state.current ? 0 : conversation.unread;
+    const mentions = conversation.id === state.current ? 0 : conversation.mentions;
     button.classList.toggle("conv-unread", unread > 0);
     button.classList.toggle("conv-ended", Boolean(conversation.ended));
     let lead;
@@ -143,13 +143,21 @@ export function mountSidebar(client, state, ui) {
     }
     if (mentions > 0) {
       children.push(
-        h("span", { class: "badge badge-mention", "data-testid": "mention-badge", "aria-hidden": "true" }, `@${mentions}`),
+        h(
+          "span",
+          { class: "badge badge-mention", "data-testid": "mention-badge", "aria-hidden": "true" },
+          `@${mentions}`,
+        ),
         h("span", { class: "visually-hidden" }, `, ${mentions} mentioning you`),
       );
     }
     if (unread > 0) {
       children.push(
-        h("span", { class: "badge", "data-testid": "unread-badge", "aria-hidden": "true" }, unread > 99 ? "99+" : String(unread)),
+        h(
+          "span",
+          { class: "badge", "data-testid": "unread-badge", "aria-hidden": "true" },
+          unread > 99 ? "99+" : String(unread),
+        ),
         h("span", { class: "visually-hidden" }, `, ${unread} unread`),
       );
     }
@@ -162,13 +170,16 @@ export function mountSidebar(client, state, ui) {
     reconcile(dmList, others, (c) => c.id, createConversation, updateConversation);
     dmEmpty.hidden = others.length > 0;
     const waiting = [...state.conversations.values()].filter(
-      (c) => c.id !== state.activeId && c.unread > 0,
+      (c) => c.id !== state.current && c.unread > 0,
     );
     toggleBadge.hidden = waiting.length === 0;
     const unread = waiting.reduce((sum, c) => sum + c.unread, 0);
     const place = state.active.kind === "room" ? `# ${state.active.title}` : state.active.title;
     document.title = `${unread > 0 ? `(${unread}) ` : ""}${place} · hubbub`;
-    sidebarToggle.setAttribute("aria-label", unread > 0 ? `Open the menu (${unread} unread)` : "Open the menu");
+    sidebarToggle.setAttribute(
+      "aria-label",
+      unread > 0 ? `Open the menu (${unread} unread)` : "Open the menu",
+    );
   }
 
   // ---------------------------------------------------------------- people
@@ -243,7 +254,14 @@ export function mountSidebar(client, state, ui) {
     if (person.self) {
       li.classList.add("person-self");
       li.replaceChildren(
-        h("div", { class: "person-button" }, face, name, h("span", { class: "you" }, "you"), status),
+        h(
+          "div",
+          { class: "person-button" },
+          face,
+          name,
+          h("span", { class: "you" }, "you"),
+          status,
+        ),
       );
       return;
     }
@@ -282,7 +300,7 @@ export function mountSidebar(client, state, ui) {
   async function startChat(name, row) {
     expanded = null;
     try {
-      await client.requestChat(name);
+      await client.chats.requestChat(name);
     } catch (error) {
       ui.toast(`Could not ask for a chat: ${sentence(error.message)}`, "error");
     }

@@ -52,7 +52,11 @@ export function mountSignIn(client, state, screens) {
     } catch (failure) {
       const extra = EXTRA[failure.code];
       const why = `Could not sign in: ${sentence(failure.message)}`;
-      const field = PASSWORD_FAULTS.has(failure.code) ? password : NAME_FAULTS.has(failure.code) ? name : null;
+      const field = PASSWORD_FAULTS.has(failure.code)
+        ? password
+        : NAME_FAULTS.has(failure.code)
+          ? name
+          : null;
       showError(extra ? `${why} ${extra}` : why, field);
       (field ?? name).focus();
     } finally {
