@@ -68,6 +68,8 @@ SignedInTo = Callable[..., Awaitable[Client]]
 async def signed_in_to() -> AsyncIterator[SignedInTo]:
     """``signed_in_to(server, name)``: a client signed in with password "pw-<name>".
 
+    It returns once the Lobby has been told the user is online (presence is told in
+    batches), so that what the test does next is judged against a settled room.
     Every client it opens is closed at the end of the test.
     """
     opened: list[Client] = []
@@ -76,7 +78,8 @@ async def signed_in_to() -> AsyncIterator[SignedInTo]:
         client = Client.connect(server.url, **options)
         await client.open()
         opened.append(client)
-        await client.sign_in(name, f"pw-{name}")
+        signed = await client.sign_in(name, f"pw-{name}")
+        await client.wait_for(Presence, lambda p: _lists(p, signed.name), timeout=5)
         return client
 
     yield sign_in
@@ -194,6 +197,10 @@ async def settle() -> None:
     await asyncio.sleep(0.05)
 
 
+def _lists(event: Presence, name: str) -> bool:
+    return any(user.name == name and user.status != "offline" for user in event.users)
+
+
 def _told(name: str, status: str | None) -> Callable[[Presence], bool]:
     """A presence change (not a full list) telling ``name`` came online / has ``status``."""
 
@@ -206,17 +213,16 @@ def _told(name: str, status: str | None) -> Callable[[Presence], bool]:
     return match
 
 
-async def wait_joined(client: Client, name: str, timeout: float = 5.0) -> Presence:  # noqa: ASYNC109
+async def wait_joined(client: Client, name: str, within: float = 5.0) -> Presence:
     """Wait until ``client`` is told ``name`` came online."""
-    return await client.wait_for(Presence, _told(name, None), timeout=timeout)
+    return await client.wait_for(Presence, _told(name, None), timeout=within)
 
 
-async def wait_left(client: Client, name: str, timeout: float = 5.0) -> Presence:  # noqa: ASYNC109
+async def wait_left(client: Client, name: str, within: float = 5.0) -> Presence:
     """Wait until ``client`` is told ``name`` went offline (which waits LEAVE_LINGER first)."""
-    return await client.wait_for(Presence, _told(name, "offline"), timeout=timeout + LEAVE_LINGER)
+    return await client.wait_for(Presence, _told(name, "offline"), timeout=within + LEAVE_LINGER)
 
 
-async def wait_status(
-    client: Client, name: str, status: str, timeout: float = 5.0
-) -> Presence:
-    return await client.wait_for(Presence, _told(name, status), timeout=timeout)
+async def wait_status(client: Client, name: str, status: str, within: float = 5.0) -> Presence:
+    """Wait until ``client`` is told ``name`` has ``status``."""
+    return await client.wait_for(Presence, _told(name, status), timeout=within)

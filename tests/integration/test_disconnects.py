@@ -81,13 +81,17 @@ def said(text: str) -> Callable[[ClientEvent], bool]:
     return lambda event: isinstance(event, Message) and event.text == text
 
 
-def comings_and_goings(events: list[ClientEvent], name: str) -> list[ClientEvent]:
+def comings_and_goings(events: list[ClientEvent], name: str) -> list[tuple[str, str]]:
+    """Presence changes telling others that ``name`` came online or went offline.
+
+    A change to or from busy (a chat starting or ending) is neither.
+    """
     return [
         (user.name, user.status)
         for e in events
         if isinstance(e, Presence) and not e.full
         for user in e.users
-        if user.name == name
+        if user.name == name and user.status in ("online", "offline")
     ]
 
 
@@ -216,12 +220,13 @@ async def test_closing_mid_chat_frees_the_partner_at_once(signed_in: SignedIn) -
     bob = await signed_in("bob")
     conversation = await chat_between(alice, "alice", bob, "bob")
     carol = await signed_in("carol")
+    await wait_status(carol, "alice", "busy")
 
     await alice.close()
 
     ended = await bob.wait_for(ChatEnded, timeout=SOON)
     assert (ended.conversation, ended.by, ended.reason) == (conversation, "alice", "closed")
-    await wait_left(carol, "alice", timeout=SOON)
+    await wait_left(carol, "alice", within=SOON)
     await wait_status(carol, "bob", "online")
     assert {(u.name, u.status) for u in await carol.users()} == {
         ("bob", "online"),
@@ -260,7 +265,7 @@ async def test_dropping_mid_chat_keeps_the_user_busy_for_the_grace_period_then_e
     ended = await bob.wait_for(ChatEnded, timeout=grace + SOON)
     assert time.monotonic() - dropped_at >= grace
     assert (ended.conversation, ended.by, ended.reason) == (conversation, "alice", "disconnected")
-    await wait_left(carol, "alice", timeout=SOON)
+    await wait_left(carol, "alice", within=SOON)
     await wait_status(carol, "bob", "online")
     assert {(u.name, u.status) for u in await carol.users()} == {
         ("bob", "online"),
@@ -357,7 +362,7 @@ async def test_leaving_with_a_chat_request_pending_withdraws_it(
         declined = await alice.wait_for(ChatDeclined, timeout=within)
         assert (declined.by, declined.reason) == ("bob", "left")
         stayer, stayer_name, leaver_name = alice, "alice", "bob"
-    await wait_left(carol, leaver_name, timeout=within)
+    await wait_left(carol, leaver_name, within=within)
     assert {u.name for u in await carol.users()} == {stayer_name, "carol"}
 
     # Nothing is left hanging: the one who stayed and a third user can start a chat.
@@ -393,8 +398,9 @@ async def test_a_burst_cut_short_by_a_disconnect_is_stored_and_delivered_once_ea
 
     within = SOON if how == "close" else GRACE + SOON
     frames += await observer.frames_until(
-        lambda f: f.get("type") == "presence"
-        and {"name": "alice", "status": "offline"} in f["users"],
+        lambda f: (
+            f.get("type") == "presence" and {"name": "alice", "status": "offline"} in f["users"]
+        ),
         within + LEAVE_LINGER,
     )
     await observer.send("say", text="sentinel")
@@ -432,7 +438,7 @@ async def test_signing_out_ends_the_session_at_once_and_revokes_its_token(
 
     ended = await bob.wait_for(ChatEnded, timeout=SOON)
     assert (ended.conversation, ended.by, ended.reason) == (conversation, "alice", "closed")
-    await wait_left(carol, "alice", timeout=SOON)
+    await wait_left(carol, "alice", within=SOON)
     assert {(u.name, u.status) for u in await carol.users()} == {
         ("bob", "online"),
         ("carol", "online"),
@@ -451,7 +457,7 @@ async def test_signing_out_ends_the_session_at_once_and_revokes_its_token(
     assert refused.value.code is ErrorCode.INVALID_TOKEN
     # The password still does.
     await alice.sign_in("alice", "pw-alice")
-    await wait_joined(carol, "alice", timeout=SOON)
+    await wait_joined(carol, "alice", within=SOON)
 
 
 @pytest.mark.parametrize("how", ["close", "drop"])
@@ -476,7 +482,7 @@ async def test_a_user_on_two_devices_leaves_only_when_the_last_one_goes(
     }
 
     await laptop.close()
-    await wait_left(bob, "alice", timeout=SOON)
+    await wait_left(bob, "alice", within=SOON)
     assert {u.name for u in await bob.users()} == {"bob"}
 
 

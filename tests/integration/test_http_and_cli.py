@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from conftest import wait_joined, wait_left
+from conftest import ServerProcess, wait_joined, wait_left
 from hubbub import __version__
 from hubbub.client import Client, Disconnected, RequestFailed
 from hubbub.protocol import ErrorCode
 
 if TYPE_CHECKING:
-    from conftest import Running, ServerProcess
+    from conftest import Running
 
 SignedIn = Callable[..., Awaitable[Client]]
 Spawn = Callable[..., Awaitable[asyncio.subprocess.Process]]
@@ -278,3 +278,18 @@ async def test_stopping_serve_closes_clients_with_1001_exits_0_and_keeps_acknowl
         with pytest.raises(RequestFailed) as refused:
             await impostor.sign_in("bob", "not bob's")
         assert refused.value.code is ErrorCode.WRONG_PASSWORD
+
+
+async def test_the_readme_example_runs_as_written_on_a_fresh_server(
+    server_process: ServerProcess,
+) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    example = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    server_process.start()
+    code = example.replace("http://127.0.0.1:8765", server_process.url)
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(child.communicate(), timeout=30)
+    assert child.returncode == 0, err.decode()
+    assert out.decode().splitlines() == ["14", "alice to bob: psst"]

@@ -61,7 +61,7 @@ async def test_a_reader_too_slow_for_its_events_is_dropped_and_others_carry_on(
 
     flooding = asyncio.create_task(flood())
     try:
-        left = await wait_left(talker, "stalled", timeout=20)
+        left = await wait_left(talker, "stalled", within=20)
     finally:
         flooding.cancel()
         await asyncio.gather(flooding, return_exceptions=True)

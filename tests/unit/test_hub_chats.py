@@ -75,8 +75,12 @@ def test_second_user_is_announced_to_the_first_at_the_next_tick_and_not_told_alo
     last = room.join(2, "bob")
     assert "notice" not in types(last, 2)
     assert frames(last, 2) == [
-        {"type": "presence", "room": "lobby", "users": [{"name": "alice", "status": "online"}],
-         "full": True}
+        {
+            "type": "presence",
+            "room": "lobby",
+            "users": [{"name": "alice", "status": "online"}],
+            "full": True,
+        }
     ]
     assert presence(room.hub.tick(10.1), 1) == [("bob", "online")]
 

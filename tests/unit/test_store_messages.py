@@ -251,4 +251,3 @@ async def test_an_edit_replaces_the_mentions_of_its_target(store: Store, tmp_pat
     assert query(tmp_path / "hubbub.db", "SELECT conversation, seq, account_id FROM mentions") == [
         ("lobby", 1, cat.id)
     ]
-

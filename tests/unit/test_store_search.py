@@ -212,7 +212,7 @@ def test_any_text_is_a_query(one_store: tuple[Runner, Store], query: str) -> Non
     run, store = one_store
     if run(store.find_account("ann")) is None:
         ann = run(store.create_account("Ann", "ann", "hash"))
-        run(store.append(say(ann, "some words to find, with \"quotes\" and * stars")))
+        run(store.append(say(ann, 'some words to find, with "quotes" and * stars')))
 
     found = run(store.search(1, query))
 

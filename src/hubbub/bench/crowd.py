@@ -11,6 +11,7 @@ from hubbub import protocol
 from hubbub.bench.accounts import Credentials
 from hubbub.bench.ledger import Inbox, Ledger
 from hubbub.bench.wire import Address, Refused, Wire, open_wire
+from hubbub.server.server import ChatServer
 
 OPENING_AT_ONCE = 100
 """Connections being opened and signed in together: under the server's listen backlog
@@ -77,12 +78,14 @@ class Crowd:
         return Member(account, wire, inbox, reply.token or "")
 
     async def barrier(self) -> None:
-        """Return once the frames the server had queued for the crowd (the ``user_joined``
+        """Return once the frames the server had queued for the crowd (the presence changes
         of every sign-in) have arrived, so that the next phase does not pay for them.
 
-        Each connection asks for something trivial, answered after what was queued for it
-        before (the server writes one ordered stream per connection).
+        Presence is told at the server's next ticks; after two of them, each connection
+        asks for something trivial, answered after what was queued for it before (the
+        server writes one ordered stream per connection).
         """
+        await asyncio.sleep(2 * ChatServer.TICK_SECONDS)
         await asyncio.gather(
             *(
                 m.wire.request(protocol.Calc(id=m.wire.next_id(), expression="0"))

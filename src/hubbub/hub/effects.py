@@ -219,11 +219,17 @@ class UpdateRoom(Effect[None]):
 
 @dataclass(frozen=True, slots=True)
 class AddMember(Effect[None]):
+    """Make the account a member, having read up to ``read_to`` (what was said before it
+    joined is history, not unread)."""
+
     conversation: str
     account_id: int
+    read_to: int = 0
 
     async def run(self, services: Services) -> None:
         await services.store.add_member(self.conversation, self.account_id)
+        if self.read_to:
+            await services.store.mark_read(self.account_id, self.conversation, self.read_to)
 
 
 @dataclass(frozen=True, slots=True)

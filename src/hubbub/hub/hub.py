@@ -83,7 +83,13 @@ class Hub:
         self._links[conn] = Link(conn, peer, now)
 
     def attach(
-        self, conn: ConnId, account_id: int, name: str, key: str, token: str, now: float,
+        self,
+        conn: ConnId,
+        account_id: int,
+        name: str,
+        key: str,
+        token: str,
+        now: float,
         role: str = "user",
     ) -> Outbox:
         """Sign a connection in: resume a parked session, come online, or add a device.

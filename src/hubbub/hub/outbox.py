@@ -38,9 +38,7 @@ class Outbox:
 
     deliveries: list[Delivery] = field(default_factory=list)
 
-    def send(
-        self, conns: Iterable[ConnId], event: msgspec.Struct, *, urgent: bool = False
-    ) -> None:
+    def send(self, conns: Iterable[ConnId], event: msgspec.Struct, *, urgent: bool = False) -> None:
         """Queue ``event`` for ``conns``; it is serialised once whatever their number."""
         targets = tuple(conns)
         if not targets:

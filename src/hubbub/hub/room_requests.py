@@ -73,7 +73,9 @@ def _check_topic(topic: str) -> str:
 def _welcome(hub: Hub, room: Room, account_id: int, name: str, by: str) -> Outbox:
     """Make the account a member now: the room hears of it, its devices get the room."""
     out = Outbox()
-    out.send(room.listeners, MemberJoined(room=room.id, name=name, status=hub.seen_status(account_id)))
+    out.send(
+        room.listeners, MemberJoined(room=room.id, name=name, status=hub.seen_status(account_id))
+    )
     hub.rooms.add_member(room, account_id, name)
     conns = hub.conns_of([account_id])
     for conn in conns:
@@ -83,9 +85,7 @@ def _welcome(hub: Hub, room: Room, account_id: int, name: str, by: str) -> Outbo
     return out
 
 
-def create_room(
-    hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float
-) -> Decision:
+def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float) -> Decision:
     user = hub.signed_in(conn)
     name, key = normalise_name(request.name)
     topic = _check_topic(request.topic)
@@ -135,7 +135,7 @@ def join_room(hub: Hub, conn: ConnId, request: JoinRoom) -> Decision:
             "join_room", room.id
         )
 
-    return Decision.after(AddMember(room.id, user.account_id), joined)
+    return Decision.after(AddMember(room.id, user.account_id, hub.head(room.id)), joined)
 
 
 def leave_room(hub: Hub, conn: ConnId, request: LeaveRoom) -> Decision:
@@ -187,7 +187,7 @@ def invite(hub: Hub, conn: ConnId, request: Invite) -> Decision:
                 "invite", f"room={room.id} user={name}"
             )
 
-        return Decision.after(AddMember(room.id, account_id), added)
+        return Decision.after(AddMember(room.id, account_id, hub.head(room.id)), added)
 
     online = hub.online(key)
     if online is not None:

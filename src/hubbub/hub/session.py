@@ -126,16 +126,14 @@ def _join_first_rooms(
         room = hub.rooms.get(room_id)
         out = Outbox()
         if room is not None:
-            out.send(
-                room.listeners, MemberJoined(room=room.id, name=account.name, status="online")
-            )
+            out.send(room.listeners, MemberJoined(room=room.id, name=account.name, status="online"))
             hub.rooms.add_member(room, account.id, account.name)
         decision = _join_first_rooms(hub, account, rest, then)
         out.extend(decision.out)
         decision.out = out
         return decision
 
-    return Decision.after(AddMember(room_id, account.id), joined)
+    return Decision.after(AddMember(room_id, account.id, hub.head(room_id)), joined)
 
 
 def _attach(
@@ -143,7 +141,9 @@ def _attach(
 ) -> Decision:
     if not hub.connected(conn):
         return Decision()
-    attached = hub.attach(conn, account.id, account.name, account.name_key, token, now, account.role)
+    attached = hub.attach(
+        conn, account.id, account.name, account.name_key, token, now, account.role
+    )
     user = hub.signed_in(conn)
     heads = {room.id: hub.head(room.id) for room in hub.rooms.of(account.id)}
     chat = hub.chat_info(user)
@@ -238,7 +238,9 @@ def sign_out(hub: Hub, conn: ConnId, request: SignOut, now: float) -> Decision:
     """End the session for good: presence and chat end now, and the token stops working."""
     token = hub.session_token(conn)
     out = hub.sign_out(conn, now)
-    decision = Decision.after(RevokeToken(token), lambda _: Decision.answer(conn, Ok(id=request.id)), out)
+    decision = Decision.after(
+        RevokeToken(token), lambda _: Decision.answer(conn, Ok(id=request.id)), out
+    )
     return decision.logged("sign_out")
 
 

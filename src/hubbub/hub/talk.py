@@ -92,9 +92,7 @@ def say(hub: Hub, conn: ConnId, request: Say) -> Decision:
         others = [a for a in hub.participants(conversation) or () if a != user.account_id]
         to = hub.rooms.name_of(others[0]) if others else None
         if to is None:
-            raise Refusal(
-                ErrorCode.UNKNOWN_CONVERSATION, "write to this person with message_user"
-            )
+            raise Refusal(ErrorCode.UNKNOWN_CONVERSATION, "write to this person with message_user")
     draft = Draft(
         conversation=conversation,
         sender_id=user.account_id,
@@ -170,6 +168,7 @@ def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage) -> Deci
             sender=user.name,
             text=text,
             to=target.to,
+            mentions=_mentions(hub, request.conversation, text),
             kind="edit" if editing else "delete",
             target=target.seq,
         )
@@ -206,9 +205,7 @@ def mark_read(hub: Hub, conn: ConnId, request: MarkRead) -> Decision:
         hub,
         user,
         request.conversation,
-        lambda: Decision.after(
-            MoveReadMarker(user.account_id, request.conversation, seq), marked
-        ),
+        lambda: Decision.after(MoveReadMarker(user.account_id, request.conversation, seq), marked),
     )
 
 
@@ -241,7 +238,9 @@ def search(hub: Hub, conn: ConnId, request: Search) -> Decision:
             for h in hits
         ]
         more = request.offset + request.limit if len(results) == request.limit else None
-        return Decision.answer(conn, SearchResults(id=request.id, results=results, next_offset=more))
+        return Decision.answer(
+            conn, SearchResults(id=request.id, results=results, next_offset=more)
+        )
 
     def run() -> Decision:
         effect = SearchMessages(

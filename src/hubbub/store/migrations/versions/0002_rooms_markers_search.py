@@ -74,9 +74,7 @@ def upgrade() -> None:
         "uq_messages_sender_id_client_id", "messages", ["sender_id", "client_id"], unique=True
     )
     op.add_column("members", sa.Column("joined_at", sa.Float(), nullable=True))
-    op.create_index(
-        "ix_members_account_id_conversation", "members", ["account_id", "conversation"]
-    )
+    op.create_index("ix_members_account_id_conversation", "members", ["account_id", "conversation"])
 
     op.create_table(
         "rooms",
