@@ -79,7 +79,7 @@ async def signed_in_to() -> AsyncIterator[SignedInTo]:
         await client.open()
         opened.append(client)
         signed = await client.sign_in(name, f"pw-{name}")
-        await client.wait_for(Presence, lambda p: _lists(p, signed.name), timeout=5)
+        await _announced(client, signed.name)
         return client
 
     yield sign_in
@@ -197,8 +197,17 @@ async def settle() -> None:
     await asyncio.sleep(0.05)
 
 
-def _lists(event: Presence, name: str) -> bool:
-    return any(user.name == name and user.status != "offline" for user in event.users)
+async def _announced(client: Client, name: str) -> None:
+    """Wait until ``client`` has received a presence event showing ``name`` online, and
+    leave it queued: the test may be waiting for other news in the same batch."""
+    queued = client._session.inbox._events
+    async with asyncio.timeout(5):
+        while not any(
+            isinstance(event, Presence)
+            and any(user.name == name and user.status != "offline" for user in event.users)
+            for event in queued
+        ):
+            await asyncio.sleep(0.02)
 
 
 def _told(name: str, status: str | None) -> Callable[[Presence], bool]:

@@ -492,6 +492,7 @@ async def test_direct_messages_to_an_offline_user_arrive_once_at_their_next_sign
     alice = await signed_in("alice")
     bob = await open_wire(server)
     await bob.sign_in("bob", password="pw-bob")
+    await wait_joined(alice, "bob")
     await bob.close()
     await wait_left(alice, "bob")
     first = await alice.message_user("bob", "psst")
@@ -514,7 +515,8 @@ async def test_direct_messages_to_an_offline_user_arrive_once_at_their_next_sign
         if attempt == "first":
             # Each once, and before any live event.
             assert dms == held
-            assert [{k: f.get(k) for k in fields} for f in frames[: len(held)]] == held
+            first_events = [f for f in frames if f.get("type") not in ("ok", "presence")]
+            assert [{k: f.get(k) for k in fields} for f in first_events[: len(held)]] == held
         else:
             assert dms == [], "held messages were delivered a second time"
         await bob.close()

@@ -61,11 +61,10 @@ async def test_a_reader_too_slow_for_its_events_is_dropped_and_others_carry_on(
 
     flooding = asyncio.create_task(flood())
     try:
-        left = await wait_left(talker, "stalled", within=20)
+        await wait_left(talker, "stalled", within=20)
     finally:
         flooding.cancel()
         await asyncio.gather(flooding, return_exceptions=True)
         stalled.close()
-    assert left.name == "stalled"
     assert [u.name for u in await talker.users()] == ["talker"]
     assert (await talker.say("still here")).seq > 0
