@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
 CHROMIUM := /usr/bin/chromium
+# The desktop client's tests open real Tk windows on a virtual screen.
+XVFB := /usr/bin/Xvfb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The browser tests check accessibility with axe-core, from the npm registry (pinned).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
@@ -29,6 +31,11 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		chromium fonts-dejavu-core
 
+$(XVFB):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		xvfb xauth
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
@@ -38,7 +45,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 run: $(STAMP)
 	$(BIN)/hubbub serve
 
-test: $(TEST_STAMP) $(CHROMIUM) $(AXE)
+test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(AXE)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q

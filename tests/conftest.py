@@ -24,6 +24,7 @@ from hubbub.hub import LEAVE_LINGER
 from hubbub.protocol import MAX_HISTORY_PAGE, Message, Presence
 from hubbub.server import ChatServer, Config, create_app
 from hubbub.server.app import SERVER
+from hubbub.store import Account, Draft, Store, default_url, open_store
 
 
 @dataclass
@@ -143,6 +144,12 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        """Start the server and return once it answers."""
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self) -> None:
+        """Start the server without waiting for it (see :meth:`wait_ready`)."""
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -159,6 +166,9 @@ class ServerProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+
+    def wait_ready(self) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -168,8 +178,13 @@ class ServerProcess:
                 if self.process.poll() is not None:
                     errors = self.process.stderr.read().decode() if self.process.stderr else ""
                     raise RuntimeError(f"hubbub serve exited: {errors}") from None
-                time.sleep(0.1)
+                time.sleep(0.05)
         raise RuntimeError("hubbub serve did not answer /healthz in 20 s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, nothing is flushed."""
@@ -200,14 +215,14 @@ async def settle() -> None:
 async def _announced(client: Client, name: str) -> None:
     """Wait until ``client`` has received a presence event showing ``name`` online, and
     leave it queued: the test may be waiting for other news in the same batch."""
-    queued = client._session.inbox._events
+    inbox = client._session.inbox
     async with asyncio.timeout(5):
         while not any(
             isinstance(event, Presence)
             and any(user.name == name and user.status != "offline" for user in event.users)
-            for event in queued
+            for event in inbox._events
         ):
-            await asyncio.sleep(0.02)
+            await inbox._changed()
 
 
 def _told(name: str, status: str | None) -> Callable[[Presence], bool]:
@@ -235,3 +250,21 @@ async def wait_left(client: Client, name: str, within: float = 5.0) -> Presence:
 async def wait_status(client: Client, name: str, status: str, within: float = 5.0) -> Presence:
     """Wait until ``client`` is told ``name`` has ``status``."""
     return await client.wait_for(Presence, _told(name, status), timeout=within)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A store on a fresh SQLite file, closed at the end."""
+    opened = await open_store(default_url(tmp_path))
+    yield opened
+    await opened.close()
+
+
+async def sign_up(store: Store, name: str) -> Account:
+    """A new account straight through the store (its password hash is a placeholder)."""
+    return await store.create_account(name, name.casefold(), "hash")
+
+
+def say(account: Account, text: str, conversation: str = "lobby", **more: Any) -> Draft:
+    """A draft of ``text`` by ``account``."""
+    return Draft(conversation, account.id, account.name, text, **more)

@@ -12,10 +12,6 @@ module sets ``pytestmark = pytest.mark.asyncio(loop_scope="session")``.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -26,48 +22,6 @@ from playwright.async_api import Browser, async_playwright
 from browser.people import CHROMIUM, LAUNCH_ARGS, People
 from conftest import ServerProcess, free_port
 
-READY_WITHIN = 20.0
-
-
-class PooledServer(ServerProcess):
-    """A ``hubbub serve`` started ahead of the test that will use it."""
-
-    def spawn(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "hubbub",
-                "serve",
-                "--port",
-                str(self.port),
-                "--data-dir",
-                str(self.data_dir),
-                "--log-level",
-                "WARNING",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-
-    def wait_ready(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + READY_WITHIN
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    errors = self.process.stderr.read().decode() if self.process.stderr else ""
-                    raise RuntimeError(f"hubbub serve exited: {errors}") from None
-                time.sleep(0.05)
-        raise RuntimeError(f"hubbub serve did not answer /healthz in {READY_WITHIN} s")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
 
 class ServerPool:
@@ -76,15 +30,15 @@ class ServerPool:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.count = 0
-        self.spare: PooledServer | None = None
+        self.spare: ServerProcess | None = None
 
-    def _spawn(self) -> PooledServer:
+    def _spawn(self) -> ServerProcess:
         self.count += 1
-        server = PooledServer(self.root / f"server{self.count}", free_port())
+        server = ServerProcess(self.root / f"server{self.count}", free_port())
         server.spawn()
         return server
 
-    def take(self) -> PooledServer:
+    def take(self) -> ServerProcess:
         server = self.spare or self._spawn()
         self.spare = self._spawn()
         server.wait_ready()

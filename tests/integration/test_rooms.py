@@ -262,3 +262,29 @@ async def test_sigterm_answers_every_request_already_read(server_process: Server
         stored = {m.text for m in await again.history(LOBBY, limit=200) if isinstance(m, Message)}
     assert answered <= stored, "an answered send was not stored"
     assert answered, "nothing was answered before the close"
+
+
+async def test_a_send_cut_off_by_a_drop_is_resent_and_stored_once(
+    server: Running, signed_in_to: SignedInTo
+) -> None:
+    alice = await signed_in_to(server, "alice")
+    texts = [f"through the storm {n}" for n in range(5)]
+    for text in texts:
+        sending = asyncio.create_task(alice.say(text))
+        await asyncio.sleep(0)
+        drop(alice)
+        sent = await sending
+        assert sent.conversation == LOBBY
+    stored = [m.text for m in await alice.history(LOBBY) if isinstance(m, Message)]
+    assert [t for t in stored if t in texts] == texts
+
+
+async def test_a_client_id_is_remembered_across_connections(
+    server: Running, signed_in_to: SignedInTo
+) -> None:
+    alice = await signed_in_to(server, "alice", reconnect=False)
+    first = await alice.say("just once", client_id="across-1")
+    await alice.close()
+    laptop = await signed_in_to(server, "alice", reconnect=False)
+    again = await laptop.say("just once", client_id="across-1")
+    assert (again.seq, again.duplicate) == (first.seq, True)

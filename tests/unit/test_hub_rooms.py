@@ -278,3 +278,11 @@ def test_a_resume_replays_exactly_up_to_the_head_it_is_told() -> None:
     assert held.effect == TakeHeld(1)
     replayed = [f["seq"] for f in frames(held.out, 9) if f["type"] == "message"]
     assert replayed == [6, 7]
+
+
+def test_a_full_room_takes_no_one_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    town = Town()
+    room = town.make_room()
+    monkeypatch.setattr("hubbub.hub.room_requests.MAX_ROOM_MEMBERS", 1)
+    with refused(ErrorCode.ROOM_FULL):
+        town.ask(2, JoinRoom(id=1, room=room))

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 
+from conftest import say, sign_up
 from hubbub.store import (
     Account,
     ConversationSummary,
-    Draft,
     Store,
     StoreError,
-    default_url,
-    open_store,
 )
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await open_store(default_url(tmp_path))
-    yield store
-    await store.close()
-
-
-async def sign_up(store: Store, name: str) -> Account:
-    return await store.create_account(name, name.casefold(), "hash")
-
-
-def say(account: Account, text: str, conversation: str = "lobby", **more: Any) -> Draft:
-    return Draft(conversation, account.id, account.name, text, **more)
 
 
 async def summaries(store: Store, account: Account) -> dict[str, ConversationSummary]:

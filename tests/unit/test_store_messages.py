@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hubbub.store import Account, Draft, Store, StoredMessage, StoreError, default_url, open_store
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await open_store(default_url(tmp_path))
-    yield store
-    await store.close()
-
-
-async def sign_up(store: Store, name: str) -> Account:
-    return await store.create_account(name, name.casefold(), "hash")
-
-
-def say(account: Account, text: str, conversation: str = "lobby", **more: Any) -> Draft:
-    return Draft(conversation, account.id, account.name, text, **more)
+from conftest import say, sign_up
+from hubbub.store import Draft, Store, StoredMessage, StoreError, default_url, open_store
 
 
 def query(db: Path, sql: str) -> list[tuple[Any, ...]]:

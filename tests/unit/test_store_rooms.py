@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from conftest import sign_up
 from hubbub.store import Account, NameTaken, RoomRecord, Store, StoreError, default_url, open_store
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await open_store(default_url(tmp_path))
-    yield store
-    await store.close()
-
-
-async def sign_up(store: Store, name: str) -> Account:
-    return await store.create_account(name, name.casefold(), "hash")
 
 
 def room(name: str, owner: Account, *members: Account, private: bool = False) -> RoomRecord:

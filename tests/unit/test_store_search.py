@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubbub.store import Account, Draft, Found, Store, default_url, open_store
+from conftest import say, sign_up
+from hubbub.store import Account, Found, Store, default_url, open_store
 from hubbub.store.search import MARK_CLOSE, MARK_OPEN, fts5_match, highlighted
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await open_store(default_url(tmp_path))
-    yield store
-    await store.close()
-
-
-async def sign_up(store: Store, name: str) -> Account:
-    return await store.create_account(name, name.casefold(), "hash")
-
-
-def say(account: Account, text: str, conversation: str = "lobby", **more: Any) -> Draft:
-    return Draft(conversation, account.id, account.name, text, **more)
 
 
 async def seqs(store: Store, account: Account, query: str, **more: Any) -> list[int]:
