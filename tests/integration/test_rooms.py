@@ -167,7 +167,7 @@ async def test_search_finds_what_you_may_read_and_survives_hostile_queries(
     alice = await signed_in_to(server, "alice")
     bob = await signed_in_to(server, "bob")
     secret = await alice.create_room("vault", private=True)
-    await alice.say("the release notes are ready")
+    await alice.say("🎉 the release notes are ready")
     await alice.say("release notes in the vault", conversation=secret.id)
     found = await bob.search("release notes")
     assert [(hit.conversation, hit.sender) for hit in found.results] == [(LOBBY, "alice")]

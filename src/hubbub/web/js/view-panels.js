@@ -129,16 +129,18 @@ export function mountPanels(client, state, ui) {
     return conversation.kind === "room" ? `# ${conversation.title}` : conversation.title;
   }
 
+  // The server counts offsets in code points; slice an array of them, not UTF-16 units.
   function snippet(text, highlights) {
+    const points = Array.from(text);
     const parts = [];
     let last = 0;
     for (const [start, end] of [...(highlights ?? [])].sort((a, b) => a[0] - b[0])) {
-      if (start < last || end > text.length) continue;
-      if (start > last) parts.push(text.slice(last, start));
-      parts.push(h("mark", {}, text.slice(start, end)));
+      if (start < last || end > points.length) continue;
+      if (start > last) parts.push(points.slice(last, start).join(""));
+      parts.push(h("mark", {}, points.slice(start, end).join("")));
       last = end;
     }
-    parts.push(text.slice(last));
+    parts.push(points.slice(last).join(""));
     return parts;
   }
 
