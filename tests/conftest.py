@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestServer
 
 from hubbub.client import Client, ClientEvent
 from hubbub.hub import LEAVE_LINGER
-from hubbub.protocol import MAX_HISTORY_PAGE, Message, Presence
+from hubbub.protocol import LOBBY, MAX_HISTORY_PAGE, Message, Presence
 from hubbub.server import ChatServer, Config, create_app
 from hubbub.server.app import SERVER
 from hubbub.store import Account, Draft, Store, default_url, open_store
@@ -261,8 +261,11 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 async def sign_up(store: Store, name: str) -> Account:
-    """A new account straight through the store (its password hash is a placeholder)."""
-    return await store.create_account(name, name.casefold(), "hash")
+    """A new account straight through the store (its password hash is a placeholder), in
+    the Lobby as its first sign-in would have put it."""
+    account = await store.create_account(name, name.casefold(), "hash")
+    await store.add_member(LOBBY, account.id)
+    return account
 
 
 def say(account: Account, text: str, conversation: str = "lobby", **more: Any) -> Draft:

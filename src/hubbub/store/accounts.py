@@ -7,10 +7,9 @@ import secrets
 
 from sqlalchemy import Connection, delete, insert, select
 
-from hubbub.store.conversations import LOBBY, JoinOrder
 from hubbub.store.database import Database
 from hubbub.store.records import Account, NameTaken
-from hubbub.store.schema import accounts, conversations, tokens
+from hubbub.store.schema import accounts, tokens
 
 _account_columns = (
     accounts.c.id,
@@ -24,9 +23,8 @@ _account_columns = (
 class Accounts:
     """Who can sign in, and with which tokens. The store keeps only a hash of each token."""
 
-    def __init__(self, database: Database, join_order: JoinOrder) -> None:
+    def __init__(self, database: Database) -> None:
         self._database = database
-        self._join_order = join_order
 
     async def find_account(self, name_key: str) -> Account | None:
         """The account with this name key, if there is one."""
@@ -36,7 +34,7 @@ class Accounts:
         return Account(**rows[0]._mapping) if rows else None
 
     async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
-        """A new ``"user"`` account, in the Lobby; :class:`NameTaken` if the key is someone's."""
+        """A new ``"user"`` account, in no room yet; :class:`NameTaken` if the key is someone's."""
 
         def create(connection: Connection, now: float) -> Account:
             taken = connection.scalar(select(accounts.c.id).where(accounts.c.name_key == name_key))
@@ -54,9 +52,6 @@ class Accounts:
                 .returning(accounts.c.id)
             )
             assert account_id is not None
-            lobby = connection.scalar(select(conversations.c.id).where(conversations.c.id == LOBBY))
-            if lobby is not None:
-                self._join_order.add_members(connection, LOBBY, [account_id], now)
             return Account(account_id, name, name_key, password_hash, "user")
 
         return await self._database.write(create)

@@ -64,7 +64,7 @@ class Store:
     def __init__(self, database: Database, holding: set[int]) -> None:
         join_order = JoinOrder()
         self._database = database
-        self._accounts = Accounts(database, join_order)
+        self._accounts = Accounts(database)
         self._messages = Messages(database, join_order, holding)
         self._rooms = Rooms(database, join_order)
         self._markers = Markers(database)
