@@ -395,6 +395,12 @@ def test_someone_coming_online_is_announced_as_joined(state: ClientState) -> Non
     assert state.online == {"bob": "online"}
 
 
+def test_my_own_arrival_is_not_announced_to_me(state: ClientState) -> None:
+    state.apply(presence(full=True), now=1.0)
+    state.apply(presence(("alice", "online"), ("bob", "online")), now=2.0)
+    assert lines(state) == ["bob joined"]
+
+
 def test_someone_going_offline_is_announced_as_left(state: ClientState) -> None:
     state.apply(presence(("bob", "online"), full=True), now=1.0)
     state.apply(presence(("bob", "offline")), now=2.0)

@@ -277,6 +277,8 @@ class ClientState:
             if self.me is not None and self._is_me(user.name) and user.status != "offline":
                 self.me = Me(self.me.name, user.status)
         for change in self._roster.presence(event):
+            if self._is_me(change.name):
+                continue
             verb = "joined" if change.joined else "left"
             self._line(f"{change.name} {verb}", change.room, now)
 
