@@ -15,6 +15,9 @@ from rich.table import Table
 
 from hubbub import __version__
 from hubbub.bench.command import bench
+from hubbub.desktop.command import desktop
+from hubbub.tui.launch import chat
+from hubbub.tui.oneshot import calc, send
 
 
 @click.group()
@@ -95,6 +98,10 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
 
 main.add_command(bench)
+main.add_command(desktop)
+main.add_command(chat)
+main.add_command(send)
+main.add_command(calc)
 
 
 @main.command()
