@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from hubbub.bench.catalog import SENDERS
+from hubbub.bench.rooms import plan_rooms
+
 if TYPE_CHECKING:
     from conftest import ServerProcess
 
@@ -87,6 +90,34 @@ def test_a_tiny_run_of_each_scenario_reports_every_delivery_once(
     assert report["generator_cpu_s"] >= 0
     assert report["phases"]
     assert report["latency"]["samples"] > 0
+
+
+def test_messages_posted_to_rooms_are_owed_to_their_members_only(tmp_path: Path) -> None:
+    clients, messages, rooms = 20, 40, 5
+    report = run_to_report(
+        tmp_path,
+        "fanout",
+        *("--clients", str(clients), "--messages", str(messages)),
+        *("--rooms", str(rooms)),
+    )
+
+    assert_nothing_lost(report)
+    assert report["parameters"]["rooms"] == rooms
+    plan = plan_rooms("any", rooms, clients, SENDERS)
+    each = messages // SENDERS
+    owed = sum(len(plan[(s + n) % rooms].members) for s in range(SENDERS) for n in range(each))
+    assert owed < clients * messages
+    assert report["deliveries_expected"] == owed
+    cpu = next(m for m in report["metrics"] if m["name"] == "server CPU per delivery")
+    assert cpu["value"] is not None
+    assert any("5 rooms, each client in 3" in note for note in report["notes"])
+
+
+def test_rooms_need_a_server_of_the_benchmarks_own() -> None:
+    done = bench("fanout", "--rooms", "3", "--url", "http://127.0.0.1:9")
+
+    assert done.returncode == 2
+    assert "--rooms needs a server of the benchmark's own" in done.stderr
 
 
 def test_a_running_server_is_measured_without_cpu_or_memory_figures(

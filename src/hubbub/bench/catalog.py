@@ -37,6 +37,8 @@ class Load:
     password_clients: int = 0
     in_flight: int = 0
     """fanout: messages sent and not yet answered, all senders together."""
+    rooms: int = 0
+    """fanout: rooms to post to (0: the lobby); see ``hubbub.bench.rooms``."""
 
 
 Measure = Callable[["Run", Load], Awaitable[list[Metric]]]
@@ -75,11 +77,12 @@ SCENARIOS = {
     for scenario in (
         Scenario(
             name="fanout",
-            summary="N clients in the lobby; M messages from 5 senders, at most 20 in flight",
+            summary="N clients in the lobby (or each in 3 of K rooms); M messages from 5 "
+            "senders, at most 20 in flight",
             defaults=Load(clients=500, messages=2000, in_flight=20),
-            knobs=("clients", "messages", "in_flight"),
+            knobs=("clients", "messages", "in_flight", "rooms"),
             constants={"senders": SENDERS},
-            latency_of="each lobby delivery",
+            latency_of="each delivery but the sender's own",
             accounts=lambda load: load.clients,
         ),
         Scenario(

@@ -46,6 +46,12 @@ def _scenario_help() -> str:
     help="fanout: messages sent and not yet answered, all senders together.",
 )
 @click.option(
+    "--rooms",
+    type=click.IntRange(min=0),
+    help="fanout: post to this many rooms, each client in 3 of them and the senders in "
+    "all (0: everyone in the lobby).",
+)
+@click.option(
     "--password-clients",
     type=click.IntRange(min=1),
     help="signin: new users signing up with a password during the second storm.",
@@ -73,6 +79,8 @@ def bench(scenario: str, url: str | None, json_path: Path | None, **given: Any) 
 
     chosen = SCENARIOS[scenario]
     load = _load(chosen, {name: value for name, value in given.items() if value is not None})
+    if load.rooms and url is not None:
+        raise click.UsageError("--rooms needs a server of the benchmark's own: it seeds the rooms")
     with (
         asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
         Board.on(Console(stderr=True)) as board,

@@ -74,7 +74,8 @@ class Crowd:
             wire.drop()
             raise
         inbox = self._ledger.inbox(account.name, wire.messages, wire.arrivals)
-        inbox.joined_lobby(reply.heads.get(protocol.LOBBY, 0))
+        for conversation, head in reply.heads.items():
+            inbox.joined(conversation, head)
         return Member(account, wire, inbox, reply.token or "")
 
     async def barrier(self) -> None:

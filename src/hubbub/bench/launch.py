@@ -9,15 +9,17 @@ import tempfile
 from pathlib import Path
 
 from hubbub.bench.accounts import Credentials, make_accounts, seed
-from hubbub.bench.catalog import Load, Scenario
+from hubbub.bench.catalog import SENDERS, Load, Scenario
 from hubbub.bench.display import Board
 from hubbub.bench.report import Report, compile_report, latency, latency_metrics
+from hubbub.bench.rooms import plan_rooms
 from hubbub.bench.run import Run
 from hubbub.bench.server import ServerProcess, cpu_pair, raise_open_file_limit
 
 
 async def execute(scenario: Scenario, load: Load, url: str | None, board: Board) -> Report:
-    """Run the scenario against ``url``, or against a server of its own on seeded accounts."""
+    """Run the scenario against ``url``, or against a server of its own on seeded accounts
+    (and rooms: ``--rooms`` needs a server of its own)."""
     run_id = secrets.token_hex(3)
     password = secrets.token_urlsafe(12)
     accounts = make_accounts(run_id, "u", scenario.accounts(load), password)
@@ -31,8 +33,9 @@ async def execute(scenario: Scenario, load: Load, url: str | None, board: Board)
     with tempfile.TemporaryDirectory(prefix="hubbub-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         seeded: list[Credentials] = []
+        rooms = plan_rooms(run_id, load.rooms, len(accounts), SENDERS)
         async with board.track("seeding accounts", len(accounts), lambda: len(seeded)):
-            await seed(data_dir, accounts, seeded)
+            await seed(data_dir, accounts, seeded, rooms)
         cpus = cpu_pair()
         server = await ServerProcess.start(
             data_dir, Path(tmp) / "server.log", None if cpus is None else cpus[0]
@@ -43,7 +46,7 @@ async def execute(scenario: Scenario, load: Load, url: str | None, board: Board)
             os.sched_setaffinity(0, {cpus[1]})
             note = f"the server ran on CPU {cpus[0]}, the generator on CPU {cpus[1]}"
         try:
-            run = Run(run_id, server.url, seeded, password, board, server, [note])
+            run = Run(run_id, server.url, seeded, password, board, server, [note], rooms)
             return await _measure(scenario, load, run)
         finally:
             os.sched_setaffinity(0, own_cpus)

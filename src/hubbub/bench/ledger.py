@@ -4,8 +4,8 @@ Every message the benchmark sends carries a stamp, ``"hb <run> <sender> <n> <sen
 the run tells its messages from anyone else's (with ``--url`` other people may be
 talking), and ``sent_ns`` (``time.perf_counter_ns()`` in this process, so one clock at
 both ends) times it. A message is owed once its sender has the server's ``ok`` with its
-``seq``: to every lobby listener that signed in before it (``heads`` tells where each
-one starts), or to the named clients of a direct message.
+``seq``: to every member of its room that signed in before it (the sign-in's ``heads``
+tell where each one starts), or to the named clients of a direct message.
 
 Receivers only keep what arrives (a raw wire does two appends per message), so that a
 generator reading a million deliveries spends its CPU reading frames; the ledger reads
@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from hubbub.bench.report import Deliveries
-from hubbub.protocol import LOBBY
 
 STAMP = "hb"
 POLL_SECONDS = 0.02
@@ -46,7 +45,7 @@ class Inbox:
     """One client's account: the message events it received and when each arrived (both
     kept by its receiver, in step), and what it is owed."""
 
-    __slots__ = ("_arrivals", "_ledger", "_owed", "_posted", "_read", "_seen", "name")
+    __slots__ = ("_arrivals", "_heads", "_ledger", "_owed", "_posted", "_read", "_seen", "name")
 
     def __init__(
         self, ledger: Ledger, name: str, posted: Sequence[Posted], arrivals: Sequence[int]
@@ -60,10 +59,15 @@ class Inbox:
         self._seen: dict[str, array[int]] = {}
         """The ``seq`` of each of the run's messages read, by conversation, in arrival order."""
         self._owed: dict[str, set[int]] = {}
+        """Messages owed one by one (direct messages)."""
+        self._heads: dict[str, int] = {}
+        """Where the client's session started in each room it is in."""
 
-    def joined_lobby(self, head: int) -> None:
-        """Signed in with ``heads["lobby"] == head``: every later lobby message is owed."""
-        self._ledger.listening(self, head)
+    def joined(self, conversation: str, head: int) -> None:
+        """Signed in with ``heads[conversation] == head``: every later message posted to
+        that room (see :meth:`Ledger.expect_in_room`) is owed."""
+        self._heads[conversation] = head
+        self._ledger.listening(conversation, head)
 
 
 class Ledger:
@@ -78,11 +82,11 @@ class Ledger:
         self.expected_total = 0
         """Deliveries owed so far."""
         self._inboxes: list[Inbox] = []
-        self._lobby_after: dict[Inbox, int] = {}
-        """Where each lobby listener's session started."""
-        self._heads: list[int] = []
-        """The same starting points, sorted: how many listeners a lobby message is owed to."""
-        self._lobby: list[int] = []
+        self._heads: dict[str, list[int]] = {}
+        """Where each member's session started, sorted, by room: how many members a
+        message of the room is owed to."""
+        self._posted: dict[str, list[int]] = {}
+        """The ``seq`` of each of the run's messages stored in a room, by room."""
         self._sending = True
         self._stamps: dict[str, tuple[str, int] | None] = {}
         self._ours = 0
@@ -106,14 +110,15 @@ class Ledger:
 
     # ------------------------------------------------------------------ what is owed
 
-    def listening(self, inbox: Inbox, head: int) -> None:
-        self._lobby_after[inbox] = head
-        bisect.insort(self._heads, head)
+    def listening(self, conversation: str, head: int) -> None:
+        """One more member of the room, whose session there starts after ``head``."""
+        bisect.insort(self._heads.setdefault(conversation, []), head)
 
-    def expect_lobby(self, seq: int) -> None:
-        """A lobby message was stored with ``seq``: owed to every listener that joined before."""
-        self._lobby.append(seq)
-        self.expected_total += bisect.bisect_left(self._heads, seq)
+    def expect_in_room(self, conversation: str, seq: int) -> None:
+        """A message was stored in a room with ``seq``: owed to every member whose session
+        there started before it."""
+        self._posted.setdefault(conversation, []).append(seq)
+        self.expected_total += bisect.bisect_left(self._heads.get(conversation, ()), seq)
 
     def expect(self, inbox: Inbox, conversation: str, seq: int) -> None:
         """A message of ``conversation`` with ``seq`` is owed to ``inbox``'s client."""
@@ -128,7 +133,7 @@ class Ledger:
 
     async def arrived_all(self, *, stall: float) -> None:
         """Wait until as many message events arrived as deliveries are owed, counting cheaply
-        (someone else's lobby messages too), or until none arrived for ``stall`` seconds."""
+        (someone else's messages too), or until none arrived for ``stall`` seconds."""
         await self._wait(lambda: self.arrived, stall)
 
     async def confirmed(self, *, stall: float) -> None:
@@ -160,12 +165,14 @@ class Ledger:
     def tally(self) -> Deliveries:
         """Owed against received, client by client, by (conversation, seq)."""
         self._read_all()
-        lobby = sorted(self._lobby)
+        posted = {conversation: sorted(seqs) for conversation, seqs in self._posted.items()}
         expected = received = duplicates = unexpected = 0
         for inbox in self._inboxes:
             owed = dict(inbox._owed)
-            if (after := self._lobby_after.get(inbox)) is not None:
-                owed[LOBBY] = set(lobby[bisect.bisect_right(lobby, after) :])
+            for conversation, after in inbox._heads.items():
+                room = posted.get(conversation, [])
+                later = room[bisect.bisect_right(room, after) :]
+                owed[conversation] = owed.get(conversation, set()).union(later)
             expected += sum(len(seqs) for seqs in owed.values())
             for conversation, seen in inbox._seen.items():
                 wanted = owed.get(conversation, set())

@@ -14,6 +14,7 @@ from hubbub.bench.display import Board
 from hubbub.bench.ledger import Ledger
 from hubbub.bench.meter import Meter
 from hubbub.bench.report import Phase
+from hubbub.bench.rooms import PlannedRoom
 from hubbub.bench.server import ServerProcess
 from hubbub.bench.wire import Address, Frame
 
@@ -27,9 +28,9 @@ STALL_SECONDS = 10.0
 class Run:
     """One run in progress: the server, the seeded accounts and the instruments.
 
-    ``server`` is None with ``--url``. The accounts share ``password``. Scenarios add what
-    went wrong to ``problems`` (any of it fails the run) and what a reader should know to
-    ``notes``.
+    ``server`` is None with ``--url``. The accounts share ``password``; ``rooms`` were
+    seeded with them (``fanout --rooms``). Scenarios add what went wrong to ``problems``
+    (any of it fails the run) and what a reader should know to ``notes``.
     """
 
     run_id: str
@@ -39,6 +40,7 @@ class Run:
     board: Board
     server: ServerProcess | None
     notes: list[str]
+    rooms: list[PlannedRoom] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     address: Address = field(init=False)
     ledger: Ledger = field(init=False)
@@ -63,12 +65,17 @@ def when_stored(future: asyncio.Future[Frame], run: Run, owe: Callable[[Frame], 
     future.add_done_callback(answered)
 
 
-def say_in_lobby(run: Run, member: Member, n: int) -> asyncio.Future[Frame]:
-    """Send the member's ``n``-th stamped lobby message; once stored, every listener is owed it."""
+def say(
+    run: Run, member: Member, n: int, conversation: str = protocol.LOBBY
+) -> asyncio.Future[Frame]:
+    """Send the member's ``n``-th stamped message to a room; once stored, every member is
+    owed it."""
     wire = member.wire
     text = run.ledger.stamp(member.account.name, n)
-    future = wire.submit(protocol.Say(id=wire.next_id(), text=text))
-    when_stored(future, run, lambda ok: run.ledger.expect_lobby(ok.seq or 0))
+    future = wire.submit(protocol.Say(id=wire.next_id(), text=text, conversation=conversation))
+    when_stored(
+        future, run, lambda ok: run.ledger.expect_in_room(ok.conversation or "", ok.seq or 0)
+    )
     return future
 
 

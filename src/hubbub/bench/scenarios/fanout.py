@@ -1,20 +1,28 @@
 """fanout: N clients in the lobby, M messages from a few senders, each delivered to all N.
 
+With ``--rooms K`` the messages go to K rooms instead, seeded before the server starts
+(``hubbub.bench.rooms``): each client is in 3 of them, the senders in all, and sender
+``s`` posts its ``n``-th message to room ``(s + n) % K``, so the rooms take turns. Each
+message is owed to the members of its room.
+
 The server's CPU is read just before the first message and again once the last delivery
-has arrived, so signing in (and the N²/2 ``user_joined`` frames it costs) is not in the
-per-delivery figure. Every client, the senders included, gets every message: N times M
-deliveries, each timed from its stamp to its arrival (the sender's own copy untimed).
+has arrived, so signing in (and the presence it costs) is not in the per-delivery
+figure. Every member, the sender included, gets every message of its rooms: each
+delivery is timed from its stamp to its arrival (the sender's own copy untimed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import statistics
 
 from hubbub.bench.catalog import SENDERS, Load
 from hubbub.bench.crowd import Crowd, Member
 from hubbub.bench.report import Metric, Target, metric, server_cpu_per
-from hubbub.bench.run import Run, deliver_all, say_in_lobby
+from hubbub.bench.rooms import ROOMS_PER_CLIENT
+from hubbub.bench.run import Run, deliver_all, say
 from hubbub.bench.wire import Frame
+from hubbub.protocol import LOBBY
 
 
 async def measure(run: Run, load: Load) -> list[Metric]:
@@ -22,17 +30,30 @@ async def measure(run: Run, load: Load) -> list[Metric]:
     async with run.board.track("signing in", len(run.accounts), lambda: crowd.signed_in):
         await crowd.join(run.accounts)
     await crowd.barrier()
-    senders = crowd.members[:SENDERS]
+    chosen = [account.name for account in run.accounts[:SENDERS]]
+    by_name = {member.account.name: member for member in crowd.members}
+    senders = [by_name[name] for name in chosen if name in by_name]
     if not senders:
         run.problems += crowd.problems()
         return []
     shares = [load.messages // len(senders)] * len(senders)
     shares[0] += load.messages - sum(shares)
+    rooms = [room.id for room in run.rooms] or [LOBBY]
+    schedule = [
+        [rooms[(s + n) % len(rooms)] for n in range(share)] for s, share in enumerate(shares)
+    ]
+    sizes = {room.id: len(room.members) for room in run.rooms} or {LOBBY: crowd.signed_in}
+    owed = sum(sizes[room] for posts in schedule for room in posts)
+    if run.rooms:
+        members = sorted(sizes.values())
+        run.notes.append(
+            f"{len(rooms)} rooms, each client in {min(ROOMS_PER_CLIENT, len(rooms))} and the "
+            f"senders in all; members per room: min {members[0]}, "
+            f"median {statistics.median(members):g}, max {members[-1]}"
+        )
     slots = asyncio.Semaphore(load.in_flight)
-    speaking = (speak(run, s, share, slots) for s, share in zip(senders, shares, strict=True))
-    phase, _ = await deliver_all(
-        run, "send and deliver", crowd.signed_in * load.messages, asyncio.gather(*speaking)
-    )
+    speaking = (speak(run, s, posts, slots) for s, posts in zip(senders, schedule, strict=True))
+    phase, _ = await deliver_all(run, "send and deliver", owed, asyncio.gather(*speaking))
     run.problems += crowd.problems()
     crowd.drop()
     received = run.ledger.tally().received
@@ -44,12 +65,12 @@ async def measure(run: Run, load: Load) -> list[Metric]:
     ]
 
 
-async def speak(run: Run, sender: Member, count: int, slots: asyncio.Semaphore) -> None:
-    """Say ``count`` stamped messages in the lobby, each once a slot in flight is free."""
+async def speak(run: Run, sender: Member, rooms: list[str], slots: asyncio.Semaphore) -> None:
+    """Say one stamped message in each of ``rooms`` in turn, each once a slot in flight is free."""
     sent: list[asyncio.Future[Frame]] = []
-    for n in range(count):
+    for n, room in enumerate(rooms):
         await slots.acquire()
-        future = say_in_lobby(run, sender, n)
+        future = say(run, sender, n, room)
         future.add_done_callback(lambda _: slots.release())
         sent.append(future)
     if sent:

@@ -18,7 +18,7 @@ import resource
 from hubbub.bench.catalog import Load
 from hubbub.bench.crowd import Crowd
 from hubbub.bench.report import Metric, Target, metric
-from hubbub.bench.run import Run, deliver_all, say_in_lobby
+from hubbub.bench.run import Run, deliver_all, say
 
 SETTLE_SECONDS = 1.0
 """Quiet time before RSS is read, for the last writes and frees to finish."""
@@ -52,7 +52,7 @@ async def measure(run: Run, load: Load) -> list[Metric]:
         speaker = crowd.members[0]
 
         async def one_message() -> None:
-            await asyncio.wait([say_in_lobby(run, speaker, 0)])
+            await asyncio.wait([say(run, speaker, 0)])
 
         await deliver_all(run, "one message to all", crowd.signed_in, one_message())
     run.problems += crowd.problems()

@@ -126,7 +126,7 @@ class Probe:
         self._heard: list[protocol.Message] = []
         self._arrivals = array("q")
         self._inbox = run.ledger.inbox(name, self._heard, self._arrivals)
-        self._inbox.joined_lobby(head)
+        self._inbox.joined(protocol.LOBBY, head)
         self._listening = asyncio.create_task(self._listen())
 
     @classmethod
@@ -166,7 +166,7 @@ class Probe:
         except (ConnectionLost, RequestFailed, TimeoutError) as exc:
             self._run.problems.append(f"{self._inbox.name} could not chat: {exc}")
             return
-        self._run.ledger.expect_lobby(sent.seq)
+        self._run.ledger.expect_in_room(protocol.LOBBY, sent.seq)
 
     async def _listen(self) -> None:
         async for event in self._client.events():
