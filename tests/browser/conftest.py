@@ -23,7 +23,6 @@ from browser.people import CHROMIUM, LAUNCH_ARGS, People
 from conftest import ServerProcess, free_port
 
 
-
 class ServerPool:
     """Always one server starting up for the next test."""
 
