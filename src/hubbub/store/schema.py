@@ -108,7 +108,14 @@ messages = Table(
     Column("client_id", String),
     Column("edited", Boolean, nullable=False, server_default=false()),
     Column("deleted", Boolean, nullable=False, server_default=false()),
-    Index("uq_messages_sender_id_client_id", "sender_id", "client_id", unique=True),
+    Index(
+        "uq_messages_sender_id_client_id",
+        "sender_id",
+        "client_id",
+        unique=True,
+        sqlite_where=text("client_id IS NOT NULL"),
+        postgresql_where=text("client_id IS NOT NULL"),
+    ),
 )
 
 mentions = Table(

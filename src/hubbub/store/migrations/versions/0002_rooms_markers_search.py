@@ -70,8 +70,14 @@ def upgrade() -> None:
         sa.Column("deleted", sa.Boolean(), server_default=sa.false(), nullable=False),
     ):
         op.add_column("messages", column)
+    # Partial: messages without a client id (most) cost the index nothing.
     op.create_index(
-        "uq_messages_sender_id_client_id", "messages", ["sender_id", "client_id"], unique=True
+        "uq_messages_sender_id_client_id",
+        "messages",
+        ["sender_id", "client_id"],
+        unique=True,
+        sqlite_where=sa.text("client_id IS NOT NULL"),
+        postgresql_where=sa.text("client_id IS NOT NULL"),
     )
     op.add_column("members", sa.Column("joined_at", sa.Float(), nullable=True))
     op.create_index("ix_members_account_id_conversation", "members", ["account_id", "conversation"])
