@@ -8,6 +8,7 @@ import logging
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from hubbub import __version__
 from hubbub.bench.command import bench
+from hubbub.limit_options import limit_options, limits_from
 
 
 @click.group()
@@ -55,8 +57,16 @@ def main() -> None:
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
 )
+@limit_options
 def serve(
-    host: str, port: int, data_dir: Path, database: str | None, grace: float, log_level: str
+    host: str,
+    port: int,
+    data_dir: Path,
+    database: str | None,
+    grace: float,
+    log_level: str,
+    no_limits: bool,
+    **limits: Any,
 ) -> None:
     """Run the chat server until Ctrl-C."""
     from aiohttp import web
@@ -67,7 +77,14 @@ def serve(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    config = Config(host=host, port=port, data_dir=data_dir, database=database, grace=grace)
+    config = Config(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        database=database,
+        grace=grace,
+        limits=limits_from(no_limits, limits),
+    )
     url = f"http://{host}:{port}"
 
     def announce(_: str) -> None:
