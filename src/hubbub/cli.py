@@ -57,6 +57,14 @@ def main() -> None:
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
 )
+@click.option(
+    "--allowed-origin",
+    "allowed_origins",
+    envvar="HUBBUB_ALLOWED_ORIGINS",
+    multiple=True,
+    help="A web origin (https://chat.example.org) besides the server's own whose pages may "
+    "connect; repeat for more (the variable: separated by spaces).",
+)
 @limit_options
 def serve(
     host: str,
@@ -65,6 +73,7 @@ def serve(
     database: str | None,
     grace: float,
     log_level: str,
+    allowed_origins: tuple[str, ...],
     no_limits: bool,
     **limits: Any,
 ) -> None:
@@ -83,6 +92,7 @@ def serve(
         data_dir=data_dir,
         database=database,
         grace=grace,
+        allowed_origins=tuple(origin.rstrip("/") for origin in allowed_origins),
         limits=limits_from(no_limits, limits),
     )
     url = f"http://{host}:{port}"
