@@ -27,7 +27,14 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", envvar="HUBBUB_HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="HUBBUB_PORT", default=8765, show_default=True, type=int)
+@click.option(
+    "--port",
+    envvar="HUBBUB_PORT",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="0 picks a free port (printed at start).",
+)
 @click.option(
     "--data-dir",
     envvar="HUBBUB_DATA_DIR",
@@ -81,7 +88,12 @@ def serve(
     from aiohttp import web
 
     from hubbub.server import Config, create_app
+    from hubbub.server.startup import check_data_dir, listen
 
+    if database is None:
+        check_data_dir(data_dir)
+    sock = listen(host, port)
+    port = sock.getsockname()[1]
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -108,9 +120,7 @@ def serve(
             err=False,
         )
 
-    web.run_app(
-        create_app(config), host=host, port=port, loop=_new_loop(), print=announce, access_log=None
-    )
+    web.run_app(create_app(config), sock=sock, loop=_new_loop(), print=announce, access_log=None)
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:

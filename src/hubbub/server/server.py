@@ -133,11 +133,13 @@ class ChatServer:
         wire = self._wires[conn]
         if wire.tasks:
             await asyncio.wait(wire.tasks, timeout=CLOSE_SECONDS)
-        self.log(
-            conn,
-            "disconnect" if clean else "dropped",
-            "" if clean else f"grace={self.config.grace}s",
-        )
+        if clean:
+            self.log(conn, "disconnect")
+        elif self._closing:
+            self.log(conn, "closed by shutdown")
+        else:
+            how = "closed by server" if wire.closing else "dropped"
+            self.log(conn, how, f"grace={self.config.grace}s")
         del self._wires[conn]
         self._unsettled.discard(conn)
         wire.outbound.stop()
