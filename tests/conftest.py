@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestServer
 
 from hubbub.client import Client, ClientEvent
 from hubbub.hub import LEAVE_LINGER
+from hubbub.hub.limits import Limits
 from hubbub.protocol import LOBBY, MAX_HISTORY_PAGE, Message, Presence
 from hubbub.server import ChatServer, Config, create_app
 from hubbub.server.app import SERVER
@@ -42,11 +43,16 @@ StartServer = Callable[..., Awaitable[Running]]
 
 @pytest.fixture
 async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
-    """Start in-process servers on 127.0.0.1 with a fresh data dir; all stop at the end."""
+    """Start in-process servers on 127.0.0.1 with a fresh data dir; all stop at the end.
+
+    They run without limits (a test sends far faster than a person, all from one address)
+    unless a test asks for ``limits=Limits()``, as the tests of the limits themselves do.
+    """
     started: list[TestServer] = []
 
     async def start(**settings: Any) -> Running:
-        config = replace(Config(data_dir=tmp_path / f"data{len(started)}"), **settings)
+        data_dir = tmp_path / f"data{len(started)}"
+        config = replace(Config(data_dir=data_dir, limits=Limits.off()), **settings)
         test_server = TestServer(create_app(config), host="127.0.0.1", port=0)
         await test_server.start_server()
         started.append(test_server)
@@ -133,11 +139,13 @@ def free_port() -> int:
 
 @dataclass
 class ServerProcess:
-    """``hubbub serve`` in a child process, as a user would run it."""
+    """``hubbub serve`` in a child process, as a user would run it (``--no-limits`` unless
+    ``limits``: tests send faster than people, all from one address)."""
 
     data_dir: Path
     port: int
     process: subprocess.Popen[bytes] | None = None
+    limits: bool = False
 
     @property
     def url(self) -> str:
@@ -162,6 +170,7 @@ class ServerProcess:
                 str(self.data_dir),
                 "--log-level",
                 "WARNING",
+                *(() if self.limits else ("--no-limits",)),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

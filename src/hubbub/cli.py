@@ -8,6 +8,7 @@ import logging
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -16,6 +17,7 @@ from rich.table import Table
 from hubbub import __version__
 from hubbub.bench.command import bench
 from hubbub.desktop.command import desktop
+from hubbub.limit_options import limit_options, limits_from
 from hubbub.tui.launch import chat
 from hubbub.tui.oneshot import calc, send
 
@@ -28,7 +30,14 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", envvar="HUBBUB_HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="HUBBUB_PORT", default=8765, show_default=True, type=int)
+@click.option(
+    "--port",
+    envvar="HUBBUB_PORT",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="0 picks a free port (printed at start).",
+)
 @click.option(
     "--data-dir",
     envvar="HUBBUB_DATA_DIR",
@@ -58,19 +67,49 @@ def main() -> None:
     show_default=True,
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
 )
+@click.option(
+    "--allowed-origin",
+    "allowed_origins",
+    envvar="HUBBUB_ALLOWED_ORIGINS",
+    multiple=True,
+    help="A web origin (https://chat.example.org) besides the server's own whose pages may "
+    "connect; repeat for more (the variable: separated by spaces).",
+)
+@limit_options
 def serve(
-    host: str, port: int, data_dir: Path, database: str | None, grace: float, log_level: str
+    host: str,
+    port: int,
+    data_dir: Path,
+    database: str | None,
+    grace: float,
+    log_level: str,
+    allowed_origins: tuple[str, ...],
+    no_limits: bool,
+    **limits: Any,
 ) -> None:
     """Run the chat server until Ctrl-C."""
     from aiohttp import web
 
     from hubbub.server import Config, create_app
+    from hubbub.server.startup import check_data_dir, listen
 
+    if database is None:
+        check_data_dir(data_dir)
+    sock = listen(host, port)
+    port = sock.getsockname()[1]
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    config = Config(host=host, port=port, data_dir=data_dir, database=database, grace=grace)
+    config = Config(
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        database=database,
+        grace=grace,
+        allowed_origins=tuple(origin.rstrip("/") for origin in allowed_origins),
+        limits=limits_from(no_limits, limits),
+    )
     url = f"http://{host}:{port}"
 
     def announce(_: str) -> None:
@@ -84,9 +123,7 @@ def serve(
             err=False,
         )
 
-    web.run_app(
-        create_app(config), host=host, port=port, loop=_new_loop(), print=announce, access_log=None
-    )
+    web.run_app(create_app(config), sock=sock, loop=_new_loop(), print=announce, access_log=None)
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:

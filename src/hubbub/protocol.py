@@ -74,16 +74,18 @@ class ErrorCode(enum.StrEnum):
     TOO_MANY_ROOMS = "too_many_rooms"
     NOT_ALLOWED = "not_allowed"
     UNKNOWN_MESSAGE = "unknown_message"
+    RATE_LIMITED = "rate_limited"
     INTERNAL_ERROR = "internal_error"
 
 
 class Refusal(Exception):
     """A request the server will not carry out: becomes an ``error`` frame for the requester."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 # --------------------------------------------------------------------------- requests
@@ -402,10 +404,14 @@ class SearchResults(Ok, tag="ok", frozen=True):
     next_offset: int | None
 
 
-class Error(msgspec.Struct, tag_field="type", tag="error", kw_only=True, frozen=True):
+class Error(
+    msgspec.Struct, tag_field="type", tag="error", kw_only=True, frozen=True, omit_defaults=True
+):
     id: RequestId | None
     code: ErrorCode
     message: str
+    retry_after: float | None = None
+    """Seconds to wait before trying again: set on ``rate_limited``."""
 
 
 # --------------------------------------------------------------------------- events

@@ -32,7 +32,7 @@ def _scenario_help() -> str:
 @click.option(
     "--url",
     help="Aim at this running server (http://host:port) instead of starting one; "
-    "then there are no server CPU or memory figures.",
+    "then there are no server CPU or memory figures; run it with --no-limits.",
 )
 @click.option("--clients", type=click.IntRange(min=1), help="Simulated users.")
 @click.option("--messages", type=click.IntRange(min=1), help="fanout: lobby messages to send.")

@@ -181,7 +181,7 @@ class Connection:
 
 def _answer(pending: _Pending, frame: protocol.Ok | protocol.Error, data: str) -> None:
     if isinstance(frame, protocol.Error):
-        pending.future.set_exception(RequestFailed(frame.code, frame.message))
+        pending.future.set_exception(RequestFailed(frame.code, frame.message, frame.retry_after))
         return
     try:
         pending.future.set_result(_reply_decoder(pending.reply).decode(data))

@@ -49,6 +49,9 @@ def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: flo
 
     Raises :class:`Refusal` for a request it turns down.
     """
+    flooding = hub.admit(conn, request, now)
+    if flooding is not None:
+        return Decision(flooding).logged("flooding", type(request).__name__)
     match request:
         case SignIn():
             return session.sign_in(hub, conn, request, now)

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 from hubbub.hub.access import audience
 from hubbub.hub.chats import Chat, Trigger, advance
 from hubbub.hub.entries import as_event
+from hubbub.hub.flood import FLOODING, FloodControl, refusal
 from hubbub.hub.inputs import normalise_name
+from hubbub.hub.limits import Limits
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.presence import Link, OnlineUser, PresenceBoard
 from hubbub.hub.rooms import Room, Rooms
@@ -23,6 +25,7 @@ from hubbub.protocol import (
     ChatInfo,
     ChatRequested,
     ChosenStatus,
+    ClientRequest,
     ErrorCode,
     Event,
     Notice,
@@ -51,7 +54,10 @@ class Hub:
         grace: float = 20.0,
         request_ttl: float = 60.0,
         new_id: Callable[[str], str] = random_id,
+        limits: Limits | None = None,
     ) -> None:
+        self.limits = limits if limits is not None else Limits()
+        self.flood = FloodControl(self.limits)
         self.grace = grace
         self.request_ttl = request_ttl
         self.new_id = new_id
@@ -164,6 +170,7 @@ class Hub:
             if expired and not user.online:
                 out.extend(self._leave(user, Trigger.DISCONNECT, now))
         out.extend(self.board.flush(now, self.seen_status, self.rooms.of))
+        self.flood.prune(now)
         if self.typing_sent:
             stale = [k for k, sent in self.typing_sent.items() if sent + TYPING_KEPT < now]
             for key in stale:
@@ -181,6 +188,26 @@ class Hub:
         del self._by_account[user.account_id]
         self._waiting.discard(user)
         self.board.changed(user.account_id, user.name, now)
+        return out
+
+    def admit(self, conn: ConnId, request: ClientRequest, now: float) -> Outbox | None:
+        """Spend the account's allowance on ``request``: None if it may go on.
+
+        Over the limit it is refused ``rate_limited``; a connection that has been refused
+        ``flood_strikes`` times in a row is closed instead (the outbox returned).
+        """
+        link = self._links.get(conn)
+        if link is None or link.user is None:
+            return None
+        wait = self.flood.wait(link.user.account_id, request, now)
+        if not wait:
+            link.strikes = 0
+            return None
+        link.strikes += 1
+        if link.strikes < self.limits.flood_strikes:
+            raise refusal(wait)
+        out = Outbox()
+        out.close([conn], FLOODING, "too many requests over the rate limit")
         return out
 
     # ------------------------------------------------------------------ queries

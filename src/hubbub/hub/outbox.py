@@ -37,6 +37,8 @@ class Outbox:
     """The hub's answer to one input: an ordered list of deliveries, nothing sent yet."""
 
     deliveries: list[Delivery] = field(default_factory=list)
+    closes: list[tuple[ConnId, int, str]] = field(default_factory=list)
+    """Connections to close after the deliveries: (connection, close code, reason)."""
 
     def send(self, conns: Iterable[ConnId], event: msgspec.Struct, *, urgent: bool = False) -> None:
         """Queue ``event`` for ``conns``; it is serialised once whatever their number."""
@@ -57,16 +59,21 @@ class Outbox:
         if targets:
             self.deliveries.append(Delivery(targets, data, urgent=urgent))
 
+    def close(self, conns: Iterable[ConnId], code: int, reason: str) -> None:
+        """Close ``conns`` with a WebSocket close ``code``, once what is queued is sent."""
+        self.closes.extend((conn, code, reason) for conn in conns)
+
     def extend(self, other: Outbox) -> None:
         self.deliveries.extend(other.deliveries)
+        self.closes.extend(other.closes)
 
     def extended(self, other: Outbox) -> Outbox:
-        """This outbox followed by ``other``'s deliveries."""
-        self.deliveries.extend(other.deliveries)
+        """This outbox followed by ``other``'s deliveries and closes."""
+        self.extend(other)
         return self
 
     def __iter__(self) -> Iterator[Delivery]:
         return iter(self.deliveries)
 
     def __bool__(self) -> bool:
-        return bool(self.deliveries)
+        return bool(self.deliveries or self.closes)

@@ -56,6 +56,8 @@ class Link:
     connected_at: float
     user: OnlineUser | None = None
     token: str = ""
+    strikes: int = 0
+    """Requests refused ``rate_limited`` in a row (see hub/flood.py)."""
 
 
 class PresenceBoard:

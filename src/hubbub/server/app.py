@@ -4,6 +4,10 @@
 ``GET /ws`` upgrades to the chat protocol; ``GET /healthz`` says the server is up;
 ``GET /status`` lists who is connected (the broadcast chat's server console), to
 requests from this machine only.
+
+A WebSocket opened by a web page carries the page's ``Origin``: only the server's own
+pages (and ``--allowed-origin`` ones) may open one, so a page elsewhere cannot use a
+visitor's browser to talk to hubbub. Clients that are not browsers send no ``Origin``.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import gc
 import ipaddress
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
@@ -48,7 +53,7 @@ def create_app(config: Config) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/status", status)
     app.cleanup_ctx.append(_lifetime)
-    app.on_response_prepare.append(_page_headers)
+    app.on_response_prepare.append(_headers)
     app.on_shutdown.append(_close_connections)
     return app
 
@@ -73,6 +78,10 @@ async def _close_connections(app: web.Application) -> None:
 
 async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
     server = request.app[SERVER]
+    if not _origin_allowed(request, server.config.allowed_origins):
+        raise web.HTTPForbidden(
+            text="this page's origin may not open a WebSocket here (see --allowed-origin)"
+        )
     # No permessage-deflate: the server writes its own uncompressed frames (outbound.py).
     ws = web.WebSocketResponse(
         heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES + 1, compress=False
@@ -104,7 +113,8 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
 
-async def _page_headers(request: web.Request, response: web.StreamResponse) -> None:
+async def _headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Server"] = "hubbub"
     if request.path == "/" or request.path.startswith("/static/"):
         response.headers.update(PAGE_HEADERS)
 
@@ -127,6 +137,16 @@ def _peer(request: web.Request) -> str:
     if isinstance(peername, tuple) and len(peername) >= 2:
         return f"{peername[0]}:{peername[1]}"
     return request.remote or "-"
+
+
+def _origin_allowed(request: web.Request, allowed: tuple[str, ...]) -> bool:
+    """No Origin (not a browser), the server's own host, or one of ``allowed``."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    if origin.rstrip("/") in allowed:
+        return True
+    return urlsplit(origin).netloc.lower() == request.host.lower()
 
 
 def _from_this_machine(request: web.Request) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from hubbub.hub.limits import Limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,3 +25,7 @@ class Config:
     """Bytes queued for one connection before it is closed as too slow."""
     max_in_flight: int = 32
     """Requests one connection may have unanswered before the server stops reading it."""
+    allowed_origins: tuple[str, ...] = ()
+    """Web origins besides the server's own whose pages may open a WebSocket."""
+    limits: Limits = field(default_factory=Limits)
+    """Every per-account and per-address limit (hub/limits.py); ``Limits.off()`` for load tests."""

@@ -184,6 +184,10 @@ class Outbound:
         if self._transport.get_write_buffer_size() > self._limit:
             self._too_slow()
 
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
     async def close(self, code: int, message: str) -> None:
         """Send what is queued, then a close frame; a peer that does not read is cut off."""
         self.flush()

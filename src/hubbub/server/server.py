@@ -24,6 +24,7 @@ from hubbub.protocol import (
     ErrorCode,
     Ok,
     Refusal,
+    RequestId,
     decode_request,
     encode,
     request_id_of,
@@ -45,6 +46,14 @@ class Wire:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     """Its requests in flight; reading pauses while there are ``max_in_flight``."""
     unread: UnreadLog = field(default_factory=UnreadLog)
+    closing: bool = False
+    """The hub asked to close it: its frames are no longer read."""
+
+
+def error_for(request_id: RequestId | None, refusal: Refusal) -> Error:
+    return Error(
+        id=request_id, code=refusal.code, message=refusal.message, retry_after=refusal.retry_after
+    )
 
 
 class ChatServer:
@@ -61,7 +70,7 @@ class ChatServer:
         self.config = config
         self.store = store
         self.passwords = Argon2Passwords()
-        self.hub = Hub(grace=config.grace, request_ttl=config.request_ttl)
+        self.hub = Hub(grace=config.grace, request_ttl=config.request_ttl, limits=config.limits)
         self._wires: dict[ConnId, Wire] = {}
         self._unsettled: set[ConnId] = set()
         self._chores: set[asyncio.Task[None]] = set()
@@ -124,17 +133,26 @@ class ChatServer:
         wire = self._wires[conn]
         if wire.tasks:
             await asyncio.wait(wire.tasks, timeout=CLOSE_SECONDS)
-        self.log(
-            conn,
-            "disconnect" if clean else "dropped",
-            "" if clean else f"grace={self.config.grace}s",
-        )
+        if clean:
+            self.log(conn, "disconnect")
+        elif self._closing:
+            self.log(conn, "closed by shutdown")
+        else:
+            how = "closed by server" if wire.closing else "dropped"
+            self.log(conn, how, f"grace={self.config.grace}s")
         del self._wires[conn]
         self._unsettled.discard(conn)
         wire.outbound.stop()
         self.send(self.hub.disconnect(conn, clean=clean, now=time.monotonic()))
         if not clean and wire.unread.settle(time.monotonic()):
             self._spawn(self._run_chore(conn, hold_again(self.hub, wire.unread.unproven())))
+
+    @staticmethod
+    async def _close_answered(wire: Wire, code: int, reason: str) -> None:
+        """Answer the requests already read (up to CLOSE_SECONDS), then close."""
+        if wire.tasks:
+            await asyncio.wait(wire.tasks, timeout=CLOSE_SECONDS)
+        await wire.outbound.close(code, reason)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -162,6 +180,12 @@ class ChatServer:
                     wire.outbound.push(frame, mark, delivery.lazy)
                 if delivery.proof and mark is not None:
                     self._written_unproven(conn, wire, mark)
+        for conn, code, reason in outbox.closes:
+            wire = wires.get(conn)
+            if wire is not None and not wire.closing:
+                wire.closing = True
+                self.log(conn, "closing", f"code={code} {reason}")
+                self._spawn(self._close_answered(wire, code, reason))
 
     def reply(self, conn: ConnId, frame: Ok | Error) -> None:
         wire = self._wires.get(conn)
@@ -180,15 +204,13 @@ class ChatServer:
 
     async def on_frame(self, conn: ConnId, data: bytes | str) -> None:
         """Handle one frame. Before sign-in frames run one at a time; then concurrently."""
-        if self._closing:
+        if self._closing or self._wires[conn].closing:
             return
         try:
             request = decode_request(data)
         except Refusal as refusal:
             self.log(conn, "bad_frame", refusal.code)
-            self.reply(
-                conn, Error(id=request_id_of(data), code=refusal.code, message=refusal.message)
-            )
+            self.reply(conn, error_for(request_id_of(data), refusal))
             return
         if self.hub.user_of(conn) is None:
             await self._answer(conn, request)
@@ -205,7 +227,7 @@ class ChatServer:
             await self.run(conn, handle(self.hub, conn, request, time.monotonic(), time.time()))
         except Refusal as refusal:
             self.log(conn, "refused", f"{type(request).__name__} {refusal.code}")
-            self.reply(conn, Error(id=request.id, code=refusal.code, message=refusal.message))
+            self.reply(conn, error_for(request.id, refusal))
         except Exception:
             log.exception("conn=%s failed on %s", conn, type(request).__name__)
             self.reply(

@@ -1,0 +1,117 @@
+"""Flood control: a token bucket per account and kind of request, shared by its connections.
+
+A request over its bucket is refused ``rate_limited`` with ``retry_after``, the seconds
+until it would pass; nothing else happens, so a client that waits loses nothing. A
+connection that keeps sending anyway — :attr:`Limits.flood_strikes` refusals in a row —
+is closed with :data:`FLOODING`. Time is an argument, so every rule is tested without
+sleeping.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+from hubbub.hub.limits import Limits, Rate
+from hubbub.protocol import (
+    AnswerChat,
+    Calc,
+    ClientRequest,
+    DeleteMessage,
+    EditMessage,
+    EndChat,
+    ErrorCode,
+    MessageUser,
+    Refusal,
+    RequestChat,
+    Say,
+    SetStatus,
+)
+
+FLOODING = 4001
+"""Close code: the connection kept sending requests after being told ``rate_limited``."""
+PRUNE_EVERY = 10.0
+"""Seconds between sweeps that forget full buckets (a full bucket is a fresh one)."""
+
+
+class Kind(enum.Enum):
+    MESSAGES = "messages"
+    STATUS = "status"
+    CALC = "calc"
+    REQUESTS = "requests"
+
+
+def kind_of(request: ClientRequest) -> Kind:
+    match request:
+        case Say() | MessageUser() | EditMessage() | DeleteMessage():
+            return Kind.MESSAGES
+        case SetStatus() | RequestChat() | AnswerChat() | EndChat():
+            return Kind.STATUS
+        case Calc():
+            return Kind.CALC
+        case _:
+            return Kind.REQUESTS
+
+
+@dataclass(slots=True)
+class Bucket:
+    tokens: float
+    at: float
+
+    def take(self, rate: Rate, now: float) -> float:
+        """Take a token: 0.0 if there was one, else the seconds until there is."""
+        self.tokens = min(float(rate.burst), self.tokens + (now - self.at) * rate.per_second)
+        self.at = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return 0.0
+        return (1.0 - self.tokens) / rate.per_second
+
+    def full(self, rate: Rate, now: float) -> bool:
+        return self.tokens + (now - self.at) * rate.per_second >= rate.burst
+
+
+class FloodControl:
+    """The buckets of every account that used some of its allowance lately."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._rates = {
+            Kind.MESSAGES: limits.messages,
+            Kind.STATUS: limits.status,
+            Kind.CALC: limits.calc,
+            Kind.REQUESTS: limits.requests,
+        }
+        self._buckets: dict[tuple[int, Kind], Bucket] = {}
+        self._pruned = 0.0
+
+    def wait(self, account_id: int, request: ClientRequest, now: float) -> float:
+        """Spend the account's allowance on ``request``: 0.0 if it may go, else how long
+        to wait before it would."""
+        if not self.limits.enabled:
+            return 0.0
+        kind = kind_of(request)
+        rate = self._rates[kind]
+        bucket = self._buckets.get((account_id, kind))
+        if bucket is None:
+            bucket = self._buckets[(account_id, kind)] = Bucket(float(rate.burst), now)
+        return bucket.take(rate, now)
+
+    def prune(self, now: float) -> None:
+        """Forget buckets that have filled up again, every :data:`PRUNE_EVERY` seconds."""
+        if now - self._pruned < PRUNE_EVERY:
+            return
+        self._pruned = now
+        full = [k for k, b in self._buckets.items() if b.full(self._rates[k[1]], now)]
+        for key in full:
+            del self._buckets[key]
+
+
+def refusal(retry_after: float) -> Refusal:
+    wait = math.ceil(retry_after * 100) / 100
+    return Refusal(
+        ErrorCode.RATE_LIMITED,
+        f"too many requests of this kind; try again in {wait:g} s",
+        retry_after=wait,
+    )

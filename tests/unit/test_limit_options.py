@@ -1,0 +1,48 @@
+"""Every limit is a ``hubbub serve`` flag and a HUBBUB_* variable, with the documented default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from hubbub.hub.limits import Limits, Rate
+from hubbub.limit_options import limit_options, limits_from
+
+
+@click.command()
+@limit_options
+def show(no_limits: bool, **values: Any) -> None:
+    click.echo(repr(limits_from(no_limits, values)))
+
+
+def limits(*args: str, **env: str) -> str:
+    result = CliRunner().invoke(show, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.output.strip()
+
+
+def test_the_defaults_are_the_documented_ones() -> None:
+    assert limits() == repr(Limits())
+    assert Limits().messages == Rate(10, 2.0)
+
+
+def test_each_limit_has_a_flag_and_a_variable() -> None:
+    expected = Limits(messages=Rate(3, 1.0), calc=Rate(4, 0.5), flood_strikes=7)
+    assert limits(
+        "--messages-limit", "3,1", "--calc-limit", "4,0.5", HUBBUB_FLOOD_STRIKES="7"
+    ) == repr(expected)
+
+
+@pytest.mark.parametrize("env", [{}, {"HUBBUB_NO_LIMITS": "1"}])
+def test_no_limits_turns_them_off(env: dict[str, str]) -> None:
+    args = () if env else ("--no-limits",)
+    assert limits(*args, **env) == repr(Limits.off())
+
+
+def test_a_malformed_rate_is_refused_in_one_line() -> None:
+    result = CliRunner().invoke(show, ["--status-limit", "fast"])
+    assert result.exit_code == 2
+    assert "is not BURST,PER_SECOND" in result.output
