@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import say, sign_up
-from hubbub.store import Account, Found, Store, default_url, open_store
+from hubbub.store import Account, Found, Store, default_url, indexer, open_store
 from hubbub.store.search import MARK_CLOSE, MARK_OPEN, fts5_match, highlighted
 
 
@@ -171,6 +174,212 @@ def test_highlighted_takes_the_markers_out() -> None:
     marked = f"…a {MARK_OPEN}b{MARK_CLOSE} c {MARK_OPEN}dd{MARK_CLOSE}"
     assert highlighted(marked) == ("…a b c dd", ((3, 4), (7, 9)))
     assert highlighted("plain") == ("plain", ())
+
+
+# ------------------------------------------------------------------ indexing in batches
+
+
+@pytest.fixture
+async def lazy_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Store]:
+    """A store whose indexer's timer never goes off in a test: only a search or close index."""
+    monkeypatch.setattr(indexer, "DELAY", 3600.0)
+    opened = await open_store(default_url(tmp_path))
+    yield opened
+    await opened.close()
+
+
+def in_index(db: Path) -> tuple[int, int, int]:
+    """Rows in the full-text index, messages that should be, and the high-water mark."""
+    with sqlite3.connect(db) as connection:
+        [(indexed,)] = connection.execute("SELECT count(*) FROM message_search_docsize")
+        [(findable,)] = connection.execute("SELECT count(*) FROM message_search_source")
+        [(mark,)] = connection.execute("SELECT indexed_to FROM message_search_progress")
+    return indexed, findable, mark
+
+
+def check_index(db: Path) -> None:
+    """Every findable message indexed once, with its text as it is now: FTS5's own check."""
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "INSERT INTO message_search(message_search, rank) VALUES ('integrity-check', 1)"
+        )
+    indexed, findable, _ = in_index(db)
+    assert indexed == findable
+
+
+async def test_a_message_is_found_as_soon_as_it_is_acknowledged(
+    lazy_store: Store, tmp_path: Path
+) -> None:
+    ann = await sign_up(lazy_store, "Ann")
+    await lazy_store.append(say(ann, "first words"))
+    assert await seqs(lazy_store, ann, "first") == [1]
+
+    sent = await lazy_store.append(say(ann, "second words"))
+    assert in_index(tmp_path / "hubbub.db") == (1, 2, 1)  # not indexed in its commit
+
+    assert await seqs(lazy_store, ann, "words") == [sent.seq, 1]
+    assert in_index(tmp_path / "hubbub.db") == (2, 2, 2)
+
+
+async def test_the_timer_indexes_new_messages_in_one_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "DELAY", 0.05)
+    store = await open_store(default_url(tmp_path))
+    try:
+        ann = await sign_up(store, "Ann")
+        commits = store.commits
+        await asyncio.gather(*(store.append(say(ann, f"burst {n}")) for n in range(20)))
+        for _ in range(100):
+            if in_index(tmp_path / "hubbub.db")[0] == 20:
+                break
+            await asyncio.sleep(0.02)
+        assert in_index(tmp_path / "hubbub.db") == (20, 20, 20)
+        assert store.commits - commits <= 3  # the burst's commit(s), and one indexing
+    finally:
+        await store.close()
+
+
+async def test_edits_and_deletes_keep_the_index_right_before_and_after_indexing(
+    lazy_store: Store, tmp_path: Path
+) -> None:
+    ann = await sign_up(lazy_store, "Ann")
+    for text in ("alpha one", "beta two", "gamma three"):
+        await lazy_store.append(say(ann, text))
+    assert await seqs(lazy_store, ann, "alpha") == [1]  # indexes 1-3
+    for text in ("delta four", "epsilon five"):
+        await lazy_store.append(say(ann, text))  # 4 and 5: not indexed yet
+
+    await lazy_store.append(say(ann, "alpha2 edited", kind="edit", target=1))
+    await lazy_store.append(say(ann, "", kind="delete", target=2))
+    await lazy_store.append(say(ann, "delta2 edited", kind="edit", target=4))
+    await lazy_store.append(say(ann, "", kind="delete", target=5))
+    assert in_index(tmp_path / "hubbub.db") == (2, 3, 3)
+
+    for query, expected in [
+        ("alpha", []),
+        ("alpha2", [1]),
+        ("beta", []),
+        ("gamma", [3]),
+        ("delta", []),
+        ("delta2", [4]),
+        ("epsilon", []),
+        ("edited", [4, 1]),
+    ]:
+        assert await seqs(lazy_store, ann, query) == expected, query
+    check_index(tmp_path / "hubbub.db")
+
+    await lazy_store.append(say(ann, "delta3", kind="edit", target=4))
+    await lazy_store.append(say(ann, "", kind="delete", target=3))
+    assert await seqs(lazy_store, ann, "delta2") == []
+    assert await seqs(lazy_store, ann, "delta3") == [4]
+    assert await seqs(lazy_store, ann, "gamma") == []
+    check_index(tmp_path / "hubbub.db")
+
+
+async def test_close_indexes_what_is_left(lazy_store: Store, tmp_path: Path) -> None:
+    ann = await sign_up(lazy_store, "Ann")
+    await lazy_store.append(say(ann, "left for close"))
+    await lazy_store.close()
+
+    assert in_index(tmp_path / "hubbub.db") == (1, 1, 1)
+    check_index(tmp_path / "hubbub.db")
+
+
+KILLED_AFTER_APPENDING = """
+import asyncio, os, sys
+from hubbub.store import Draft, indexer, open_store
+
+async def main() -> None:
+    indexer.DELAY = 3600.0
+    store = await open_store(sys.argv[1])
+    for n in range(5):
+        await store.append(Draft("lobby", 1, "Ann", f"crash {n}"))
+    os._exit(0)
+
+asyncio.run(main())
+"""
+
+
+async def killed_after_appending(data_dir: Path) -> None:
+    """Five messages appended by a process that dies (no close) once they are acknowledged."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", KILLED_AFTER_APPENDING, default_url(data_dir)
+    )
+    assert await process.wait() == 0
+
+
+async def test_a_store_killed_before_indexing_catches_up_when_reopened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "hubbub.db"
+    store = await open_store(default_url(tmp_path))
+    ann = await sign_up(store, "Ann")
+    await store.append(say(ann, "said first"))
+    await store.close()
+
+    await killed_after_appending(tmp_path)
+    assert in_index(db) == (1, 6, 1)
+
+    monkeypatch.setattr(indexer, "DELAY", 0.05)
+    store = await open_store(default_url(tmp_path))
+    try:
+        for _ in range(100):  # the first idle moment indexes them
+            if in_index(db)[0] == 6:
+                break
+            await asyncio.sleep(0.02)
+        assert in_index(db) == (6, 6, 6)
+        assert await seqs(store, ann, "crash") == [6, 5, 4, 3, 2]
+    finally:
+        await store.close()
+    check_index(db)
+
+
+async def test_a_search_right_after_a_crash_finds_everything(tmp_path: Path) -> None:
+    db = tmp_path / "hubbub.db"
+    store = await open_store(default_url(tmp_path))
+    await sign_up(store, "Ann")
+    await store.close()
+    await killed_after_appending(tmp_path)
+
+    store = await open_store(default_url(tmp_path))
+    try:
+        assert [hit.seq for hit in await store.search(1, "crash")] == [5, 4, 3, 2, 1]
+    finally:
+        await store.close()
+    check_index(db)
+
+
+async def test_no_message_is_indexed_twice_however_searches_and_appends_interleave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "DELAY", 0.005)
+    store = await open_store(default_url(tmp_path))
+    try:
+        ann = await sign_up(store, "Ann")
+
+        async def chat(n: int) -> None:
+            sent = await store.append(say(ann, f"word{n} common"))
+            if n % 3 == 0:
+                await store.append(say(ann, f"edited{n} common", kind="edit", target=sent.seq))
+            if n % 5 == 0:
+                await store.append(say(ann, "", kind="delete", target=sent.seq))
+
+        async def look(n: int) -> None:
+            await asyncio.sleep(n * 0.001)
+            assert isinstance(await store.search(ann.id, "common"), list)
+
+        for round_ in range(5):
+            await asyncio.gather(
+                *(chat(round_ * 40 + n) for n in range(40)),
+                *(look(n) for n in range(5)),
+            )
+            await asyncio.sleep(0.01 * round_)
+        found = await store.search(ann.id, "common", limit=1000)
+        assert len(found) == 200 - 40  # every fifth is deleted
+    finally:
+        await store.close()
+    check_index(tmp_path / "hubbub.db")
 
 
 # ------------------------------------------------------------------ properties, on one store

@@ -1,7 +1,9 @@
 """The tables, as SQLAlchemy Core sees them. Alembic migrations own the real schema.
 
-The full-text index is not here: it is dialect-specific (an FTS5 table, a view and
-triggers on SQLite), made by the migrations and kept by :mod:`hubbub.store.search`.
+The full-text index is not here: it is dialect-specific (on SQLite an FTS5 table, a view,
+triggers and the one-row table of its high-water mark, all named ``message_search…``),
+made by the migrations and kept by :mod:`hubbub.store.search` and
+:mod:`hubbub.store.indexer`.
 """
 
 from __future__ import annotations

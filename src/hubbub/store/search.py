@@ -7,10 +7,14 @@ in conversations the searcher is a member of.
 
 On SQLite the index is an FTS5 table, ``message_search``, over the view
 ``message_search_source`` (the messages that can be found, their text without the
-snippet's marker characters), kept up to date by triggers on ``messages``; the
-migrations make them. It is keyed by the messages' rowid, which ``VACUUM`` may
-renumber: after a ``VACUUM``, run ``INSERT INTO message_search(message_search)
-VALUES ('rebuild')``.
+snippet's marker characters); the migrations make them. New messages are not indexed
+in the commit that stores them (FTS5 would write a segment per commit): the
+:class:`~hubbub.store.indexer.Indexer` adds them in batches, every row above the
+high-water mark ``message_search_progress.indexed_to`` at once, and moves the mark.
+Triggers on ``messages`` keep the index right for edits and deletes of the rows at or
+below the mark. It is keyed by the messages' rowid, which ``VACUUM`` may renumber: after
+a ``VACUUM``, run ``INSERT INTO message_search(message_search) VALUES ('rebuild')`` and
+``UPDATE message_search_progress SET indexed_to = (SELECT max(rowid) FROM messages)``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import re
 from typing import Protocol
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from hubbub.store.records import Found, StoreError
 
@@ -67,7 +72,14 @@ def highlighted(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 
 
 class Search(Protocol):
-    """Finds messages by their words, for one dialect. Runs on a reading connection."""
+    """Finds messages by their words, for one dialect."""
+
+    def index(self, connection: Connection, now: float) -> int:
+        """A writer's operation: index every message not indexed yet; how many rows it took.
+
+        It raises :class:`StoreError` (having written nothing) if the database refuses.
+        """
+        ...
 
     def find(
         self,
@@ -77,7 +89,9 @@ class Search(Protocol):
         conversation: str | None,
         offset: int,
         limit: int,
-    ) -> list[Found]: ...
+    ) -> list[Found]:
+        """On a reading connection: the page of matches the index has."""
+        ...
 
 
 class Fts5Search:
@@ -97,6 +111,26 @@ class Fts5Search:
         LIMIT :limit OFFSET :offset
         """
     )
+    _MARK = text("SELECT indexed_to FROM message_search_progress")
+    _TOP = text("SELECT coalesce(max(rowid), 0) FROM messages")
+    _ADD = text(
+        "INSERT INTO message_search(rowid, text) SELECT id, text FROM message_search_source "
+        "WHERE id > :mark AND id <= :top"
+    )
+    _MOVE = text("UPDATE message_search_progress SET indexed_to = :top")
+
+    def index(self, connection: Connection, _now: float) -> int:
+        try:
+            with connection.begin_nested():
+                mark = connection.execute(self._MARK).scalar_one()
+                top = connection.execute(self._TOP).scalar_one()
+                if top <= mark:
+                    return 0
+                added = connection.execute(self._ADD, {"mark": mark, "top": top}).rowcount
+                connection.execute(self._MOVE, {"top": top})
+                return int(added)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the database refused to index new messages: {exc}") from exc
 
     def find(
         self,

@@ -19,6 +19,7 @@ from hubbub.store.database import (
     prepare_location,
     upgrade_schema,
 )
+from hubbub.store.indexer import Indexer
 from hubbub.store.markers import Markers
 from hubbub.store.messages import Messages, accounts_with_held_messages
 from hubbub.store.records import (
@@ -69,6 +70,7 @@ class Store:
         self._rooms = Rooms(database, join_order)
         self._markers = Markers(database)
         self._search = search_for(database.dialect)
+        self._indexer = Indexer(database, self._search)
 
     @property
     def commits(self) -> int:
@@ -77,6 +79,7 @@ class Store:
 
     async def close(self) -> None:
         """Commit every write already called for, then let go of the database."""
+        await self._indexer.close()
         await self._database.close()
 
     # ---------------------------------------------------------------- accounts and tokens
@@ -124,6 +127,7 @@ class Store:
     # ---------------------------------------------------------------- messages
 
     async def append(self, draft: Draft) -> StoredMessage:
+        self._indexer.appended()
         return await self._messages.append(draft)
 
     async def history(
@@ -167,10 +171,13 @@ class Store:
     ) -> list[Found]:
         """Messages with every word of ``query``, newest first, in the account's conversations.
 
-        Any text is a valid query: its words are searched for literally.
+        Any text is a valid query: its words are searched for literally. It finds every
+        message acknowledged before it was called: if some are not indexed yet (new
+        messages are indexed in batches, off their commits), it has them indexed first.
         """
         if limit < 1 or offset < 0:
             raise ValueError(f"need limit >= 1 and offset >= 0, not {limit} and {offset}")
+        await self._indexer.catch_up()
         return await self._database.read(
             lambda connection: self._search.find(
                 connection, account_id, query, conversation, offset, limit

@@ -1,7 +1,8 @@
 """Rooms (and the Lobby as one), read markers, mentions, edits and deletes, client ids, search.
 
 Every existing account becomes a member of the Lobby, and both parties of every
-existing direct message members of it. On SQLite, an FTS5 index of the messages.
+existing direct message members of it. On SQLite, an FTS5 index of the messages, which
+the store brings up to date in batches from a high-water mark (not in each commit).
 
 Revision ID: 0002
 Revises: 0001
@@ -23,6 +24,11 @@ depends_on: str | None = None
 # The text indexed is the message's without the snippet markers U+E000 and U+E001.
 _SEARCHABLE = "replace(replace({}.text, char(57344), ''), char(57345), '')"
 _FINDABLE = "{0}.kind = 'message' AND NOT {0}.deleted"
+# New messages are indexed in batches, off the commit that stores them (see
+# hubbub.store.indexer): every message with a rowid at or below indexed_to is in the
+# index if findable, none above it is. The triggers keep the index right for the rows at
+# or below the mark; those above are indexed later with the text they have then.
+_INDEXED = "{}.rowid <= (SELECT indexed_to FROM message_search_progress)"
 _SQLITE_SEARCH = (
     f"""
     CREATE VIEW message_search_source AS
@@ -34,21 +40,21 @@ _SQLITE_SEARCH = (
         text, content='message_search_source', content_rowid='id'
     )
     """,
+    "CREATE TABLE message_search_progress (indexed_to INTEGER NOT NULL)",
     f"""
-    CREATE TRIGGER message_search_insert AFTER INSERT ON messages
-    WHEN {_FINDABLE.format("new")} BEGIN
-        INSERT INTO message_search(rowid, text) VALUES (new.rowid, {_SEARCHABLE.format("new")});
-    END
-    """,
-    f"""
-    CREATE TRIGGER message_search_delete AFTER DELETE ON messages
-    WHEN {_FINDABLE.format("old")} BEGIN
+    CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
         INSERT INTO message_search(message_search, rowid, text)
-        VALUES ('delete', old.rowid, {_SEARCHABLE.format("old")});
+        SELECT 'delete', old.rowid, {_SEARCHABLE.format("old")}
+        WHERE {_FINDABLE.format("old")} AND {_INDEXED.format("old")};
+        -- The next rowid is the largest plus one: a deleted last row's may come back.
+        UPDATE message_search_progress
+        SET indexed_to = (SELECT coalesce(max(rowid), 0) FROM messages)
+        WHERE indexed_to > (SELECT coalesce(max(rowid), 0) FROM messages);
     END
     """,
     f"""
-    CREATE TRIGGER message_search_update AFTER UPDATE OF text, kind, deleted ON messages BEGIN
+    CREATE TRIGGER message_search_update AFTER UPDATE OF text, kind, deleted ON messages
+    WHEN {_INDEXED.format("old")} BEGIN
         INSERT INTO message_search(message_search, rowid, text)
         SELECT 'delete', old.rowid, {_SEARCHABLE.format("old")} WHERE {_FINDABLE.format("old")};
         INSERT INTO message_search(rowid, text)
@@ -56,6 +62,7 @@ _SQLITE_SEARCH = (
     END
     """,
     "INSERT INTO message_search(message_search) VALUES ('rebuild')",
+    "INSERT INTO message_search_progress SELECT coalesce(max(rowid), 0) FROM messages",
 )
 
 
@@ -177,8 +184,9 @@ def _add_dm_members() -> None:
 
 def downgrade() -> None:
     if op.get_context().dialect.name == "sqlite":
-        for trigger in ("insert", "delete", "update"):
+        for trigger in ("delete", "update"):
             op.execute(f"DROP TRIGGER message_search_{trigger}")
+        op.execute("DROP TABLE message_search_progress")
         op.execute("DROP TABLE message_search")
         op.execute("DROP VIEW message_search_source")
     op.execute("DELETE FROM members WHERE conversation = 'lobby' OR conversation LIKE 'dm:%'")
