@@ -7,57 +7,16 @@ signed-in :class:`Client`, driven by a Textual :class:`Pilot` at a fixed termina
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
-from pathlib import Path
 
 import pytest
 
-from conftest import ServerProcess, free_port
+from conftest import ServerProcess
 from hubbub.client import Client
 from tui.terminal import Terminal
 
 OpenTerminal = Callable[..., Awaitable[Terminal]]
-
-
-class ServerPool:
-    """Always one server starting up for the next test."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.count = 0
-        self.spare: ServerProcess | None = None
-
-    def _spawn(self) -> ServerProcess:
-        self.count += 1
-        server = ServerProcess(self.root / f"server{self.count}", free_port())
-        server.spawn()
-        return server
-
-    def take(self) -> ServerProcess:
-        server = self.spare or self._spawn()
-        self.spare = self._spawn()
-        server.wait_ready()
-        return server
-
-    def close(self) -> None:
-        if self.spare is not None:
-            self.spare.stop()
-
-
-@pytest.fixture(scope="session")
-def server_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
-    pool = ServerPool(tmp_path_factory.mktemp("tui-servers"))
-    yield pool
-    pool.close()
-
-
-@pytest.fixture
-def hubbub(server_pool: ServerPool) -> Iterator[ServerProcess]:
-    """A running ``hubbub serve`` on a free loopback port, for this test alone."""
-    server = server_pool.take()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
