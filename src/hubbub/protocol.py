@@ -421,7 +421,7 @@ class Event(msgspec.Struct, tag_field="type", kw_only=True, frozen=True):
     pass
 
 
-class Message(Event, tag="message", frozen=True):
+class Message(Event, tag="message", frozen=True, omit_defaults=True):
     """A stored message. ``to`` is set on direct messages only.
 
     ``mentions``: the members it names as ``@name``. ``client_id``: the sender's key for

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from hubbub.hub.decision import Decision
@@ -79,9 +79,9 @@ def check_writable(hub: Hub, user: OnlineUser, conversation: str) -> None:
         raise _unknown(conversation)
 
 
-def audience(hub: Hub, conversation: str) -> list[int]:
-    """The open connections that hear a conversation live."""
+def audience(hub: Hub, conversation: str) -> Iterable[int]:
+    """The open connections that hear a conversation live (read them before anything changes)."""
     room = hub.room_of(conversation)
     if room is not None:
-        return list(room.listeners)
+        return room.listeners
     return hub.conns_of(hub.participants(conversation) or ())

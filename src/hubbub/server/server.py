@@ -169,17 +169,20 @@ class ChatServer:
         """Queue each delivery's one frame for every recipient still connected."""
         wires = self._wires
         for delivery in outbox:
-            frame, mark = text_frame(delivery.data), delivery.mark
-            for conn in delivery.conns:
-                wire = wires.get(conn)
-                if wire is None:
-                    continue
-                if delivery.urgent:
-                    wire.outbound.push_now(frame, mark)
-                else:
-                    wire.outbound.push(frame, mark, delivery.lazy)
-                if delivery.proof and mark is not None:
-                    self._written_unproven(conn, wire, mark)
+            frame, mark, lazy = text_frame(delivery.data), delivery.mark, delivery.lazy
+            # This loop runs once per recipient of every event: nothing in it that need not be.
+            if delivery.urgent:
+                for conn in delivery.conns:
+                    if (wire := wires.get(conn)) is not None:
+                        wire.outbound.push_now(frame, mark)
+            else:
+                for conn in delivery.conns:
+                    if (wire := wires.get(conn)) is not None:
+                        wire.outbound.push(frame, mark, lazy)
+            if delivery.proof and mark is not None:
+                for conn in delivery.conns:
+                    if (wire := wires.get(conn)) is not None:
+                        self._written_unproven(conn, wire, mark)
         for conn, code, reason in outbox.closes:
             wire = wires.get(conn)
             if wire is not None and not wire.closing:
