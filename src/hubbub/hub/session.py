@@ -9,7 +9,7 @@ so nothing is sent twice and nothing falls between the two, by construction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hubbub.hub.access import may_read
 from hubbub.hub.decision import Decision
@@ -149,7 +149,7 @@ def _attach(
     chat = hub.chat_info(user)
     if chat is not None:
         heads[chat.conversation] = hub.head(chat.conversation)
-    todo: list[tuple[str, int, int]] = []
+    todo: list[_Span] = []
     for conversation, last in list(request.since.items())[:MAX_RESUMED_CONVERSATIONS]:
         try:
             allowed = may_read(hub, user, conversation)
@@ -158,7 +158,7 @@ def _attach(
         head = hub.head(conversation)
         heads[conversation] = head
         if last < head:
-            todo.append((conversation, last, head) if allowed else (conversation, -1 - last, head))
+            todo.append(_Span(conversation, last, head, checked=bool(allowed)))
     out = Outbox()
     out.send(
         [conn],
@@ -180,12 +180,20 @@ def _attach(
     return decision
 
 
+class _Span(NamedTuple):
+    """Entries ``after < seq <= head`` of a conversation to replay; ``checked`` once the
+    account is known to be allowed to read it (an old chat asks the store first)."""
+
+    conversation: str
+    after: int
+    head: int
+    checked: bool = True
+
+
 class _Replay:
     """Pages through the conversations to catch up on, then the held direct messages."""
 
-    def __init__(
-        self, hub: Hub, conn: ConnId, account_id: int, todo: list[tuple[str, int, int]]
-    ) -> None:
+    def __init__(self, hub: Hub, conn: ConnId, account_id: int, todo: list[_Span]) -> None:
         self.hub, self.conn, self.account_id, self.todo = hub, conn, account_id, todo
         self.seen: dict[str, int] = {}
         self.sent = 0
@@ -194,25 +202,26 @@ class _Replay:
     def next(self) -> Decision:
         if not self.todo:
             return Decision.after(TakeHeld(self.account_id), self.held)
-        conversation, after, head = self.todo[0]
-        if after < 0:
-            return Decision.after(IsMember(conversation, self.account_id), self.checked)
-        limit = min(REPLAY_PAGE, head - after, MAX_REPLAYED - self.sent_here)
-        return Decision.after(ReadHistory(conversation, after=after, limit=limit), self.page)
+        span = self.todo[0]
+        if not span.checked:
+            return Decision.after(IsMember(span.conversation, self.account_id), self.checked)
+        limit = min(REPLAY_PAGE, span.head - span.after, MAX_REPLAYED - self.sent_here)
+        read = ReadHistory(span.conversation, after=span.after, limit=limit)
+        return Decision.after(read, self.page)
 
     def checked(self, member: bool) -> Decision:
-        conversation, after, head = self.todo.pop(0)
+        span = self.todo.pop(0)
         if member:
-            self.todo.insert(0, (conversation, -1 - after, head))
+            self.todo.insert(0, span._replace(checked=True))
         return self.next()
 
     def page(self, entries: list[StoredMessage]) -> Decision:
-        conversation, _after, head = self.todo.pop(0)
+        conversation, _after, head, _checked = self.todo.pop(0)
         out = self.push(e for e in entries if e.seq <= head)
         self.sent_here += len(entries)
         last = entries[-1].seq if entries else head
         if last < head and self.sent_here < MAX_REPLAYED and entries:
-            self.todo.insert(0, (conversation, last, head))
+            self.todo.insert(0, _Span(conversation, last, head))
         else:
             self.sent_here = 0
         decision = self.next()
