@@ -75,6 +75,14 @@ def main() -> None:
     help="A web origin (https://chat.example.org) besides the server's own whose pages may "
     "connect; repeat for more (the variable: separated by spaces).",
 )
+@click.option(
+    "--token-idle-days",
+    envvar="HUBBUB_TOKEN_IDLE_DAYS",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Days a session token may go unused before it expires.",
+)
 @limit_options
 def serve(
     host: str,
@@ -84,6 +92,7 @@ def serve(
     grace: float,
     log_level: str,
     allowed_origins: tuple[str, ...],
+    token_idle_days: float,
     no_limits: bool,
     **limits: Any,
 ) -> None:
@@ -108,6 +117,7 @@ def serve(
         database=database,
         grace=grace,
         allowed_origins=tuple(origin.rstrip("/") for origin in allowed_origins),
+        token_idle_days=token_idle_days,
         limits=limits_from(no_limits, limits),
     )
     url = f"http://{host}:{port}"

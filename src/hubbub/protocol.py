@@ -28,6 +28,7 @@ MAX_SEARCH_PAGE = 50
 MAX_QUERY_CHARS = 200
 MAX_CLIENT_ID_CHARS = 64
 MAX_SEQ = 2**63 - 1
+MAX_DEVICE_CHARS = 100
 TYPING_EVERY = 3.0
 """A user's typing indicator is delivered at most once per conversation in this many seconds."""
 TYPING_LASTS = 6.0
@@ -75,6 +76,9 @@ class ErrorCode(enum.StrEnum):
     NOT_ALLOWED = "not_allowed"
     UNKNOWN_MESSAGE = "unknown_message"
     RATE_LIMITED = "rate_limited"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    BUSY = "busy"
+    UNKNOWN_SESSION = "unknown_session"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -99,17 +103,34 @@ class SignIn(Request, tag="sign_in", frozen=True):
     """Sign in with a password (the first sign-in with a free name claims it) or a token.
 
     ``since`` maps conversation ids to the last ``seq`` the client saw: the server then
-    sends every later message of those conversations before any live one.
+    sends later messages of those conversations (up to ``MAX_REPLAYED`` each, then a
+    ``resume_gap``) before any live one. ``device`` labels the session in ``sessions``.
     """
 
     name: str
     password: str | None = None
     token: str | None = None
     since: dict[str, Seq] = msgspec.field(default_factory=dict)
+    device: Annotated[str, msgspec.Meta(max_length=MAX_DEVICE_CHARS)] | None = None
 
 
 class SignOut(Request, tag="sign_out", frozen=True):
+    """End this session (every connection using its token); ``everywhere``: every session."""
+
+    everywhere: bool = False
+
+
+class Sessions(Request, tag="sessions", frozen=True):
     pass
+
+
+class RevokeSession(Request, tag="revoke_session", frozen=True):
+    session: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class ChangePassword(Request, tag="change_password", frozen=True):
+    old: str
+    new: str
 
 
 class Say(Request, tag="say", frozen=True):
@@ -253,6 +274,9 @@ ClientRequest: TypeAlias = (
     | EditMessage
     | DeleteMessage
     | Search
+    | Sessions
+    | RevokeSession
+    | ChangePassword
 )
 
 
@@ -292,6 +316,23 @@ class SignedIn(Ok, tag="ok", frozen=True):
     heads: dict[str, int] = msgspec.field(default_factory=dict)
     chat: ChatInfo | None = None
     requests: list[PendingRequest] = msgspec.field(default_factory=list)
+
+
+class SessionInfo(msgspec.Struct, frozen=True):
+    """One of the account's sessions (a token), named by ``id``, never by the token itself.
+    ``created`` and ``last_seen`` are Unix times; ``last_seen`` is its latest sign-in."""
+
+    id: str
+    device: str | None
+    address: str | None
+    created: float
+    last_seen: float
+    current: bool
+    connected: bool
+
+
+class SessionList(Ok, tag="ok", frozen=True):
+    sessions: list[SessionInfo]
 
 
 class Sent(Ok, tag="ok", frozen=True):
@@ -411,7 +452,8 @@ class Error(
     code: ErrorCode
     message: str
     retry_after: float | None = None
-    """Seconds to wait before trying again: set on ``rate_limited``."""
+    """Seconds to wait before trying again: set on ``rate_limited``, ``too_many_attempts``
+    and ``busy``."""
 
 
 # --------------------------------------------------------------------------- events
@@ -555,6 +597,15 @@ class ChatEnded(Event, tag="chat_ended", frozen=True):
     reason: Literal["ended", "closed", "disconnected"]
 
 
+class ResumeGap(Event, tag="resume_gap", frozen=True):
+    """A resume replayed ``conversation`` only up to ``after``: the entries with
+    ``after < seq <= head`` were not sent; page them with ``history`` (``after``)."""
+
+    conversation: str
+    after: int
+    head: int
+
+
 class Notice(Event, tag="notice", frozen=True):
     code: Literal["alone"]
     text: str
@@ -577,6 +628,7 @@ ServerEvent: TypeAlias = (
     | ChatStarted
     | ChatDeclined
     | ChatEnded
+    | ResumeGap
     | Notice
 )
 ServerFrame: TypeAlias = ServerEvent | Ok | Error

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Self
 
 from hubbub import protocol
-from hubbub.client.errors import ConnectionLost
+from hubbub.client.errors import ConnectionLost, RequestFailed
 from hubbub.client.events import ClientEvent, EventT
 from hubbub.client.reconnect import ReconnectPolicy
 from hubbub.client.session import Credentials, Session
@@ -17,6 +17,8 @@ from hubbub.client.session import Credentials, Session
 logger = logging.getLogger("hubbub.client")
 
 DEFAULT_TIMEOUT = 10.0
+BUSY_TRIES = 5
+"""Sign-ins refused ``busy`` are tried this many times in all."""
 
 
 class Client:
@@ -100,28 +102,57 @@ class Client:
         *,
         token: str | None = None,
         since: Mapping[str, int] | None = None,
+        device: str | None = None,
     ) -> protocol.SignedIn:
         """Sign in with a password (the first sign-in with a free name claims it) or a token.
 
         ``since`` maps conversations to the last ``seq`` the application already has: the
         server sends every later message of those conversations as :class:`protocol.Message`
         events before any live event, and messages at or below those marks are never
-        delivered again. The reply's ``token`` signs in later without the password.
+        delivered again. Where the server replays only part (``resume_gap``), the client
+        pages in the rest with ``history`` and holds that conversation's live messages
+        back until then. The reply's ``token`` signs in later without the password.
+        ``device`` labels this session in :meth:`sessions`. Refused ``busy`` (the server's
+        password checks are queued full), it tries again after ``retry_after``, a few times.
         """
         since = dict(since or {})
         self._session.marks.assume_delivered(since)
-        request = protocol.SignIn(
-            id=self._id(), name=name, password=password, token=token, since=since
-        )
-        signed_in = await self._session.call(request, protocol.SignedIn)
+        for attempt in range(1, BUSY_TRIES + 1):
+            request = protocol.SignIn(
+                id=self._id(), name=name, password=password, token=token, since=since, device=device
+            )
+            try:
+                signed_in = await self._session.call(request, protocol.SignedIn)
+                break
+            except RequestFailed as exc:
+                if exc.code is not protocol.ErrorCode.BUSY or attempt == BUSY_TRIES:
+                    raise
+                await asyncio.sleep(exc.retry_after or 1.0)
         self._session.signed_in(Credentials(signed_in.name, signed_in.token))
         self._session.marks.signed_in(signed_in.heads)
         return signed_in
 
-    async def sign_out(self) -> None:
-        """End the session: the user goes offline at once and the client stops resuming."""
-        await self._session.call(protocol.SignOut(id=self._id()), protocol.Ok)
+    async def sign_out(self, *, everywhere: bool = False) -> None:
+        """End the session: every connection using its token is closed (4010) and this
+        client stops resuming. ``everywhere``: end every session of the account."""
+        request = protocol.SignOut(id=self._id(), everywhere=everywhere)
+        await self._session.call(request, protocol.Ok)
         self._session.signed_in(None)
+
+    async def sessions(self) -> list[protocol.SessionInfo]:
+        """The account's sessions (tokens still usable), most recently used first."""
+        reply = await self._session.call(protocol.Sessions(id=self._id()), protocol.SessionList)
+        return reply.sessions
+
+    async def revoke_session(self, session: str) -> None:
+        """End one of the account's sessions by its ``id``; its connections are closed."""
+        request = protocol.RevokeSession(id=self._id(), session=session)
+        await self._session.call(request, protocol.Ok)
+
+    async def change_password(self, old: str, new: str) -> None:
+        """Change the password; every other session of the account is ended."""
+        request = protocol.ChangePassword(id=self._id(), old=old, new=new)
+        await self._session.call(request, protocol.Ok)
 
     async def say(
         self, text: str, conversation: str = protocol.LOBBY, *, client_id: str | None = None

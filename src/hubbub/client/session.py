@@ -15,14 +15,16 @@ from hubbub import protocol
 from hubbub.client.connection import Connection, InboundEvent, ReplyT, connect, websocket_url
 from hubbub.client.errors import ConnectionLost, RequestFailed
 from hubbub.client.events import Disconnected, Reconnected
+from hubbub.client.gaps import Gaps
 from hubbub.client.inbox import Inbox
 from hubbub.client.reconnect import ReconnectPolicy
 from hubbub.client.watermarks import Watermarks
 
 logger = logging.getLogger("hubbub.client")
 
-_FINAL_CLOSE_CODES = frozenset({1000, 1008})
-"""The server ended the session on purpose, or judged the client abusive: do not resume."""
+_FINAL_CLOSE_CODES = frozenset({1000, 1008, 4010})
+"""The server ended the session on purpose (4010: signed out or revoked), or judged the
+client abusive: do not resume."""
 
 
 class Credentials(NamedTuple):
@@ -35,9 +37,10 @@ class Session:
 
     Events go to ``inbox`` with duplicate stored entries dropped (see :class:`Watermarks`).
     A drop is resumed only while signed in (:meth:`signed_in`), with a policy, and unless
-    the server closed with 1000 (normal) or 1008 (policy violation). Resuming signs in with
-    the session token and ``since`` = the watermarks; events that arrive with the reply are
-    held back so that :class:`Reconnected` comes before the messages that were missed.
+    the server closed with 1000 (normal), 1008 (policy violation) or 4010 (the session was
+    signed out or revoked). Resuming signs in with the session token and ``since`` = the
+    watermarks; events that arrive with the reply are held back so that
+    :class:`Reconnected` comes before the messages that were missed.
     Requests made while resuming wait for it. A request lost in a drop fails with
     :class:`ConnectionLost`, unless the caller marked it safe to resend (a send with a
     ``client_id``): that one is sent again, with a new ``id``, on the resumed connection.
@@ -68,6 +71,8 @@ class Session:
         self._recovery: asyncio.Task[None] | None = None
         self._closing = False
         self._ended: str | None = None
+        self._gaps = Gaps()
+        self._fills: set[asyncio.Task[None]] = set()
 
     def next_id(self) -> int:
         """A request id never used before on this session."""
@@ -96,6 +101,10 @@ class Session:
         if self._recovery is not None:
             self._recovery.cancel()
             await asyncio.wait({self._recovery})
+        for fill in list(self._fills):
+            fill.cancel()
+        if self._fills:
+            await asyncio.wait(self._fills)
         if self._conn is not None:
             await self._conn.close()
         if self._http is not None:
@@ -167,13 +176,47 @@ class Session:
             raise ConnectionLost(f"no WebSocket from {self.url} within {limit} s") from exc
 
     def _accept(self, event: InboundEvent) -> None:
+        if self._gaps.holds(event):
+            return
         if self.marks.admit(event):
             self.inbox.put(event)
+        if isinstance(event, protocol.ResumeGap):
+            self._gaps.open(event.conversation)
+            fill = asyncio.get_running_loop().create_task(self._fill(event))
+            self._fills.add(fill)
+            fill.add_done_callback(self._fills.discard)
+
+    async def _fill(self, gap: protocol.ResumeGap) -> None:
+        """Page in what the resume left out, then let the entries kept back through."""
+        after = gap.after
+        try:
+            while after < gap.head:
+                request = protocol.History(
+                    id=self.next_id(),
+                    conversation=gap.conversation,
+                    after=after,
+                    limit=protocol.MAX_HISTORY_PAGE,
+                )
+                page = (await self.call(request, protocol.HistoryPage)).messages
+                if not page:
+                    break
+                for entry in page:
+                    if entry.seq <= gap.head and self.marks.admit(entry):
+                        self.inbox.put(entry)
+                after = page[-1].seq
+        except (ConnectionLost, TimeoutError) as exc:
+            logger.info("filling %s stopped: %s", gap.conversation, exc)
+            return
+        except RequestFailed as exc:
+            logger.info("filling %s refused: %s", gap.conversation, exc)
+        for event in self._gaps.close(gap.conversation):
+            self._accept(event)
 
     def _on_closed(self, conn: Connection) -> None:
         if conn is not self._conn or self._closing:
             return
         self._online.clear()
+        self._gaps.clear()
         code = conn.close_code
         credentials, policy = self._credentials, self._policy
         if credentials is None or policy is None or code in _FINAL_CLOSE_CODES:

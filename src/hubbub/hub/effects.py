@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         Draft,
         Found,
         RoomRecord,
+        SessionRecord,
         Store,
         StoredMessage,
     )
@@ -26,11 +27,12 @@ T = TypeVar("T")
 
 
 class Passwords(Protocol):
-    """Password hashing, run away from the event loop."""
+    """Password hashing, run away from the event loop, with a bounded queue: None when the
+    queue is full and the work was not done."""
 
-    async def hash(self, password: str) -> str: ...
+    async def hash(self, password: str) -> str | None: ...
 
-    async def verify(self, password_hash: str, password: str) -> bool: ...
+    async def verify(self, password_hash: str, password: str) -> bool | None: ...
 
 
 class Services(Protocol):
@@ -77,36 +79,89 @@ class CreateAccount(Effect["Account | None"]):
 
 
 @dataclass(frozen=True, slots=True)
-class HashPassword(Effect[str]):
+class HashPassword(Effect["str | None"]):
+    """The password's hash; None if the hashing queue is full."""
+
     password: str
 
-    async def run(self, services: Services) -> str:
+    async def run(self, services: Services) -> str | None:
         return await services.passwords.hash(self.password)
 
 
 @dataclass(frozen=True, slots=True)
-class VerifyPassword(Effect[bool]):
+class VerifyPassword(Effect["bool | None"]):
+    """Whether the password is right; None if the hashing queue is full."""
+
     password_hash: str
     password: str
 
-    async def run(self, services: Services) -> bool:
+    async def run(self, services: Services) -> bool | None:
         return await services.passwords.verify(self.password_hash, self.password)
+
+
+@dataclass(frozen=True, slots=True)
+class SetPassword(Effect[None]):
+    account_id: int
+    password_hash: str
+
+    async def run(self, services: Services) -> None:
+        await services.store.set_password(self.account_id, self.password_hash)
 
 
 @dataclass(frozen=True, slots=True)
 class IssueToken(Effect[str]):
     account_id: int
+    device: str | None = None
+    address: str | None = None
 
     async def run(self, services: Services) -> str:
-        return await services.store.issue_token(self.account_id)
+        return await services.store.issue_token(self.account_id, self.device, self.address)
 
 
 @dataclass(frozen=True, slots=True)
 class AccountForToken(Effect["Account | None"]):
+    """Sign in with a token last used at or after ``seen_since`` (older ones expire)."""
+
     token: str
+    seen_since: float = 0.0
+    device: str | None = None
+    address: str | None = None
 
     async def run(self, services: Services) -> Account | None:
-        return await services.store.account_for_token(self.token)
+        return await services.store.account_for_token(
+            self.token, self.seen_since, self.device, self.address
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ListSessions(Effect["list[SessionRecord]"]):
+    account_id: int
+    seen_since: float = 0.0
+
+    async def run(self, services: Services) -> list[SessionRecord]:
+        return await services.store.sessions(self.account_id, self.seen_since)
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeSessionId(Effect[bool]):
+    """Revoke the account's session of that id; False if it has none."""
+
+    account_id: int
+    session_id: str
+
+    async def run(self, services: Services) -> bool:
+        return await services.store.revoke_session(self.account_id, self.session_id)
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeTokens(Effect[None]):
+    """Revoke every token of the account but ``keep``."""
+
+    account_id: int
+    keep: str | None = None
+
+    async def run(self, services: Services) -> None:
+        await services.store.revoke_tokens(self.account_id, self.keep)
 
 
 @dataclass(frozen=True, slots=True)

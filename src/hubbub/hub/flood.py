@@ -61,12 +61,22 @@ class Bucket:
 
     def take(self, rate: Rate, now: float) -> float:
         """Take a token: 0.0 if there was one, else the seconds until there is."""
+        wait = self.wait(rate, now)
+        if not wait:
+            self.tokens -= 1.0
+        return wait
+
+    def wait(self, rate: Rate, now: float) -> float:
+        """0.0 if there is a token now, else the seconds until there is; takes none."""
         self.tokens = min(float(rate.burst), self.tokens + (now - self.at) * rate.per_second)
         self.at = now
         if self.tokens >= 1.0:
-            self.tokens -= 1.0
             return 0.0
         return (1.0 - self.tokens) / rate.per_second
+
+    def give_back(self, rate: Rate) -> None:
+        """Return a token taken for something that turned out to cost nothing."""
+        self.tokens = min(float(rate.burst), self.tokens + 1.0)
 
     def full(self, rate: Rate, now: float) -> bool:
         return self.tokens + (now - self.at) * rate.per_second >= rate.burst

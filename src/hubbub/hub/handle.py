@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubbub.hub import room_requests, session, talk
+from hubbub.hub import room_requests, session, sessions, talk
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import FindAccount, OpenChat
 from hubbub.hub.hub import Hub
@@ -12,6 +12,7 @@ from hubbub.protocol import (
     AnswerChat,
     ArchiveRoom,
     Calc,
+    ChangePassword,
     ChatAnswered,
     ClientRequest,
     Conversations,
@@ -30,9 +31,11 @@ from hubbub.protocol import (
     Ok,
     Refusal,
     RequestChat,
+    RevokeSession,
     Rooms,
     Say,
     Search,
+    Sessions,
     SetStatus,
     SetTopic,
     SignIn,
@@ -54,9 +57,15 @@ def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: flo
         return Decision(flooding).logged("flooding", type(request).__name__)
     match request:
         case SignIn():
-            return session.sign_in(hub, conn, request, now)
+            return session.sign_in(hub, conn, request, now, wall)
         case SignOut():
-            return session.sign_out(hub, conn, request, now)
+            return sessions.sign_out(hub, conn, request, now)
+        case Sessions():
+            return sessions.sessions(hub, conn, request, wall)
+        case RevokeSession():
+            return sessions.revoke_session(hub, conn, request, now)
+        case ChangePassword():
+            return sessions.change_password(hub, conn, request, now)
         case Say():
             return talk.say(hub, conn, request)
         case MessageUser():

@@ -21,6 +21,7 @@ from hubbub.hub.limits import Limits
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.presence import Link, OnlineUser, PresenceBoard
 from hubbub.hub.rooms import Room, Rooms
+from hubbub.hub.throttle import SignInThrottle
 from hubbub.protocol import (
     ChatInfo,
     ChatRequested,
@@ -36,6 +37,8 @@ from hubbub.protocol import (
 )
 from hubbub.store import RoomRecord, StoredMessage, dm_members, kind_of
 
+SIGNED_OUT = 4010
+"""Close code: the session this connection used was signed out, revoked or replaced."""
 ALONE = "No one else is online yet — waiting for someone to join…"
 TYPING_KEPT = 10.0
 """Seconds a typing throttle entry is remembered; anything past TYPING_EVERY will do."""
@@ -55,9 +58,13 @@ class Hub:
         request_ttl: float = 60.0,
         new_id: Callable[[str], str] = random_id,
         limits: Limits | None = None,
+        token_idle: float = 30 * 86400.0,
     ) -> None:
         self.limits = limits if limits is not None else Limits()
         self.flood = FloodControl(self.limits)
+        self.throttle = SignInThrottle(self.limits)
+        self.token_idle = token_idle
+        """Seconds a session token may go unused before it expires."""
         self.grace = grace
         self.request_ttl = request_ttl
         self.new_id = new_id
@@ -134,6 +141,38 @@ class Hub:
             raise Refusal(ErrorCode.NOT_SIGNED_IN, "sign in first")
         return self._detach(link, clean=True, now=now)
 
+    def end_sessions(
+        self, account_id: int, ended: Callable[[str], bool], now: float, spare: ConnId | None
+    ) -> Outbox:
+        """Sign out every connection of the account whose token is ``ended`` and close it
+        (:data:`SIGNED_OUT`), but leave ``spare`` open, signed out; forget such parked
+        sessions too."""
+        user = self._by_account.get(account_id)
+        out = Outbox()
+        if user is None:
+            return out
+        for token in [t for t in user.parked if ended(t)]:
+            del user.parked[token]
+        if not user.parked:
+            self._waiting.discard(user)
+        for conn in list(user.conns):
+            link = self._links[conn]
+            if not ended(link.token):
+                continue
+            out.extend(self._detach(link, clean=True, now=now))
+            if conn != spare:
+                out.close([conn], SIGNED_OUT, "this session was signed out")
+        if not user.online and user.key in self._users:
+            out.extend(self._leave(user, Trigger.CLOSE, now))
+        return out
+
+    def tokens_of(self, account_id: int) -> set[str]:
+        """The tokens the account's open connections and parked sessions use."""
+        user = self._by_account.get(account_id)
+        if user is None:
+            return set()
+        return {self._links[conn].token for conn in user.conns} | set(user.parked)
+
     def disconnect(self, conn: ConnId, *, clean: bool, now: float) -> Outbox:
         """A connection closed. Clean: its session ends now. Dropped: parked for a grace period."""
         link = self._links.pop(conn, None)
@@ -171,6 +210,7 @@ class Hub:
                 out.extend(self._leave(user, Trigger.DISCONNECT, now))
         out.extend(self.board.flush(now, self.seen_status, self.rooms.of))
         self.flood.prune(now)
+        self.throttle.prune(now)
         if self.typing_sent:
             stale = [k for k, sent in self.typing_sent.items() if sent + TYPING_KEPT < now]
             for key in stale:

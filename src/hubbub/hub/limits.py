@@ -43,6 +43,22 @@ class Limits:
         default=30,
         metadata={"help": "rate_limited refusals in a row before a connection is closed"},
     )
+    name_failures: Rate = field(
+        default_factory=lambda: Rate(5, 0.1),
+        metadata={"help": "password sign-ins that fail, per account name"},
+    )
+    address_failures: Rate = field(
+        default_factory=lambda: Rate(20, 0.2),
+        metadata={"help": "password sign-ins that fail, per client address"},
+    )
+    sign_ups: Rate = field(
+        default_factory=lambda: Rate(10, 0.0025),
+        metadata={"help": "new accounts, per client address"},
+    )
+    hash_queue: int = field(
+        default=8,
+        metadata={"help": "password hashes queued or running at once; more are refused busy"},
+    )
 
     @classmethod
     def off(cls) -> Limits:

@@ -23,22 +23,21 @@ from hubbub.hub.effects import (
     IsMember,
     IssueToken,
     ReadHistory,
-    RevokeToken,
     TakeHeld,
     VerifyPassword,
 )
 from hubbub.hub.entries import as_event
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
+from hubbub.hub.throttle import host_of
 from hubbub.protocol import (
     LOBBY,
     ErrorCode,
     MemberJoined,
-    Ok,
     Refusal,
+    ResumeGap,
     SignedIn,
     SignIn,
-    SignOut,
 )
 from hubbub.store import Account, StoredMessage
 
@@ -48,18 +47,22 @@ if TYPE_CHECKING:
 MAX_PASSWORD_CHARS = 1024
 MAX_RESUMED_CONVERSATIONS = 200
 MAX_REPLAYED = 1000
-"""Entries replayed per conversation at the most; older ones are in ``history``."""
+"""Entries replayed per conversation at the most; a ``resume_gap`` tells the client where
+the rest starts, for it to page with ``history``."""
+BUSY_RETRY = 1.0
+"""Seconds a sign-in refused ``busy`` is told to wait."""
 REPLAY_PAGE = 250
 FIRST_ROOMS = (LOBBY,)
 """The rooms every new account joins at its first sign-in."""
 
 
-def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float) -> Decision:
+def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) -> Decision:
     if (current := hub.user_of(conn)) is not None:
         raise Refusal(
             ErrorCode.ALREADY_SIGNED_IN, f"this connection is signed in as {current.name}"
         )
     display, key = normalise_name(request.name)
+    host = host_of(hub.peer_of(conn))
     if request.token is not None:
         token = request.token
 
@@ -67,25 +70,27 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float) -> Decision:
             if account is None or account.name_key != key:
                 raise Refusal(
                     ErrorCode.INVALID_TOKEN,
-                    f"this session token is not valid for {display}; sign in with the password",
+                    f"this session token is not valid for {display} (signed out, revoked or "
+                    f"unused for too long); sign in with the password",
                 )
             return _attach(hub, conn, request, account, token, now)
 
-        return Decision.after(AccountForToken(token), with_token)
-    if request.password is None:
-        raise Refusal(ErrorCode.INVALID_FIELD, "sign_in needs a password or a token")
-    password = request.password
-    if not 1 <= len(password) <= MAX_PASSWORD_CHARS:
-        raise Refusal(
-            ErrorCode.INVALID_FIELD, f"a password is 1 to {MAX_PASSWORD_CHARS} characters"
-        )
+        used = AccountForToken(token, wall - hub.token_idle, request.device, host)
+        return Decision.after(used, with_token)
+    password = check_password(request.password)
+    attempt = hub.throttle.attempt(key, host, now)
 
     def issue(account: Account) -> Decision:
         return Decision.after(
-            IssueToken(account.id), lambda token: _attach(hub, conn, request, account, token, now)
+            IssueToken(account.id, request.device, host),
+            lambda token: _attach(hub, conn, request, account, token, now),
         )
 
-    def verified(account: Account, right: bool) -> Decision:
+    def verified(account: Account, right: bool | None) -> Decision:
+        if right is None or right:
+            hub.throttle.did_not_fail(attempt)
+        if right is None:
+            raise busy()
         if right:
             return issue(account)
         if hub.online(key) is not None:
@@ -95,21 +100,45 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float) -> Decision:
         raise Refusal(ErrorCode.WRONG_PASSWORD, f"wrong password for {account.name}")
 
     def found(account: Account | None) -> Decision:
-        if account is None:
+        if account is not None:
             return Decision.after(
-                HashPassword(password),
-                lambda hashed: Decision.after(CreateAccount(display, key, hashed), created),
+                VerifyPassword(account.password_hash, password),
+                lambda right: verified(account, right),
             )
-        return Decision.after(
-            VerifyPassword(account.password_hash, password), lambda right: verified(account, right)
-        )
+        hub.throttle.did_not_fail(attempt)
+        hub.throttle.sign_up(host, now)
+        return Decision.after(HashPassword(password), hashed)
+
+    def hashed(password_hash: str | None) -> Decision:
+        if password_hash is None:
+            raise busy()
+        return Decision.after(CreateAccount(display, key, password_hash), created)
 
     def created(account: Account | None) -> Decision:
-        if account is None:
-            return Decision.after(FindAccount(key), found)
+        if account is None:  # claimed meanwhile: now it is an account like any other
+            return sign_in(hub, conn, request, now, wall)
         return _join_first_rooms(hub, account, list(FIRST_ROOMS), lambda: issue(account))
 
     return Decision.after(FindAccount(key), found)
+
+
+def check_password(password: str | None) -> str:
+    if password is None:
+        raise Refusal(ErrorCode.INVALID_FIELD, "sign_in needs a password or a token")
+    if not 1 <= len(password) <= MAX_PASSWORD_CHARS:
+        raise Refusal(
+            ErrorCode.INVALID_FIELD, f"a password is 1 to {MAX_PASSWORD_CHARS} characters"
+        )
+    return password
+
+
+def busy() -> Refusal:
+    """The password-hashing queue is full: refused at once rather than queued."""
+    return Refusal(
+        ErrorCode.BUSY,
+        f"the server is busy checking other passwords; try again in {BUSY_RETRY:g} s",
+        retry_after=BUSY_RETRY,
+    )
 
 
 def _join_first_rooms(
@@ -200,6 +229,8 @@ class _Replay:
         self.sent_here = 0
 
     def next(self) -> Decision:
+        if not self.hub.connected(self.conn):
+            return Decision().logged("sign_in", f"replay stopped: closed after {self.sent}")
         if not self.todo:
             return Decision.after(TakeHeld(self.account_id), self.held)
         span = self.todo[0]
@@ -223,6 +254,9 @@ class _Replay:
         if last < head and self.sent_here < MAX_REPLAYED and entries:
             self.todo.insert(0, _Span(conversation, last, head))
         else:
+            if last < head and entries:
+                gap = ResumeGap(conversation=conversation, after=last, head=head)
+                out.send([self.conn], gap, urgent=True)
             self.sent_here = 0
         decision = self.next()
         decision.out = out.extended(decision.out)
@@ -241,16 +275,6 @@ class _Replay:
             out.send([self.conn], as_event(entry), urgent=True)
             self.sent += 1
         return out
-
-
-def sign_out(hub: Hub, conn: ConnId, request: SignOut, now: float) -> Decision:
-    """End the session for good: presence and chat end now, and the token stops working."""
-    token = hub.session_token(conn)
-    out = hub.sign_out(conn, now)
-    decision = Decision.after(
-        RevokeToken(token), lambda _: Decision.answer(conn, Ok(id=request.id)), out
-    )
-    return decision.logged("sign_out")
 
 
 def hold_again(hub: Hub, entries: Sequence[tuple[int, str, int]]) -> Decision:

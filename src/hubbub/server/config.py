@@ -27,5 +27,7 @@ class Config:
     """Requests one connection may have unanswered before the server stops reading it."""
     allowed_origins: tuple[str, ...] = ()
     """Web origins besides the server's own whose pages may open a WebSocket."""
+    token_idle_days: float = 30.0
+    """Days a session token may go unused before it expires."""
     limits: Limits = field(default_factory=Limits)
     """Every per-account and per-address limit (hub/limits.py); ``Limits.off()`` for load tests."""

@@ -11,10 +11,14 @@ import asyncio
 import contextlib
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+T = TypeVar("T")
 
 # OWASP's recommended argon2id settings: 19 MiB, 2 passes, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -49,11 +53,28 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 class Argon2Passwords:
-    """The hub's :class:`~hubbub.hub.Passwords`: argon2id in the hashing threads."""
+    """The hub's :class:`~hubbub.hub.Passwords`: argon2id in the hashing threads.
 
-    async def hash(self, password: str) -> str:
-        return await asyncio.get_running_loop().run_in_executor(_hashing, _hasher.hash, password)
+    At most ``queue`` hashes wait or run at once (None: no bound); past that a hash is
+    not queued at all and the answer is None, so a storm of guesses cannot make an
+    honest sign-in wait behind it for more than ``queue`` hashes' time.
+    """
 
-    async def verify(self, password_hash: str, password: str) -> bool:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_hashing, _verify, password_hash, password)
+    def __init__(self, queue: int | None = None) -> None:
+        self.queue = queue
+        self.pending = 0
+
+    async def hash(self, password: str) -> str | None:
+        return await self._run(_hasher.hash, password)
+
+    async def verify(self, password_hash: str, password: str) -> bool | None:
+        return await self._run(_verify, password_hash, password)
+
+    async def _run(self, work: Callable[..., T], *args: str) -> T | None:
+        if self.queue is not None and self.pending >= self.queue:
+            return None
+        self.pending += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(_hashing, work, *args)
+        finally:
+            self.pending -= 1

@@ -48,6 +48,8 @@ class Wire:
     unread: UnreadLog = field(default_factory=UnreadLog)
     closing: bool = False
     """The hub asked to close it: its frames are no longer read."""
+    ended: bool = False
+    """The socket has closed: a catch-up running for it stops (nobody is left to read it)."""
 
 
 def error_for(request_id: RequestId | None, refusal: Refusal) -> Error:
@@ -69,8 +71,14 @@ class ChatServer:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
         self.store = store
-        self.passwords = Argon2Passwords()
-        self.hub = Hub(grace=config.grace, request_ttl=config.request_ttl, limits=config.limits)
+        limits = config.limits
+        self.passwords = Argon2Passwords(limits.hash_queue if limits.enabled else None)
+        self.hub = Hub(
+            grace=config.grace,
+            request_ttl=config.request_ttl,
+            limits=limits,
+            token_idle=config.token_idle_days * 86400.0,
+        )
         self._wires: dict[ConnId, Wire] = {}
         self._unsettled: set[ConnId] = set()
         self._chores: set[asyncio.Task[None]] = set()
@@ -131,6 +139,7 @@ class ChatServer:
     async def close_connection(self, conn: ConnId, *, clean: bool) -> None:
         """The socket is closed: finish the requests it sent, then end or park its session."""
         wire = self._wires[conn]
+        wire.ended = True
         if wire.tasks:
             await asyncio.wait(wire.tasks, timeout=CLOSE_SECONDS)
         if clean:
@@ -206,7 +215,11 @@ class ChatServer:
     # ------------------------------------------------------------------ requests
 
     async def on_frame(self, conn: ConnId, data: bytes | str) -> None:
-        """Handle one frame. Before sign-in frames run one at a time; then concurrently."""
+        """Handle one frame. Before sign-in frames run one at a time; then concurrently.
+
+        Either way the frame runs as a task of the connection's, so the socket is still
+        read meanwhile and a close is seen while a sign-in is catching up.
+        """
         if self._closing or self._wires[conn].closing:
             return
         try:
@@ -215,11 +228,10 @@ class ChatServer:
             self.log(conn, "bad_frame", refusal.code)
             self.reply(conn, error_for(request_id_of(data), refusal))
             return
-        if self.hub.user_of(conn) is None:
-            await self._answer(conn, request)
-            return
         tasks = self._wires[conn].tasks
-        while len(tasks) >= self.config.max_in_flight:
+        while len(tasks) >= (
+            self.config.max_in_flight if self.hub.user_of(conn) is not None else 1
+        ):
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         task = asyncio.get_running_loop().create_task(self._answer(conn, request))
         tasks.add(task)
@@ -259,6 +271,9 @@ class ChatServer:
                 if decision.log is not None:
                     self.log(conn, *decision.log)
                 if decision.effect is None or decision.then is None:
+                    return
+                if decision.catch_up and wire is not None and wire.ended:
+                    self.log(conn, "catch_up stopped", "the connection closed")
                     return
                 decision = decision.then(await decision.effect.run(self))
         finally:

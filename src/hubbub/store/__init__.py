@@ -1,5 +1,6 @@
 """Persistence: accounts, rooms, messages, read markers and search, acknowledged once durable."""
 
+from hubbub.store.accounts import session_id
 from hubbub.store.conversations import dm_conversation, dm_members, kind_of
 from hubbub.store.database import default_url
 from hubbub.store.records import (
@@ -9,6 +10,7 @@ from hubbub.store.records import (
     Found,
     NameTaken,
     RoomRecord,
+    SessionRecord,
     StoredMessage,
     StoreError,
 )
@@ -21,6 +23,7 @@ __all__ = [
     "Found",
     "NameTaken",
     "RoomRecord",
+    "SessionRecord",
     "Store",
     "StoreError",
     "StoredMessage",
@@ -29,4 +32,5 @@ __all__ = [
     "dm_members",
     "kind_of",
     "open_store",
+    "session_id",
 ]

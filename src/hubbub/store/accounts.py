@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from hubbub.store.database import Database
-from hubbub.store.records import Account, NameTaken
+from hubbub.store.records import Account, NameTaken, SessionRecord
 from hubbub.store.schema import accounts, tokens
+
+SESSION_ID_CHARS = 16
+"""Hex digits of a token's hash that name its session: 64 bits, unique within an account."""
 
 _account_columns = (
     accounts.c.id,
@@ -56,28 +59,81 @@ class Accounts:
 
         return await self._database.write(create)
 
-    async def issue_token(self, account_id: int) -> str:
+    async def issue_token(
+        self, account_id: int, device: str | None = None, address: str | None = None
+    ) -> str:
         """A new secret token that signs the account in; the store keeps only its hash."""
         token = secrets.token_urlsafe(32)
 
         def issue(connection: Connection, now: float) -> str:
             connection.execute(
                 insert(tokens).values(
-                    token_hash=_digest(token), account_id=account_id, created_at=now
+                    token_hash=_digest(token),
+                    account_id=account_id,
+                    created_at=now,
+                    last_seen=now,
+                    device=device,
+                    address=address,
                 )
             )
             return token
 
         return await self._database.write(issue)
 
-    async def account_for_token(self, token: str) -> Account | None:
-        """The account the token signs in, unless the token is unknown or revoked."""
+    async def account_for_token(
+        self,
+        token: str,
+        seen_since: float = 0.0,
+        device: str | None = None,
+        address: str | None = None,
+    ) -> Account | None:
+        """Sign in with the token: its account, unless the token is unknown, revoked, or
+        unused since before ``seen_since`` (then it is deleted). It is now last seen,
+        from ``address`` (and ``device``, when given)."""
+
+        def use(connection: Connection, now: float) -> Account | None:
+            digest = _digest(token)
+            row = connection.execute(
+                select(tokens.c.last_seen, *_account_columns)
+                .join_from(tokens, accounts)
+                .where(tokens.c.token_hash == digest)
+            ).first()
+            if row is None:
+                return None
+            if row.last_seen < seen_since:
+                connection.execute(delete(tokens).where(tokens.c.token_hash == digest))
+                return None
+            seen: dict[str, object] = {"last_seen": now, "address": address}
+            if device is not None:
+                seen["device"] = device
+            connection.execute(update(tokens).where(tokens.c.token_hash == digest).values(seen))
+            return Account(*row[1:])
+
+        return await self._database.write(use)
+
+    async def sessions(self, account_id: int, seen_since: float = 0.0) -> list[SessionRecord]:
+        """The account's tokens still usable, most recently used first."""
         rows = await self._database.rows(
-            select(*_account_columns)
-            .join_from(tokens, accounts)
-            .where(tokens.c.token_hash == _digest(token))
+            select(
+                tokens.c.token_hash,
+                tokens.c.device,
+                tokens.c.address,
+                tokens.c.created_at,
+                tokens.c.last_seen,
+            )
+            .where(tokens.c.account_id == account_id, tokens.c.last_seen >= seen_since)
+            .order_by(tokens.c.last_seen.desc())
         )
-        return Account(**rows[0]._mapping) if rows else None
+        return [
+            SessionRecord(
+                session_id_of_digest(row.token_hash),
+                row.device,
+                row.address,
+                row.created_at,
+                row.last_seen,
+            )
+            for row in rows
+        ]
 
     async def revoke_token(self, token: str) -> None:
         """The token no longer signs anyone in. Revoking an unknown token does nothing."""
@@ -86,6 +142,50 @@ class Accounts:
             connection.execute(delete(tokens).where(tokens.c.token_hash == _digest(token)))
 
         await self._database.write(revoke)
+
+    async def revoke_session(self, account_id: int, session_id: str) -> bool:
+        """Revoke the account's token that ``session_id`` names; False if there is none."""
+
+        def revoke(connection: Connection, _now: float) -> bool:
+            gone = connection.execute(
+                delete(tokens).where(
+                    tokens.c.account_id == account_id,
+                    tokens.c.token_hash.startswith(session_id, autoescape=True),
+                )
+            )
+            return bool(gone.rowcount)
+
+        return await self._database.write(revoke)
+
+    async def revoke_tokens(self, account_id: int, keep: str | None = None) -> None:
+        """Revoke every token of the account but ``keep``."""
+
+        def revoke(connection: Connection, _now: float) -> None:
+            query = delete(tokens).where(tokens.c.account_id == account_id)
+            if keep is not None:
+                query = query.where(tokens.c.token_hash != _digest(keep))
+            connection.execute(query)
+
+        await self._database.write(revoke)
+
+    async def set_password(self, account_id: int, password_hash: str) -> None:
+        def change(connection: Connection, _now: float) -> None:
+            connection.execute(
+                update(accounts)
+                .where(accounts.c.id == account_id)
+                .values(password_hash=password_hash)
+            )
+
+        await self._database.write(change)
+
+
+def session_id(token: str) -> str:
+    """The public name of a token's session: the start of its hash, which tells nothing of it."""
+    return session_id_of_digest(_digest(token))
+
+
+def session_id_of_digest(token_hash: str) -> str:
+    return token_hash[:SESSION_ID_CHARS]
 
 
 def _digest(token: str) -> str:

@@ -22,6 +22,17 @@ class Account:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """One token of an account, as its owner may see it (never the token itself)."""
+
+    id: str
+    device: str | None
+    address: str | None
+    created_at: float
+    last_seen: float
+
+
+@dataclass(frozen=True, slots=True)
 class Draft:
     """An entry to store in a conversation; the store gives it its ``seq`` and ``ts``.
 

@@ -62,6 +62,10 @@ tokens = Table(
     Column("token_hash", String, primary_key=True),
     Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("last_seen", Float, nullable=False, server_default=text("0")),
+    Column("device", String),
+    Column("address", String),
+    Index("ix_tokens_account_id", "account_id"),
 )
 
 conversations = Table(

@@ -28,6 +28,7 @@ from hubbub.store.records import (
     Draft,
     Found,
     RoomRecord,
+    SessionRecord,
     StoredMessage,
     StoreError,
 )
@@ -90,14 +91,34 @@ class Store:
     async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
         return await self._accounts.create_account(name, name_key, password_hash)
 
-    async def issue_token(self, account_id: int) -> str:
-        return await self._accounts.issue_token(account_id)
+    async def issue_token(
+        self, account_id: int, device: str | None = None, address: str | None = None
+    ) -> str:
+        return await self._accounts.issue_token(account_id, device, address)
 
-    async def account_for_token(self, token: str) -> Account | None:
-        return await self._accounts.account_for_token(token)
+    async def account_for_token(
+        self,
+        token: str,
+        seen_since: float = 0.0,
+        device: str | None = None,
+        address: str | None = None,
+    ) -> Account | None:
+        return await self._accounts.account_for_token(token, seen_since, device, address)
+
+    async def sessions(self, account_id: int, seen_since: float = 0.0) -> list[SessionRecord]:
+        return await self._accounts.sessions(account_id, seen_since)
 
     async def revoke_token(self, token: str) -> None:
         await self._accounts.revoke_token(token)
+
+    async def revoke_session(self, account_id: int, session_id: str) -> bool:
+        return await self._accounts.revoke_session(account_id, session_id)
+
+    async def revoke_tokens(self, account_id: int, keep: str | None = None) -> None:
+        await self._accounts.revoke_tokens(account_id, keep)
+
+    async def set_password(self, account_id: int, password_hash: str) -> None:
+        await self._accounts.set_password(account_id, password_hash)
 
     # ---------------------------------------------------------------- rooms and membership
 

@@ -57,6 +57,9 @@ export function handleEvent(client, frame) {
     case "message_deleted":
       state.applyChange(frame);
       break;
+    case "resume_gap":
+      client.history.fillRange(frame.conversation, frame.after, frame.head).catch(() => {});
+      break;
     case "presence":
       presence(state, frame);
       break;

@@ -94,6 +94,25 @@ export class History {
     }
   }
 
+  /** A resume replayed this conversation only up to `after` (a `resume_gap`): page in
+   * the entries up to `head`, when the conversation is on show (one that is not loads
+   * its latest page when opened, as always). */
+  async fillRange(id, after, head) {
+    const conversation = this.state.conversation(id);
+    if (!conversation || !conversation.loaded) return;
+    while (after < head && this.connection.isOpen) {
+      const ok = await this.connection.request("history", {
+        conversation: id,
+        after,
+        limit: BIG_PAGE,
+      });
+      if (ok.messages.length === 0) break;
+      this.take(conversation, ok.messages.filter((entry) => entry.seq <= head));
+      after = ok.messages[ok.messages.length - 1].seq;
+    }
+    this.state.emit("history", { conversation, older: false });
+  }
+
   /** Seqs have no gaps on the server: any hole between what we hold is fetched. */
   async fillGaps(conversation) {
     for (let round = 0; round < 20; round += 1) {

@@ -1,0 +1,143 @@
+"""A user's sessions: signing out (here or everywhere), listing, revoking, changing the password.
+
+A session is one token. Whatever ends a session ends it on every connection using it at
+once: the hub signs those connections out before anything is written, so a revoked token
+stops working on open connections in the same turn of the loop, and closes them
+(:data:`~hubbub.hub.hub.SIGNED_OUT`). The answer waits for the store to forget the token.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from hubbub.hub.decision import Decision
+from hubbub.hub.effects import (
+    FindAccount,
+    HashPassword,
+    ListSessions,
+    RevokeSessionId,
+    RevokeToken,
+    RevokeTokens,
+    SetPassword,
+    Together,
+    VerifyPassword,
+)
+from hubbub.hub.outbox import ConnId
+from hubbub.hub.session import busy, check_password
+from hubbub.hub.throttle import host_of
+from hubbub.protocol import (
+    ChangePassword,
+    ErrorCode,
+    Ok,
+    Refusal,
+    RevokeSession,
+    SessionInfo,
+    SessionList,
+    Sessions,
+    SignOut,
+)
+from hubbub.store import Account, SessionRecord, session_id
+
+if TYPE_CHECKING:
+    from hubbub.hub.hub import Hub
+
+_SESSION_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def sign_out(hub: Hub, conn: ConnId, request: SignOut, now: float) -> Decision:
+    """End this session (every connection using its token) or, ``everywhere``, all of them;
+    this connection stays open, signed out."""
+    user = hub.signed_in(conn)
+    token = hub.session_token(conn)
+    if request.everywhere:
+        out = hub.end_sessions(user.account_id, lambda _: True, now, spare=conn)
+        revoke: RevokeToken | RevokeTokens = RevokeTokens(user.account_id)
+    else:
+        out = hub.end_sessions(user.account_id, lambda t: t == token, now, spare=conn)
+        revoke = RevokeToken(token)
+    decision = Decision.after(revoke, lambda _: Decision.answer(conn, Ok(id=request.id)), out)
+    return decision.logged("sign_out", "everywhere" if request.everywhere else "")
+
+
+def sessions(hub: Hub, conn: ConnId, request: Sessions, wall: float) -> Decision:
+    user = hub.signed_in(conn)
+    current = session_id(hub.session_token(conn))
+    connected = {session_id(token) for token in hub.tokens_of(user.account_id)}
+
+    def listed(records: list[SessionRecord]) -> Decision:
+        infos = [
+            SessionInfo(
+                id=record.id,
+                device=record.device,
+                address=record.address,
+                created=record.created_at,
+                last_seen=record.last_seen,
+                current=record.id == current,
+                connected=record.id in connected,
+            )
+            for record in records
+        ]
+        return Decision.answer(conn, SessionList(id=request.id, sessions=infos))
+
+    return Decision.after(ListSessions(user.account_id, wall - hub.token_idle), listed)
+
+
+def revoke_session(hub: Hub, conn: ConnId, request: RevokeSession, now: float) -> Decision:
+    """End one of the user's sessions by its id; revoking the current one is signing out."""
+    user = hub.signed_in(conn)
+    wanted = request.session
+
+    def unknown() -> Refusal:
+        return Refusal(ErrorCode.UNKNOWN_SESSION, f"you have no session {wanted!r}")
+
+    if not _SESSION_ID.fullmatch(wanted):
+        raise unknown()
+
+    def revoked(found: bool) -> Decision:
+        if not found:
+            raise unknown()
+        out = hub.end_sessions(
+            user.account_id, lambda token: session_id(token) == wanted, now, spare=conn
+        )
+        return Decision.answer(conn, Ok(id=request.id), out).logged("revoke_session", wanted)
+
+    return Decision.after(RevokeSessionId(user.account_id, wanted), revoked)
+
+
+def change_password(hub: Hub, conn: ConnId, request: ChangePassword, now: float) -> Decision:
+    """Check the old password (a wrong one counts as a failed sign-in), store the new one's
+    hash, and end every other session of the account; this one goes on."""
+    user = hub.signed_in(conn)
+    token = hub.session_token(conn)
+    new = check_password(request.new)
+    old = check_password(request.old)
+    attempt = hub.throttle.attempt(user.key, host_of(hub.peer_of(conn)), now)
+
+    def found(account: Account | None) -> Decision:
+        if account is None:
+            raise Refusal(ErrorCode.UNKNOWN_USER, "your account no longer exists")
+        return Decision.after(VerifyPassword(account.password_hash, old), verified)
+
+    def verified(right: bool | None) -> Decision:
+        if right is None or right:
+            hub.throttle.did_not_fail(attempt)
+        if right is None:
+            raise busy()
+        if not right:
+            raise Refusal(ErrorCode.WRONG_PASSWORD, f"wrong password for {user.name}")
+        return Decision.after(HashPassword(new), hashed)
+
+    def hashed(password_hash: str | None) -> Decision:
+        if password_hash is None:
+            raise busy()
+        change = Together(
+            [SetPassword(user.account_id, password_hash), RevokeTokens(user.account_id, token)]
+        )
+        return Decision.after(change, changed)
+
+    def changed(_: object) -> Decision:
+        out = hub.end_sessions(user.account_id, lambda t: t != token, now, spare=None)
+        return Decision.answer(conn, Ok(id=request.id), out).logged("change_password")
+
+    return Decision.after(FindAccount(user.key), found)
