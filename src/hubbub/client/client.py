@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Self
@@ -113,7 +114,8 @@ class Client:
         pages in the rest with ``history`` and holds that conversation's live messages
         back until then. The reply's ``token`` signs in later without the password.
         ``device`` labels this session in :meth:`sessions`. Refused ``busy`` (the server's
-        password checks are queued full), it tries again after ``retry_after``, a few times.
+        password checks are queued full), it tries again a little after ``retry_after`` (spread
+        out, so that clients refused together do not return together), a few times.
         """
         since = dict(since or {})
         self._session.marks.assume_delivered(since)
@@ -127,7 +129,7 @@ class Client:
             except RequestFailed as exc:
                 if exc.code is not protocol.ErrorCode.BUSY or attempt == BUSY_TRIES:
                     raise
-                await asyncio.sleep(exc.retry_after or 1.0)
+                await asyncio.sleep((exc.retry_after or 1.0) * random.uniform(1.0, 1.5))
         self._session.signed_in(Credentials(signed_in.name, signed_in.token))
         self._session.marks.signed_in(signed_in.heads)
         return signed_in
