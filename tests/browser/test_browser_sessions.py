@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 import pytest
 from playwright.async_api import expect
 
@@ -128,3 +129,38 @@ async def test_scrolling_up_loads_older_messages_and_keeps_the_place(
     )
     texts = await alice.texts.all_inner_texts()
     assert texts == [f"message {n:03}" for n in range(1, 121)]
+
+
+async def test_the_sessions_panel_ends_a_session_changes_the_password_and_signs_out_everywhere(
+    people: People, hubbub: ServerProcess
+) -> None:
+    async with Wire(hubbub.url, "alice") as phone:
+        alice = await people.open("alice")
+        await alice.by("sessions-open").click()
+        rows = alice.by("session-row")
+        await expect(rows).to_have_count(2)
+        await expect(rows.filter(has_text="(this one)")).to_have_count(1)
+        await expect(alice.by("sessions-status")).to_have_text("You are signed in 2 times.")
+        await alice.screenshot("sessions")
+
+        await alice.by("session-revoke").click()
+        await expect(rows).to_have_count(1)
+        assert phone.ws is not None
+        async with asyncio.timeout(10):
+            while (frame := await phone.ws.receive()).type is aiohttp.WSMsgType.TEXT:
+                pass
+        assert (frame.type, frame.data) == (aiohttp.WSMsgType.CLOSE, 4010)
+
+    await alice.by("password-old").fill("not my password")
+    await alice.by("password-new").fill("a new secret")
+    await alice.by("password-submit").click()
+    await expect(alice.by("password-error")).to_contain_text("wrong password")
+    await alice.by("password-old").fill("pw-alice")
+    await alice.by("password-new").fill("a new secret")
+    await alice.by("password-submit").click()
+    await expect(alice.by("toast").last).to_contain_text("Your password is changed")
+
+    await alice.by("sessions-everywhere").click()
+    await expect(alice.by("signin-form")).to_be_visible()
+    await alice.sign_in("alice", "a new secret")
+    await alice.signed_in()

@@ -11,6 +11,20 @@ import { ChatState, LOBBY } from "./state.js";
 const TYPING_EVERY_MS = 3000;
 const MARK_READ_DELAY_MS = 250;
 
+/** "Firefox on Linux": how this browser names its session in the sessions list. */
+function deviceLabel() {
+  const agent = navigator.userAgent;
+  const browser =
+    ["Edg", "OPR", "Firefox", "Chrome", "Safari"].find((name) => agent.includes(`${name}/`)) ??
+    "A browser";
+  const system =
+    ["Android", "iPhone", "iPad", "Windows", "Mac OS", "Linux", "CrOS"].find((name) =>
+      agent.includes(name),
+    ) ?? "an unknown system";
+  const names = { Edg: "Edge", OPR: "Opera", "Mac OS": "macOS", CrOS: "ChromeOS" };
+  return `${names[browser] ?? browser} on ${names[system] ?? system}`;
+}
+
 export class ChatClient {
   constructor(state) {
     this.state = state;
@@ -77,7 +91,7 @@ export class ChatClient {
       throw new RequestError("offline", "the server cannot be reached yet — retrying…");
     }
     this.state.reset();
-    const ok = await this.request("sign_in", { name, password });
+    const ok = await this.request("sign_in", { name, password, device: deviceLabel() });
     this.afterSignIn(ok);
   }
 
@@ -138,9 +152,9 @@ export class ChatClient {
     this.state.emit("signed-out", { name, reason });
   }
 
-  async signOut() {
+  async signOut(everywhere = false) {
     try {
-      await this.request("sign_out");
+      await this.request("sign_out", everywhere ? { everywhere } : {});
     } catch {
       // offline: the token is forgotten here all the same
     }

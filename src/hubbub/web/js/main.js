@@ -9,6 +9,7 @@ import { mountHeader } from "./view-header.js";
 import { mountMessages } from "./view-messages.js";
 import { mountPanels } from "./view-panels.js";
 import { mountRooms } from "./view-rooms.js";
+import { mountSessions } from "./view-sessions.js";
 import { mountSidebar } from "./view-sidebar.js";
 import { mountSignIn } from "./view-signin.js";
 
@@ -86,6 +87,7 @@ mountMessages(client, state, ui);
 mountComposer(client, state, ui);
 mountPanels(client, state, ui);
 mountRooms(client, state, ui);
+mountSessions(client, state, ui);
 mountChatRequests(client, state, ui);
 
 state.on("signed-in", ({ resumed }) => {

@@ -4,7 +4,7 @@
 import { byId, h, sentence } from "./dom.js";
 
 /** A modal dialog that returns focus to its opener (or the message box) when it closes. */
-function modal(dialog, ui) {
+export function modal(dialog, ui) {
   let opener = null;
   let next = null; // where focus goes instead, once, e.g. a room just created
   for (const button of dialog.querySelectorAll("[data-close]")) {
@@ -29,7 +29,7 @@ function modal(dialog, ui) {
   };
 }
 
-function errorShower(element, field = null) {
+export function errorShower(element, field = null) {
   return (text) => {
     element.textContent = text;
     element.hidden = !text;
