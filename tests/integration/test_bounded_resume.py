@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from conftest import ServerProcess, free_port, say, sign_up
+from conftest import ServerProcess, StartServer, free_port, say, sign_up
 from hubbub.client import Client
 from hubbub.hub.session import MAX_REPLAYED
 from hubbub.protocol import LOBBY, Message, ResumeGap
@@ -122,3 +123,34 @@ async def test_the_client_library_fills_the_gap_and_keeps_live_messages_in_order
     assert gaps == [ResumeGap(conversation=LOBBY, after=MAX_REPLAYED, head=SAID)]
     assert [m.seq for m in seen] == list(range(1, SAID + 2))
     assert seen[SAID - 1].text == f"old {SAID}"
+
+
+async def test_a_replay_stops_when_its_connection_closes(
+    start_server: StartServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that asks for a long replay and closes at once costs no store reads: the
+    server's log says the catch-up stopped, and nothing was replayed."""
+    store = await open_store(default_url(tmp_path / "data0"))
+    try:
+        writer = await sign_up(store, "writer")
+        await asyncio.gather(*(store.append(say(writer, f"old {n}")) for n in range(500)))
+    finally:
+        await store.close()
+    server = await start_server()
+    async with Client.connect(server.url, reconnect=False) as reader:
+        await reader.sign_in("reader", "pw-reader")
+
+    caplog.set_level(logging.INFO, logger="hubbub")
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(f"{server.url}/ws")
+        await ws.send_json(
+            {"type": "sign_in", "id": 1, "name": "reader", "password": "pw-reader",
+             "since": {LOBBY: 0}}
+        )  # fmt: skip
+        await ws.close()
+    async with asyncio.timeout(10):
+        while "disconnect" not in caplog.text:  # noqa: ASYNC110 (a log to poll)
+            await asyncio.sleep(0.05)
+
+    assert "catch_up stopped the connection closed" in caplog.text
+    assert "replayed=" not in caplog.text
