@@ -1,9 +1,12 @@
 """A user's sessions: signing out (here or everywhere), listing, revoking, changing the password.
 
-A session is one token. Whatever ends a session ends it on every connection using it at
-once: the hub signs those connections out before anything is written, so a revoked token
-stops working on open connections in the same turn of the loop, and closes them
-(:data:`~hubbub.hub.hub.SIGNED_OUT`). The answer waits for the store to forget the token.
+A session is one token. Whatever ends a session ends it on every connection using it: the
+hub signs those connections out and closes them (:data:`~hubbub.hub.hub.SIGNED_OUT`) once
+the store has forgotten the token. A token sign-in is a write of the token's use, and the
+store commits writes in order, so a sign-in with the token either commits after the
+revocation (and fails) or before it (and has attached by the time the revocation's
+decision runs, which then ends it too). ``sign_out`` also ends its connections at once,
+before the write, as the request says "now".
 """
 
 from __future__ import annotations
@@ -50,13 +53,21 @@ def sign_out(hub: Hub, conn: ConnId, request: SignOut, now: float) -> Decision:
     this connection stays open, signed out."""
     user = hub.signed_in(conn)
     token = hub.session_token(conn)
-    if request.everywhere:
-        out = hub.end_sessions(user.account_id, lambda _: True, now, spare=conn)
-        revoke: RevokeToken | RevokeTokens = RevokeTokens(user.account_id)
-    else:
-        out = hub.end_sessions(user.account_id, lambda t: t == token, now, spare=conn)
-        revoke = RevokeToken(token)
-    decision = Decision.after(revoke, lambda _: Decision.answer(conn, Ok(id=request.id)), out)
+    revoke: RevokeToken | RevokeTokens = (
+        RevokeTokens(user.account_id) if request.everywhere else RevokeToken(token)
+    )
+
+    def ended(candidate: str) -> bool:
+        return request.everywhere or candidate == token
+
+    def revoked(_: None) -> Decision:
+        # Again once stored: a sign-in with the token that the store let through just
+        # before the revocation has attached by now (token uses commit in order with it).
+        out = hub.end_sessions(user.account_id, ended, now, spare=conn)
+        return Decision.answer(conn, Ok(id=request.id), out)
+
+    out = hub.end_sessions(user.account_id, ended, now, spare=conn)
+    decision = Decision.after(revoke, revoked, out)
     return decision.logged("sign_out", "everywhere" if request.everywhere else "")
 
 
