@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, exists, insert, select, update
 
+from hubbub.names import skeleton
 from hubbub.store.conversations import JoinOrder, add_conversations
 from hubbub.store.database import Database
 from hubbub.store.records import NameTaken, RoomRecord, StoreError
@@ -64,12 +65,21 @@ class Rooms:
         return await self._database.read(load)
 
     async def create_room(self, room: RoomRecord) -> None:
-        """Record the room and its members; :class:`NameTaken` if another room has its key."""
+        """Record the room and its members; :class:`NameTaken` if another room has its key
+        or one that looks like it (the same confusable skeleton)."""
+        name_skeleton = skeleton(room.name_key)
 
         def create(connection: Connection, now: float) -> None:
-            taken = connection.scalar(select(rooms.c.id).where(rooms.c.name_key == room.name_key))
-            if taken is not None:
-                raise NameTaken(f"a room is already called {room.name!r}")
+            exact = connection.scalar(select(rooms.c.name).where(rooms.c.name_key == room.name_key))
+            if exact is not None:
+                raise NameTaken(f"a room is already called {room.name!r}", exact)
+            similar = connection.scalar(
+                select(rooms.c.name).where(rooms.c.name_skeleton == name_skeleton).limit(1)
+            )
+            if similar is not None:
+                raise NameTaken(
+                    f"the room name {room.name!r} looks like {similar!r}", similar, look_alike=True
+                )
             known = connection.scalar(
                 select(conversations.c.id).where(conversations.c.id == room.id)
             )
@@ -83,6 +93,7 @@ class Rooms:
                     id=room.id,
                     name=room.name,
                     name_key=room.name_key,
+                    name_skeleton=name_skeleton,
                     topic=room.topic,
                     private=room.private,
                     archived=room.archived,
