@@ -8,8 +8,9 @@ import secrets
 from sqlalchemy import Connection, delete, insert, select
 
 from hubbub.names import skeleton
+from hubbub.store.claims import refuse_taken
 from hubbub.store.database import Database
-from hubbub.store.records import Account, NameTaken
+from hubbub.store.records import Account
 from hubbub.store.schema import accounts, tokens
 
 _account_columns = (
@@ -40,18 +41,7 @@ class Accounts:
         name_skeleton = skeleton(name_key)
 
         def create(connection: Connection, now: float) -> Account:
-            exact = connection.scalar(
-                select(accounts.c.name).where(accounts.c.name_key == name_key)
-            )
-            if exact is not None:
-                raise NameTaken(f"the name {name!r} is taken", exact)
-            similar = connection.scalar(
-                select(accounts.c.name).where(accounts.c.name_skeleton == name_skeleton).limit(1)
-            )
-            if similar is not None:
-                raise NameTaken(
-                    f"the name {name!r} looks like {similar!r}", similar, look_alike=True
-                )
+            refuse_taken(connection, accounts, name_key, name_skeleton)
             account_id = connection.scalar(
                 insert(accounts)
                 .values(

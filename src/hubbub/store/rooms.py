@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, delete, exists, insert, select, update
 
 from hubbub.names import skeleton
+from hubbub.store.claims import refuse_taken
 from hubbub.store.conversations import JoinOrder, add_conversations
 from hubbub.store.database import Database
-from hubbub.store.records import NameTaken, RoomRecord, StoreError
+from hubbub.store.records import RoomRecord, StoreError
 from hubbub.store.schema import accounts, conversations, members, rooms
 from hubbub.store.writer import refusing_conflicts
 
@@ -70,16 +71,7 @@ class Rooms:
         name_skeleton = skeleton(room.name_key)
 
         def create(connection: Connection, now: float) -> None:
-            exact = connection.scalar(select(rooms.c.name).where(rooms.c.name_key == room.name_key))
-            if exact is not None:
-                raise NameTaken(f"a room is already called {room.name!r}", exact)
-            similar = connection.scalar(
-                select(rooms.c.name).where(rooms.c.name_skeleton == name_skeleton).limit(1)
-            )
-            if similar is not None:
-                raise NameTaken(
-                    f"the room name {room.name!r} looks like {similar!r}", similar, look_alike=True
-                )
+            refuse_taken(connection, rooms, room.name_key, name_skeleton)
             known = connection.scalar(
                 select(conversations.c.id).where(conversations.c.id == room.id)
             )
