@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+import stat
 import sys
 from pathlib import Path
 
@@ -79,6 +80,7 @@ async def test_a_backup_taken_while_messages_are_stored_has_every_acknowledged_o
     assert out.startswith(f"backed up {hubbub.data_dir / 'hubbub.db'} to {copy} ("), out
     assert after > len(before), "the server stopped storing messages during the backup"
     assert integrity(copy) == ["ok"]
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600, "the copy holds password hashes"
 
     restored = ServerProcess(tmp_path / "restored", free_port())
     restored.data_dir.mkdir()

@@ -19,6 +19,7 @@ from hubbub.store.records import StoreError
 
 _BUSY_SECONDS = 5.0
 """How long to wait for a lock the server holds (a checkpoint) before giving up."""
+_OWNER_ONLY = 0o600
 _WHOLE_DATABASE = -1
 """``pages`` for :meth:`sqlite3.Connection.backup`: every page in one step."""
 
@@ -67,7 +68,9 @@ def back_up(source: Path, target: Path, *, replace: bool = False) -> Backup:
 
 
 def _copy(source: Path, partial: Path) -> None:
-    """Copy the pages, make the copy one self-contained file, and check it."""
+    """Copy the pages, make the copy one self-contained file, and check it. The file is
+    made readable by its owner only first: it holds password and token hashes."""
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _OWNER_ONLY))
     with (
         contextlib.closing(sqlite3.connect(source, timeout=_BUSY_SECONDS)) as origin,
         contextlib.closing(sqlite3.connect(partial)) as copy,
