@@ -14,11 +14,11 @@ def normalise_name(raw: str) -> tuple[str, str]:
     """Return ``(display_name, key)`` for a name a user typed, or refuse it.
 
     The display name is NFKC-normalised; the key (what uniqueness is judged on) is also
-    case-folded, so "Ålice", "ålice" and "ÅLICE" are one name. Accounts and rooms alike
-    also refuse a new name whose key looks like another's (:func:`hubbub.names.skeleton`).
-    A name needs a visible character: spaces, fillers such as U+3164 HANGUL FILLER or
-    U+2800 BRAILLE PATTERN BLANK, default-ignorable characters and combining marks do not
-    count on their own.
+    case-folded, so "Ålice", "ålice" and "ÅLICE" are one name. A name needs a visible
+    character: spaces, fillers such as U+3164 HANGUL FILLER or U+2800 BRAILLE PATTERN
+    BLANK, default-ignorable characters and combining marks do not count on their own.
+    That a new name must not look like a taken one is judged where names are claimed, on
+    the key's skeleton (:func:`hubbub.names.skeleton`, :mod:`hubbub.store.claims`).
     """
     name = unicodedata.normalize("NFKC", raw)
     if not any(is_visible(char) for char in name):
