@@ -40,7 +40,7 @@ from hubbub.protocol import (
     SignIn,
     SignOut,
 )
-from hubbub.store import Account, StoredMessage
+from hubbub.store import Account, NameTaken, StoredMessage
 
 if TYPE_CHECKING:
     from hubbub.hub.hub import Hub
@@ -104,8 +104,14 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float) -> Decision:
             VerifyPassword(account.password_hash, password), lambda right: verified(account, right)
         )
 
-    def created(account: Account | None) -> Decision:
-        if account is None:
+    def created(account: Account | NameTaken) -> Decision:
+        if isinstance(account, NameTaken):
+            if account.look_alike:
+                raise Refusal(
+                    ErrorCode.NAME_IN_USE,
+                    f"{display} looks too much like {account.holder}, who is already here; "
+                    "choose another name",
+                )
             return Decision.after(FindAccount(key), found)
         return _join_first_rooms(hub, account, list(FIRST_ROOMS), lambda: issue(account))
 
