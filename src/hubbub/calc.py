@@ -14,8 +14,9 @@ Any Unicode whitespace, line breaks included, separates tokens like a space; oth
 characters are refused. Text after ``#`` is a comment, as in Python.
 
 Limits: at most ``MAX_EXPRESSION_CHARS`` characters, integers of at most 1000 digits, floats
-that stay finite, ``round`` to at most 1000 digits, and 50 ms of work. Huge powers such as
-``9**9**9`` are refused before they are computed. Nesting deeper than the Python stack allows
+that stay finite, ``round`` to at most 1000 digits, and 50 ms of the thread's CPU time (not
+wall time, so a busy machine does not fail a small sum). Huge powers such as ``9**9**9`` are
+refused before they are computed. Nesting deeper than the Python stack allows
 is refused too.
 
 Every refusal is a ``CalcError`` whose ``position`` is a 1-based column in the original string
@@ -36,7 +37,7 @@ import operator
 import re
 import unicodedata
 from collections.abc import Callable
-from time import monotonic
+from time import thread_time
 from typing import NamedTuple
 
 MAX_EXPRESSION_CHARS = 500
@@ -212,7 +213,7 @@ class _Evaluator:
 
     def evaluate(self, node: ast.expr) -> _Number:
         position = self._position(node)
-        if monotonic() > self._deadline:
+        if thread_time() > self._deadline:
             raise CalcError("calculation took too long", position)
         match node:
             case ast.Constant(value=value):
@@ -321,7 +322,7 @@ def evaluate(expression: str) -> int | float:
     lead = len(spaced) - len(text)
     try:
         tree = ast.parse(text, mode="eval")
-        return _Evaluator(text, lead, monotonic() + _TIME_LIMIT_SECONDS).evaluate(tree.body)
+        return _Evaluator(text, lead, thread_time() + _TIME_LIMIT_SECONDS).evaluate(tree.body)
     except SyntaxError as error:
         raise _syntax_error(error, text, lead) from None
     except (MemoryError, RecursionError):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
+from hubbub.client.pane import clock
 from hubbub.client.state import Conversation, Line, ShownMessage
-from hubbub.desktop.transcript import clock, header, transcript, typing_text
+from hubbub.desktop.transcript import header, transcript
 
 T = 1_700_000_000.0
 
@@ -51,13 +52,6 @@ def test_line_keys_change_when_a_line_would_look_different() -> None:
     after = transcript([shown(1, text="hello", edited=True)], [], "alice")[0]
     assert after.text == "hello (edited)"
     assert before.key != after.key
-
-
-def test_typing_line_for_one_two_and_many() -> None:
-    assert typing_text([]) == ""
-    assert typing_text(["bob"]) == "bob is typing…"
-    assert typing_text(["bob", "carol"]) == "bob and carol are typing…"
-    assert typing_text(["bob", "carol", "dora", "eve"]) == "bob, carol and 2 more are typing…"
 
 
 def conversation(kind: str, name: str, **changes: object) -> Conversation:

@@ -24,6 +24,10 @@ def test_a_name_may_have_inner_spaces_and_any_script() -> None:
     [
         ("", "at least one visible"),
         ("   ", "at least one visible"),
+        ("\u3164", "at least one visible"),
+        ("\u2800\u2800", "at least one visible"),
+        ("\u0301", "at least one visible"),
+        ("\u034f", "at least one visible"),
         ("x" * 33, "at most 32"),
         (" alice", "start or end with a space"),
         ("alice ", "start or end with a space"),

@@ -11,6 +11,7 @@ from collections import deque
 
 from hubbub import protocol
 from hubbub.client import ClientEvent, ClientState, Disconnected, Reconnected
+from hubbub.client.pane import typing_text
 from hubbub.client.state import Conversation, Line
 from hubbub.desktop import rows, transcript
 from hubbub.desktop.effects import (
@@ -155,7 +156,7 @@ class Desktop:
     def typing(self, conversation: str | None, now: float) -> str:
         if conversation is None:
             return ""
-        return transcript.typing_text(self.state.typing_names(conversation, now))
+        return typing_text(self.state.typing_names(conversation, now))
 
     def conversation_rows(self) -> list[rows.ConversationRow]:
         return rows.conversation_rows(self.state.conversations)

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from tkinter import ttk
 
 from hubbub import protocol
+from hubbub.client.pane import clock
 from hubbub.desktop import trees
 from hubbub.desktop.dialogs import Dialog
 from hubbub.desktop.fields import TextField
 from hubbub.desktop.look import Look
-from hubbub.desktop.transcript import clock
 
 Ask = Callable[["SearchDialog", str, int], None]
 

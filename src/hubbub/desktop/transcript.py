@@ -3,12 +3,11 @@ typing line. Pure; the Tk pane draws what this returns."""
 
 from __future__ import annotations
 
-import bisect
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
+from hubbub.client.pane import clock, interleave
 from hubbub.client.state import Conversation, Line, ShownMessage
 
 Style: TypeAlias = Literal["mine", "theirs", "mention", "deleted", "notice"]
@@ -27,11 +26,6 @@ class PaneLine:
     text: str
     style: Style
     seq: int | None = None
-
-
-def clock(ts: float) -> str:
-    """A Unix time as the local hour and minute."""
-    return time.strftime("%H:%M", time.localtime(ts))
 
 
 def message_line(message: ShownMessage, me: str) -> PaneLine:
@@ -58,34 +52,11 @@ def notice_line(line: Line) -> PaneLine:
 def transcript(
     messages: Sequence[ShownMessage], notices: Iterable[Line], me: str
 ) -> list[PaneLine]:
-    """Messages by ``seq`` with each notice after the messages that came before it.
-
-    A notice sits after the message it was given with (``after_seq``) and after every
-    message stamped earlier than it, whichever is later: a notice made before its
-    conversation was loaded still lands among the messages of its time.
-    """
-    stamps = [message.ts for message in messages]
-    keyed: list[tuple[tuple[int, int, float], PaneLine]] = [
-        ((message.seq, 0, message.ts), message_line(message, me)) for message in messages
+    """Messages by ``seq`` with each notice placed among them (see :func:`interleave`)."""
+    return [
+        notice_line(item) if isinstance(item, Line) else message_line(item, me)
+        for item in interleave(messages, notices)
     ]
-    for notice in notices:
-        earlier = bisect.bisect_right(stamps, notice.at)
-        by_time = messages[earlier - 1].seq if earlier else 0
-        anchor = max(notice.after_seq, by_time)
-        keyed.append(((anchor, 1, notice.at), notice_line(notice)))
-    keyed.sort(key=lambda item: item[0])
-    return [line for _, line in keyed]
-
-
-def typing_text(names: Sequence[str]) -> str:
-    """``bob is typing…``; empty when nobody is."""
-    if not names:
-        return ""
-    if len(names) == 1:
-        return f"{names[0]} is typing…"
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]} are typing…"
-    return f"{names[0]}, {names[1]} and {len(names) - 2} more are typing…"
 
 
 def header(conversation: Conversation | None) -> tuple[str, str]:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         ConversationSummary,
         Draft,
         Found,
+        NameTaken,
         RoomRecord,
         SessionRecord,
         Store,
@@ -62,20 +63,20 @@ class FindAccount(Effect["Account | None"]):
 
 
 @dataclass(frozen=True, slots=True)
-class CreateAccount(Effect["Account | None"]):
-    """A new account; None if the name was claimed meanwhile."""
+class CreateAccount(Effect["Account | NameTaken"]):
+    """A new account; or what says the name (or one like it) was claimed meanwhile."""
 
     name: str
     name_key: str
     password_hash: str
 
-    async def run(self, services: Services) -> Account | None:
+    async def run(self, services: Services) -> Account | NameTaken:
         from hubbub.store import NameTaken
 
         try:
             return await services.store.create_account(self.name, self.name_key, self.password_hash)
-        except NameTaken:
-            return None
+        except NameTaken as taken:
+            return taken
 
 
 @dataclass(frozen=True, slots=True)

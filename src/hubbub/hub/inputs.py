@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from hubbub.names import is_visible
 from hubbub.protocol import MAX_TEXT_CHARS, ErrorCode, Refusal
 
 MAX_NAME_CHARS = 32
@@ -13,11 +14,19 @@ def normalise_name(raw: str) -> tuple[str, str]:
     """Return ``(display_name, key)`` for a name a user typed, or refuse it.
 
     The display name is NFKC-normalised; the key (what uniqueness is judged on) is also
-    case-folded, so "Ålice", "ålice" and "ÅLICE" are one name.
+    case-folded, so "Ålice", "ålice" and "ÅLICE" are one name. A name needs a visible
+    character: spaces, fillers such as U+3164 HANGUL FILLER or U+2800 BRAILLE PATTERN
+    BLANK, default-ignorable characters and combining marks do not count on their own.
+    That a new name must not look like a taken one is judged where names are claimed, on
+    the key's skeleton (:func:`hubbub.names.skeleton`, :mod:`hubbub.store.claims`).
     """
     name = unicodedata.normalize("NFKC", raw)
-    if not name or name.isspace():
-        raise Refusal(ErrorCode.INVALID_NAME, "a name needs at least one visible character")
+    if not any(is_visible(char) for char in name):
+        raise Refusal(
+            ErrorCode.INVALID_NAME,
+            "a name needs at least one visible character; spaces, fillers, "
+            "invisible characters and accents alone do not count",
+        )
     if len(name) > MAX_NAME_CHARS:
         raise Refusal(
             ErrorCode.INVALID_NAME,

@@ -14,7 +14,7 @@ from hubbub.hub.effects import (
     RemoveMember,
     UpdateRoom,
 )
-from hubbub.hub.inputs import normalise_name
+from hubbub.hub.inputs import name_key, normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.rooms import MAX_ROOM_MEMBERS, ROOMS_PER_HOUR, Room
 from hubbub.protocol import (
@@ -89,8 +89,8 @@ def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float)
     user = hub.signed_in(conn)
     name, key = normalise_name(request.name)
     topic = _check_topic(request.topic)
-    if hub.rooms.name_taken(key):
-        raise Refusal(ErrorCode.ROOM_NAME_TAKEN, f"there is already a room called {name}")
+    if (holder := hub.rooms.name_holder(key)) is not None:
+        raise _name_taken(name, key, holder.name)
     if hub.rooms.created_since(user.account_id, wall - 3600) >= ROOMS_PER_HOUR:
         raise Refusal(
             ErrorCode.TOO_MANY_ROOMS, f"you can create {ROOMS_PER_HOUR} rooms an hour; try later"
@@ -107,8 +107,9 @@ def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float)
     )
 
     def created(done: bool) -> Decision:
-        if not done or hub.rooms.name_taken(key):
-            raise Refusal(ErrorCode.ROOM_NAME_TAKEN, f"there is already a room called {name}")
+        holder = hub.rooms.name_holder(key)
+        if not done or holder is not None:
+            raise _name_taken(name, key, holder.name if holder is not None else name)
         room = Room(record.id, name, key, topic, request.private, user.account_id, wall)
         hub.rooms.add(room)
         out = _welcome(hub, room, user.account_id, user.name, user.name)
@@ -117,6 +118,16 @@ def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float)
         )
 
     return Decision.after(CreateRoom(record), created)
+
+
+def _name_taken(name: str, key: str, holder: str) -> Refusal:
+    """The refusal of a room name that ``holder`` (a room's name) has, or looks like."""
+    if name_key(holder) == key:
+        return Refusal(ErrorCode.ROOM_NAME_TAKEN, f"there is already a room called {holder}")
+    return Refusal(
+        ErrorCode.ROOM_NAME_TAKEN,
+        f"{name} looks too much like the room {holder}; choose another name",
+    )
 
 
 def join_room(hub: Hub, conn: ConnId, request: JoinRoom) -> Decision:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from hubbub.hub.inputs import name_key
 from hubbub.hub.outbox import ConnId
+from hubbub.names import skeleton
 from hubbub.protocol import ErrorCode, Refusal, RoomInfo
 from hubbub.store import RoomRecord
 
@@ -69,6 +70,8 @@ class Rooms:
     def __init__(self) -> None:
         self._by_id: dict[str, Room] = {}
         self._by_key: dict[str, Room] = {}
+        self._by_skeleton: dict[str, Room] = {}
+        """The first room with each confusable skeleton (older rooms may share one)."""
         self._of: dict[int, dict[str, Room]] = {}
         self._names: dict[int, str] = {}
 
@@ -91,6 +94,7 @@ class Rooms:
     def add(self, room: Room) -> None:
         self._by_id[room.id] = room
         self._by_key[room.key] = room
+        self._by_skeleton.setdefault(skeleton(room.key), room)
 
     def get(self, room_id: str) -> Room | None:
         return self._by_id.get(room_id)
@@ -98,8 +102,10 @@ class Rooms:
     def __iter__(self) -> Iterator[Room]:
         return iter(self._by_id.values())
 
-    def name_taken(self, key: str) -> bool:
-        return key in self._by_key
+    def name_holder(self, key: str) -> Room | None:
+        """The room a new room with name key ``key`` may not be called after: the one
+        with that key, else one whose name looks like it (the same skeleton)."""
+        return self._by_key.get(key) or self._by_skeleton.get(skeleton(key))
 
     def find(self, ref: str, key: str | None, account_id: int) -> Room:
         """The room ``ref`` names (its id, or a name with name key ``key``), as the account

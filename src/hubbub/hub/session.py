@@ -39,7 +39,7 @@ from hubbub.protocol import (
     SignedIn,
     SignIn,
 )
-from hubbub.store import Account, StoredMessage
+from hubbub.store import Account, NameTaken, StoredMessage
 
 if TYPE_CHECKING:
     from hubbub.hub.hub import Hub
@@ -114,8 +114,15 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
             raise busy()
         return Decision.after(CreateAccount(display, key, password_hash), created)
 
-    def created(account: Account | None) -> Decision:
-        if account is None:  # claimed meanwhile: now it is an account like any other
+    def created(account: Account | NameTaken) -> Decision:
+        if isinstance(account, NameTaken):
+            if account.look_alike:
+                raise Refusal(
+                    ErrorCode.NAME_IN_USE,
+                    f"{display} looks too much like {account.holder}, who is already here; "
+                    "choose another name",
+                )
+            # Claimed meanwhile: now it is an account like any other.
             return sign_in(hub, conn, request, now, wall)
         return _join_first_rooms(hub, account, list(FIRST_ROOMS), lambda: issue(account))
 

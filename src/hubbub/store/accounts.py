@@ -7,8 +7,10 @@ import secrets
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from hubbub.names import skeleton
+from hubbub.store.claims import refuse_taken
 from hubbub.store.database import Database
-from hubbub.store.records import Account, NameTaken, SessionRecord
+from hubbub.store.records import Account, SessionRecord
 from hubbub.store.schema import accounts, tokens
 
 SESSION_ID_CHARS = 16
@@ -37,17 +39,18 @@ class Accounts:
         return Account(**rows[0]._mapping) if rows else None
 
     async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
-        """A new ``"user"`` account, in no room yet; :class:`NameTaken` if the key is someone's."""
+        """A new ``"user"`` account, in no room yet; :class:`NameTaken` if the key is
+        someone's or looks like someone's (the same confusable skeleton)."""
+        name_skeleton = skeleton(name_key)
 
         def create(connection: Connection, now: float) -> Account:
-            taken = connection.scalar(select(accounts.c.id).where(accounts.c.name_key == name_key))
-            if taken is not None:
-                raise NameTaken(f"the name {name!r} is taken")
+            refuse_taken(connection, accounts, name_key, name_skeleton)
             account_id = connection.scalar(
                 insert(accounts)
                 .values(
                     name=name,
                     name_key=name_key,
+                    name_skeleton=name_skeleton,
                     password_hash=password_hash,
                     role="user",
                     created_at=now,

@@ -135,4 +135,11 @@ class StoreError(Exception):
 
 
 class NameTaken(StoreError):
-    """An account (or a room) with this name key already exists."""
+    """An account (or a room) with this name key, or one that looks like it, exists."""
+
+    def __init__(self, message: str, holder: str, *, look_alike: bool = False) -> None:
+        super().__init__(message)
+        self.holder = holder
+        """The display name of the account (or room) that has the name."""
+        self.look_alike = look_alike
+        """True when the name key differs but the confusable skeleton is the same."""

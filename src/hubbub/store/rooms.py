@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, exists, insert, select, update
 
+from hubbub.names import skeleton
+from hubbub.store.claims import refuse_taken
 from hubbub.store.conversations import JoinOrder, add_conversations
 from hubbub.store.database import Database
-from hubbub.store.records import NameTaken, RoomRecord, StoreError
+from hubbub.store.records import RoomRecord, StoreError
 from hubbub.store.schema import accounts, conversations, members, rooms
 from hubbub.store.writer import refusing_conflicts
 
@@ -64,12 +66,12 @@ class Rooms:
         return await self._database.read(load)
 
     async def create_room(self, room: RoomRecord) -> None:
-        """Record the room and its members; :class:`NameTaken` if another room has its key."""
+        """Record the room and its members; :class:`NameTaken` if another room has its key
+        or one that looks like it (the same confusable skeleton)."""
+        name_skeleton = skeleton(room.name_key)
 
         def create(connection: Connection, now: float) -> None:
-            taken = connection.scalar(select(rooms.c.id).where(rooms.c.name_key == room.name_key))
-            if taken is not None:
-                raise NameTaken(f"a room is already called {room.name!r}")
+            refuse_taken(connection, rooms, room.name_key, name_skeleton)
             known = connection.scalar(
                 select(conversations.c.id).where(conversations.c.id == room.id)
             )
@@ -83,6 +85,7 @@ class Rooms:
                     id=room.id,
                     name=room.name,
                     name_key=room.name_key,
+                    name_skeleton=name_skeleton,
                     topic=room.topic,
                     private=room.private,
                     archived=room.archived,

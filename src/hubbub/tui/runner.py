@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from hubbub.client import Client, ClientState, ConnectionLost, RequestFailed
+from hubbub.client.pane import clock
 from hubbub.tui.commands import Command, Text, Unknown, help_lines, parse
-from hubbub.tui.view import clock
 
 
 class View(Protocol):

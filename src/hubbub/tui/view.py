@@ -5,13 +5,12 @@ Pure functions, unit-tested without a terminal; the widgets only add colour.
 
 from __future__ import annotations
 
-import bisect
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from hubbub import protocol
+from hubbub.client.pane import clock, interleave, typing_text
 from hubbub.client.roster import Member
 from hubbub.client.state import ClientState, Conversation, Line, ShownMessage
 
@@ -99,11 +98,6 @@ def names_known(state: ClientState) -> set[str]:
     return names | {c.name for c in state.conversations if c.kind != "room"}
 
 
-def clock(ts: float) -> str:
-    """A time of day as the pane shows it, in local time."""
-    return time.strftime("%H:%M", time.localtime(ts))
-
-
 def conversation_label(conversation: Conversation, status: protocol.SeenStatus | None) -> str:
     """A conversation in the list: kind mark, name, the partner's status if not plainly
     online, unread and mention counts, and whether a chat is over."""
@@ -158,38 +152,16 @@ def people(
     return [(member.name, member.status, member.role) for member in ordered]
 
 
-def typing_text(names: list[str]) -> str:
-    """The line under the messages while people type there."""
-    if not names:
-        return ""
-    if len(names) == 1:
-        return f"{names[0]} is typing…"
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]} are typing…"
-    return f"{names[0]}, {names[1]} and {len(names) - 2} more are typing…"
-
-
 def transcript(
     messages: list[ShownMessage], lines: Iterable[Line], me: str, limit: int = TRANSCRIPT_ROWS
 ) -> list[Row]:
-    """Messages in ``seq`` order with the notices placed among them.
-
-    A notice about this conversation goes after the message that was last when it came;
-    one for wherever (its ``conversation`` is None) goes by time.
-    """
-    stamps = [message.ts for message in messages]
-    keyed: list[tuple[int, int, float, Row]] = []
-    for message in messages:
-        keyed.append((message.seq, 0, 0.0, _message_row(message, me)))
-    for line in lines:
-        if line.conversation is None:
-            index = bisect.bisect_right(stamps, line.at)
-            after = messages[index - 1].seq if index else 0
-        else:
-            after = line.after_seq
-        keyed.append((after, 1, line.at, Row(clock(line.at), None, line.text, "notice")))
-    keyed.sort(key=lambda item: item[:3])
-    return [row for *_, row in keyed[-limit:]]
+    """The last ``limit`` rows: messages by ``seq`` with the notices placed among them."""
+    return [
+        Row(clock(item.at), None, item.text, "notice")
+        if isinstance(item, Line)
+        else _message_row(item, me)
+        for item in interleave(messages, lines)[-limit:]
+    ]
 
 
 def _message_row(message: ShownMessage, me: str) -> Row:
