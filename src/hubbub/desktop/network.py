@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import platform
 import queue
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
@@ -131,7 +132,8 @@ class Network:
         client = Client.connect(url)
         try:
             await client.open()
-            reply = await client.sign_in(name, password, token=token)
+            device = None if token else f"hubbub desktop on {platform.node()}"
+            reply = await client.sign_in(name, password, token=token, device=device)
         except Exception as exc:
             await client.close()
             self.deliveries.put(Answer(on_error, exc))

@@ -7,6 +7,7 @@ saved for the next start (see :mod:`hubbub.tui.sessions`).
 from __future__ import annotations
 
 import asyncio
+import platform
 from collections.abc import Callable
 
 from hubbub import protocol
@@ -53,7 +54,7 @@ async def sign_in(
         if ask is None:
             raise LoginError(f"no password for {name}: set HUBBUB_PASSWORD")
         password = await asyncio.to_thread(ask, name)
-    reply = await client.sign_in(name, password)
+    reply = await client.sign_in(name, password, device=f"hubbub terminal on {platform.node()}")
     store.save(client.url, reply.name, reply.token)
     return reply
 
