@@ -291,10 +291,10 @@ def test_requester_leaving_cancels_the_pending_request() -> None:
         room.hub.answer_chat(2, "alice", True, now=0.0)
 
 
-def test_invitee_leaving_declines_the_pending_request() -> None:
+def test_invitee_signing_out_declines_the_pending_request() -> None:
     room = Room("alice", "bob")
     room.hub.request_chat(1, "bob", now=0.0)
-    out = room.hub.sign_out(2, now=0.0)
+    out = room.hub.end_sessions(2, lambda token: token == "t2", now=0.0, spare=2)
     assert frames(out, 1) == [{"type": "chat_declined", "by": "bob", "reason": "left"}]
 
 
@@ -316,7 +316,7 @@ def test_requests_before_sign_in_are_refused() -> None:
         lambda: hub.answer_chat(1, "bob", True, now=0.0),
         lambda: hub.end_chat(1, now=0.0),
         lambda: hub.set_status(1, "away", now=0.0),
-        lambda: hub.sign_out(1, now=0.0),
+        lambda: hub.session_token(1),
     ):
         with refused(ErrorCode.NOT_SIGNED_IN):
             attempt()

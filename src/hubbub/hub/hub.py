@@ -134,13 +134,6 @@ class Hub:
             out.send([conn], Notice(code="alone", text=ALONE), urgent=True)
         return out
 
-    def sign_out(self, conn: ConnId, now: float) -> Outbox:
-        """End this connection's session for good; the connection stays open, signed out."""
-        link = self._links.get(conn)
-        if link is None or link.user is None:
-            raise Refusal(ErrorCode.NOT_SIGNED_IN, "sign in first")
-        return self._detach(link, clean=True, now=now)
-
     def end_sessions(
         self, account_id: int, ended: Callable[[str], bool], now: float, spare: ConnId | None
     ) -> Outbox:
