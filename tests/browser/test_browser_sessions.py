@@ -11,7 +11,9 @@ from playwright.async_api import expect
 
 from browser.people import People
 from browser.wire import Refused, Wire
-from conftest import ServerProcess
+from conftest import ServerProcess, say, sign_up
+from hubbub.hub.session import MAX_REPLAYED
+from hubbub.store import default_url, open_store
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -164,3 +166,29 @@ async def test_the_sessions_panel_ends_a_session_changes_the_password_and_signs_
     await expect(alice.by("signin-form")).to_be_visible()
     await alice.sign_in("alice", "a new secret")
     await alice.signed_in()
+
+
+async def test_a_resume_past_the_replay_limit_fills_the_gap_from_history(
+    people: People, hubbub: ServerProcess
+) -> None:
+    alice = await people.open("alice")
+    async with Wire(hubbub.url, "bob") as bob:
+        await bob.say("before the outage")
+    await expect(alice.texts).to_have_text(["before the outage"])
+
+    # While the server is down, far more is said than a resume replays.
+    await asyncio.to_thread(hubbub.kill)
+    await expect(alice.by("connection-banner")).to_be_visible()
+    missed = MAX_REPLAYED + 200
+    store = await open_store(default_url(hubbub.data_dir))
+    try:
+        writer = await sign_up(store, "writer")
+        await asyncio.gather(*(store.append(say(writer, f"missed {n}")) for n in range(missed)))
+    finally:
+        await store.close()
+    await asyncio.to_thread(hubbub.start)
+
+    await expect(alice.by("connection-banner")).to_be_hidden()
+    await expect(alice.texts).to_have_count(1 + missed, timeout=30_000)
+    seqs = await alice.by("message").evaluate_all("all => all.map(m => Number(m.dataset.seq))")
+    assert seqs == list(range(1, 2 + missed))
