@@ -48,7 +48,7 @@ def _flag(field: dataclasses.Field[Any]) -> Callable[[F], F]:
         envvar=f"HUBBUB_{name.upper()}",
         default=shown,
         show_default=True,
-        type=RateType() if is_rate else type(default),
+        type=RateType() if is_rate else click.IntRange(min=1),
         help=field.metadata["help"],
     )
 
