@@ -8,7 +8,7 @@ from typing import Literal
 
 from hubbub import protocol
 
-Role = Literal["owner", "member"]
+Role = Literal["owner", "moderator", "member"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,25 +34,30 @@ class Accounts:
         return Account(**rows[0]._mapping) if rows else None
 
     async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
-        """A new ``"user"`` account, in no room yet; :class:`NameTaken` if the key is someone's."""
+        """A new account, in no room yet; :class:`NameTaken` if the key is someone's.
+
+        The first account of a database is ``"admin"`` (decided in the same transaction,
+        so two first sign-ins at once cannot both be), every later one ``"user"``."""
 
         def create(connection: Connection, now: float) -> Account:
             taken = connection.scalar(select(accounts.c.id).where(accounts.c.name_key == name_key))
             if taken is not None:
                 raise NameTaken(f"the name {name!r} is taken")
+            first = connection.scalar(select(accounts.c.id).limit(1)) is None
+            role = "admin" if first else "user"
             account_id = connection.scalar(
                 insert(accounts)
                 .values(
                     name=name,
                     name_key=name_key,
                     password_hash=password_hash,
-                    role="user",
+                    role=role,
                     created_at=now,
                 )
                 .returning(accounts.c.id)
             )
             assert account_id is not None
-            return Account(account_id, name, name_key, password_hash, "user")
+            return Account(account_id, name, name_key, password_hash, role)
 
         return await self._database.write(create)
 

@@ -18,7 +18,7 @@ class Account:
     """The unique key: the name NFKC-normalised and casefolded by the caller."""
     password_hash: str
     role: str
-    """``"user"`` or ``"admin"``; new accounts are ``"user"``."""
+    """``"user"`` or ``"admin"``; the first account of a database is ``"admin"``."""
 
 
 @dataclass(frozen=True, slots=True)
