@@ -17,6 +17,8 @@ RequestId: TypeAlias = int | str
 Status: TypeAlias = Literal["online", "busy", "away"]
 SeenStatus: TypeAlias = Literal["online", "busy", "away", "offline"]
 ChosenStatus: TypeAlias = Literal["online", "away"]
+RoomRole: TypeAlias = Literal["moderator", "member"]
+"""What ``set_role`` makes a room member (the owner is the room's creator)."""
 
 LOBBY = "lobby"
 """The id of the Lobby: an ordinary public room that every new account joins."""
@@ -239,7 +241,7 @@ class SetRole(Request, tag="set_role", frozen=True):
 
     room: str
     user: str
-    role: Literal["moderator", "member"]
+    role: RoomRole
 
 
 Reason: TypeAlias = Annotated[str, msgspec.Meta(max_length=MAX_REASON_CHARS)]

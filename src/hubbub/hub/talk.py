@@ -186,6 +186,7 @@ def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage, wall: f
             mentions=_mentions(hub, request.conversation, text),
             kind="edit" if editing else "delete",
             target=target.seq,
+            by_moderator=moderating,
         )
         if not moderating:
             return Decision.after(

@@ -48,6 +48,9 @@ class Draft:
     """Accounts to record as members of the conversation if it is new (a first DM)."""
     kind: EntryKind = "message"
     target: int | None = None
+    by_moderator: bool = False
+    """A delete of someone else's message by a moderator (the hub checked the right);
+    any other change must be the target's sender's."""
 
 
 @dataclass(frozen=True, slots=True)
