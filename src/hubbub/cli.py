@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hubbub import __version__
+from hubbub.admin_cli import admin
 from hubbub.bench.command import bench
 from hubbub.desktop.command import desktop
 from hubbub.limit_options import limit_options, limits_from
@@ -139,6 +140,7 @@ main.add_command(desktop)
 main.add_command(chat)
 main.add_command(send)
 main.add_command(calc)
+main.add_command(admin)
 
 
 @main.command()

@@ -244,6 +244,38 @@ def blocked_names(connection: Connection, account_id: int) -> list[str]:
     return list(connection.scalars(query))
 
 
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """An account as ``hubbub admin users`` lists it."""
+
+    id: int
+    name: str
+    role: str
+    banned: bool
+    created_at: float
+
+
+def list_accounts(connection: Connection, name_key: str | None = None) -> list[AccountRow]:
+    """Every account (or the one with ``name_key``), oldest first."""
+    query = (
+        select(
+            accounts.c.id,
+            accounts.c.name,
+            accounts.c.role,
+            account_bans.c.account_id.is_not(None).label("banned"),
+            accounts.c.created_at,
+        )
+        .join_from(accounts, account_bans, isouter=True)
+        .order_by(accounts.c.id)
+    )
+    if name_key is not None:
+        query = query.where(accounts.c.name_key == name_key)
+    return [
+        AccountRow(r.id, r.name, r.role, bool(r.banned), r.created_at)
+        for r in connection.execute(query)
+    ]
+
+
 class Moderation:
     """The async face of the functions above, for the server's store."""
 
