@@ -382,6 +382,8 @@ class SignedIn(Ok, tag="ok", frozen=True):
     heads: dict[str, int] = msgspec.field(default_factory=dict)
     chat: ChatInfo | None = None
     requests: list[PendingRequest] = msgspec.field(default_factory=list)
+    role: Literal["user", "admin"] = "user"
+    """``admin``: a server admin (see Roles and moderation in docs/protocol.md)."""
 
 
 class Sent(Ok, tag="ok", frozen=True):

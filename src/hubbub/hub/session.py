@@ -174,6 +174,7 @@ def _attach(
             heads=heads,
             chat=chat,
             requests=hub.pending_requests(user, now),
+            role="admin" if hub.is_admin(account.id) else "user",
         ),
         urgent=True,
     )
