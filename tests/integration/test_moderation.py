@@ -121,7 +121,7 @@ async def test_banned_user_is_removed_and_cannot_rejoin_until_unbanned(
 async def test_moderator_deletes_others_messages_and_a_member_cannot(
     hubbub: ServerProcess, signed_in_to: SignedInTo
 ) -> None:
-    _admin, olga, bob, room = await room_of_three(hubbub, signed_in_to)
+    admin, olga, bob, room = await room_of_three(hubbub, signed_in_to)
     mine = await olga.say("owner's word", conversation=room.id)
     theirs = await bob.say("bad link", conversation=room.id)
     await refused(bob.delete_message(room.id, mine.seq), ErrorCode.NOT_ALLOWED)
@@ -132,6 +132,14 @@ async def test_moderator_deletes_others_messages_and_a_member_cannot(
     [shown] = [m for m in await bob.history(room.id) if isinstance(m, Message)][-1:]
     assert shown.seq == theirs.seq
     assert shown.deleted
+    [logged] = (await admin.audit()).entries
+    assert (logged.actor, logged.action, logged.target, logged.room) == (
+        "olga",
+        "delete_message",
+        "bob",
+        room.id,
+    )
+    assert logged.reason == f"message {theirs.seq}"
 
 
 async def test_a_plain_member_cannot_moderate_and_a_moderator_cannot_touch_the_owner(
