@@ -60,6 +60,12 @@ async def test_an_owner_deletes_mutes_kicks_and_bans_and_the_member_is_told(
     await expect(olga.by("system-line").last).to_have_text(
         re.compile(r"^bob was muted until \d\d:\d\d by olga$")
     )
+    await bob.type("let me speak")
+    await expect(bob.by("composer-error")).to_have_text(
+        re.compile(r"^Not sent: you are muted in den for \d+ min\.$")
+    )
+    await expect(bob.by("composer-input")).to_have_value("let me speak")
+    await bob.by("composer-input").fill("")
     await bob.by("moderation-notice-dismiss").click()
     await expect(bob.by("moderation-notice")).to_be_hidden()
 
