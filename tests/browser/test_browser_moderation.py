@@ -3,7 +3,10 @@ that tells the affected user what a moderator did to them."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import subprocess
+import sys
 
 import pytest
 from playwright.async_api import expect
@@ -121,3 +124,25 @@ async def test_a_new_moderator_gets_delete_and_the_member_menu_and_anyone_can_bl
     await expect(carol.by("members-summary")).to_have_text("3 members · 3 online")
     await member_action(carol, "bob", "member-block")
     await expect(carol.by("toast").last).to_contain_text("You blocked bob")
+
+
+async def test_a_ban_from_the_command_line_sends_the_page_back_to_sign_in_saying_why(
+    people: People,
+) -> None:
+    await people.open("root")
+    bob = await people.open("bob")
+    data_dir = str(people.server.data_dir)
+    command = [sys.executable, "-m", "hubbub", "admin", "--data-dir", data_dir, "ban", "bob"]
+    done = await asyncio.to_thread(subprocess.run, command, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    await expect(bob.by("signin")).to_be_visible()
+    await expect(bob.by("signin-error")).to_have_text("This account is banned from the server.")
+    # Signing in again is refused, once the page has its connection back (it retries).
+    error = bob.by("signin-error")
+    for _ in range(40):
+        await bob.sign_in()
+        await expect(error).to_have_text(re.compile("^Could not sign in: .*(banned|reached)"))
+        if "is banned" in (await error.text_content() or ""):
+            break
+        await asyncio.sleep(0.25)
+    await expect(error).to_have_text("Could not sign in: bob is banned from this server.")

@@ -41,8 +41,8 @@ ACCOUNT_BANNED = 4010
 """Close code: the account was banned from the server."""
 PASSWORD_RESET = 4011
 """Close code: an admin reset the account's password; every session of it has ended."""
-BANNED_TEXT = "this account is banned from the server"
-RESET_TEXT = "an admin reset this account's password; sign in with the new one"
+BANNED_TEXT = "This account is banned from the server."
+RESET_TEXT = "An admin reset this account's password; sign in with the new one."
 
 
 def _admin(hub: Hub, conn: ConnId) -> OnlineUser:
