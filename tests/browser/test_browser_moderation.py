@@ -124,6 +124,8 @@ async def test_a_new_moderator_gets_delete_and_the_member_menu_and_anyone_can_bl
     await expect(carol.by("members-summary")).to_have_text("3 members · 3 online")
     await member_action(carol, "bob", "member-block")
     await expect(carol.by("toast").last).to_contain_text("You blocked bob")
+    await member_action(carol, "bob", "member-unblock")
+    await expect(carol.by("toast").last).to_contain_text("You unblocked bob")
 
 
 async def test_a_ban_from_the_command_line_sends_the_page_back_to_sign_in_saying_why(

@@ -99,6 +99,16 @@ export function mountModeration(client, state, ui) {
   const stripText = byId("moderation-notice-text");
   const list = byId("message-list");
   let openMenu = null;
+  let blocked = new Set(); // name keys of the people I block
+
+  state.on("signed-in", () => {
+    client
+      .request("blocked")
+      .then((ok) => {
+        blocked = new Set(ok.blocked.map(nameKey));
+      })
+      .catch(() => {});
+  });
 
   state.on("moderation-news", ({ text }) => {
     stripText.textContent = text;
@@ -126,13 +136,16 @@ export function mountModeration(client, state, ui) {
     closeMenu();
   });
 
+  /** Send a moderation request; whether the server did it (a toast says either way). */
   async function act(label, request, fields, done) {
     closeMenu();
     try {
       await client.request(request, fields);
       ui.toast(done, "info");
+      return true;
     } catch (error) {
       ui.toast(`${label} failed: ${sentence(error.message)}`, "error");
+      return false;
     }
   }
 
@@ -180,10 +193,18 @@ export function mountModeration(client, state, ui) {
         ),
       );
     }
+    const key = nameKey(user);
     items.push(
-      item("Block user", "member-block", () =>
-        act("Block", "block", { user }, `You blocked ${user}: no messages or chat requests.`),
-      ),
+      blocked.has(key)
+        ? item("Unblock user", "member-unblock", async () => {
+            if (await act("Unblock", "unblock", { user }, `You unblocked ${user}.`)) {
+              blocked.delete(key);
+            }
+          })
+        : item("Block user", "member-block", async () => {
+            const done = `You blocked ${user}: no messages or chat requests between you.`;
+            if (await act("Block", "block", { user }, done)) blocked.add(key);
+          }),
     );
     return h(
       "div",
