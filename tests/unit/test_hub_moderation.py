@@ -7,20 +7,30 @@ from test_hub_rooms import Town, frames, refused
 
 from hubbub.hub.admin import ACCOUNT_BANNED, follow
 from hubbub.hub.effects import Moderate
+from hubbub.hub.rooms import Room
 from hubbub.protocol import Ban, ErrorCode, Kick, Mute, Say, SetRole
 from hubbub.store import AccountChange
 
 
+def design_with(town: Town, *members: tuple[int, str]) -> Room:
+    """Alice's room "design", with ``members`` (account id, name) in it too."""
+    room = town.hub.rooms.get(town.make_room())
+    assert room is not None
+    for account, name in members:
+        town.hub.rooms.add_member(room, account, name)
+    return room
+
+
 def test_nothing_changes_until_the_act_is_stored_then_the_room_is_told() -> None:
     town = Town()
-    room = town.make_room()
-    town.hub.rooms.add_member(town.hub.rooms.get(room), 2, "bob")  # type: ignore[arg-type]
+    design = design_with(town, (2, "bob"))
     decision = town.ask(1, Kick(id=1, room="design", user="bob", reason="out"))
     assert isinstance(decision.effect, Moderate)
     assert (decision.effect.act.action, decision.effect.act.reason) == ("kick", "out")
-    assert 2 in town.hub.rooms.get(room).members  # type: ignore[union-attr]
+    assert 2 in design.members
     town.ask(1, Kick(id=1, room="design", user="bob", reason="out"), 17)
-    assert 2 not in town.hub.rooms.get(room).members  # type: ignore[union-attr]
+    assert 2 not in design.members
+    room = design.id
     removed = [f for f in town.heard(2) if f["type"] == "room_removed"]
     assert removed == [
         {"type": "room_removed", "room": room, "reason": "kicked", "by": "alice", "note": "out"}
@@ -30,11 +40,7 @@ def test_nothing_changes_until_the_act_is_stored_then_the_room_is_told() -> None
 
 def test_only_owner_or_admin_appoints_and_moderators_spare_each_other() -> None:
     town = Town()
-    town.make_room()
-    design = town.hub.rooms.get(town.hub.rooms.find("design", "design", 1).id)
-    assert design is not None
-    for account, name in ((2, "bob"), (3, "carol")):
-        town.hub.rooms.add_member(design, account, name)
+    design_with(town, (2, "bob"), (3, "carol"))
     with refused(ErrorCode.NOT_ALLOWED):
         town.ask(2, SetRole(id=1, room="design", user="carol", role="moderator"))
     town.ask(1, SetRole(id=1, room="design", user="bob", role="moderator"), 1)
