@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hubbub import __version__
+from hubbub.admin_cli import admin
 from hubbub.backup_command import backup
 from hubbub.bench.command import bench
 from hubbub.desktop.command import desktop
@@ -141,6 +142,7 @@ main.add_command(chat)
 main.add_command(send)
 main.add_command(calc)
 main.add_command(backup)
+main.add_command(admin)
 
 
 @main.command()

@@ -212,12 +212,13 @@ async def test_name_taken_refuses_only_its_caller(store: Store) -> None:
 # ------------------------------------------------------------------ accounts and tokens
 
 
-async def test_new_account_is_a_user_found_by_its_key(store: Store) -> None:
+async def test_first_account_is_admin_later_ones_users_found_by_key(store: Store) -> None:
     ann = await store.create_account("Ann", "ann", "argon2 hash")
+    bob = await store.create_account("Bob", "bob", "argon2 hash")
 
-    assert ann.role == "user"
+    assert (ann.role, bob.role) == ("admin", "user")
     assert await store.find_account("ann") == ann
-    assert await store.find_account("bob") is None
+    assert await store.find_account("cat") is None
 
 
 async def test_creating_an_account_with_a_taken_key_raises_name_taken(store: Store) -> None:

@@ -11,6 +11,7 @@ from typing import Self
 from hubbub import protocol
 from hubbub.client.errors import ConnectionLost
 from hubbub.client.events import ClientEvent, EventT
+from hubbub.client.moderation import ModerationRequests
 from hubbub.client.reconnect import ReconnectPolicy
 from hubbub.client.session import Credentials, Session
 
@@ -19,7 +20,7 @@ logger = logging.getLogger("hubbub.client")
 DEFAULT_TIMEOUT = 10.0
 
 
-class Client:
+class Client(ModerationRequests):
     """A connection to a hubbub server, for applications, bots and tests.
 
     Use it as ``async with Client.connect(url) as client: ...``, or call :meth:`open` and

@@ -21,8 +21,9 @@ from hubbub.client.watermarks import Watermarks
 
 logger = logging.getLogger("hubbub.client")
 
-_FINAL_CLOSE_CODES = frozenset({1000, 1008})
-"""The server ended the session on purpose, or judged the client abusive: do not resume."""
+_FINAL_CLOSE_CODES = frozenset({1000, 1008, 4010, 4011})
+"""The server ended the session on purpose (4010 account banned, 4011 password reset),
+or judged the client abusive: do not resume."""
 
 
 class Credentials(NamedTuple):

@@ -34,7 +34,7 @@ from hubbub.protocol import (
     SeenStatus,
     UserInfo,
 )
-from hubbub.store import RoomRecord, StoredMessage, dm_members, kind_of
+from hubbub.store import ModerationState, RoomRecord, StoredMessage, dm_members, kind_of
 
 ALONE = "No one else is online yet — waiting for someone to join…"
 TYPING_KEPT = 10.0
@@ -74,11 +74,38 @@ class Hub:
         """Users with a parked session: the only ones the clock needs to look at."""
         self._heads: dict[str, int] = {}
         """Per conversation, the ``seq`` of the last entry delivered: where a session starts."""
+        self.admins: set[int] = set()
+        self.banned: set[int] = set()
+        """Accounts banned from the server: they cannot sign in."""
+        self.blocks: dict[int, set[int]] = {}
+        """Account id → the accounts it blocks."""
+        self.audit_seen = 0
+        """The last audit row whose account change this hub has followed (see hub/admin.py)."""
 
     def load(self, rooms: Iterable[RoomRecord], heads: dict[str, int]) -> None:
         """Start from what the store keeps: the rooms and each conversation's last ``seq``."""
         self.rooms.load(rooms)
         self._heads.update(heads)
+
+    def load_moderation(self, state: ModerationState) -> None:
+        """Start from the stored moderators, bans, mutes, blocks and admins."""
+        for room_id, account_id in state.moderators:
+            if (room := self.rooms.get(room_id)) is not None:
+                room.moderators.add(account_id)
+        for room_id, account_id in state.room_bans:
+            if (room := self.rooms.get(room_id)) is not None:
+                room.banned.add(account_id)
+        for room_id, account_id, until in state.mutes:
+            if (room := self.rooms.get(room_id)) is not None:
+                room.muted[account_id] = until
+        for account_id, blocked_id in state.blocks:
+            self.blocks.setdefault(account_id, set()).add(blocked_id)
+        self.banned.update(state.banned)
+        self.admins.update(state.admins)
+        self.audit_seen = state.last_audit
+
+    def is_admin(self, account_id: int) -> bool:
+        return account_id in self.admins
 
     def head(self, conversation: str) -> int:
         return self._heads.get(conversation, 0)
@@ -96,7 +123,6 @@ class Hub:
         key: str,
         token: str,
         now: float,
-        role: str = "user",
     ) -> Outbox:
         """Sign a connection in: resume a parked session, come online, or add a device.
 
@@ -111,7 +137,7 @@ class Hub:
         out = Outbox()
         user = self._by_account.get(account_id)
         if user is None:
-            user = OnlineUser(account_id, name, key, role)
+            user = OnlineUser(account_id, name, key)
             self._users[user.key] = user
             self._by_account[account_id] = user
             self.board.changed(account_id, name, now)
@@ -155,6 +181,23 @@ class Hub:
         if user.online:
             return Outbox()
         return self._leave(user, Trigger.CLOSE, now)
+
+    def end_sessions(self, account_id: int, notice: Notice, code: int, now: float) -> Outbox:
+        """End every session of the account now (a ban, a password reset): its open
+        connections are told ``notice`` and closed with ``code``, parked ones forgotten."""
+        out = Outbox()
+        user = self._by_account.get(account_id)
+        if user is None:
+            return out
+        conns = list(user.conns)
+        out.send(conns, notice, urgent=True)
+        user.parked.clear()
+        for conn in conns:
+            out.extend(self._detach(self._links[conn], clean=True, now=now))
+        if not conns:
+            out.extend(self._leave(user, Trigger.CLOSE, now))
+        out.close(conns, code, notice.text)
+        return out
 
     def tick(self, now: float) -> Outbox:
         """Let time pass: expire chat requests and grace periods, tell presence changes."""

@@ -57,3 +57,8 @@ class Argon2Passwords:
     async def verify(self, password_hash: str, password: str) -> bool:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(_hashing, _verify, password_hash, password)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``, here and now (blocking: for ``hubbub admin``)."""
+    return _hasher.hash(password)

@@ -2,6 +2,7 @@
 
 from hubbub.store.conversations import dm_conversation, dm_members, kind_of
 from hubbub.store.database import default_url
+from hubbub.store.moderation import AccountChange, Act, AuditRecord, ModerationState
 from hubbub.store.records import (
     Account,
     ConversationSummary,
@@ -16,9 +17,13 @@ from hubbub.store.store import Store, open_store
 
 __all__ = [
     "Account",
+    "AccountChange",
+    "Act",
+    "AuditRecord",
     "ConversationSummary",
     "Draft",
     "Found",
+    "ModerationState",
     "NameTaken",
     "RoomRecord",
     "Store",

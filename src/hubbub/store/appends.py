@@ -220,7 +220,9 @@ class GroupWrite:
                 state = self._states[key] = _State(found[0], found[1], bool(found[2]))
         if state is None or state.kind != "message" or state.deleted:
             return StoreError(f"there is no message {key[1]} in {key[0]} to {draft.kind}")
-        if state.sender_id != draft.sender_id:
+        if state.sender_id != draft.sender_id and not (
+            draft.kind == "delete" and draft.by_moderator
+        ):
             return StoreError(f"message {key[1]} in {key[0]} is not the sender's")
         return None
 

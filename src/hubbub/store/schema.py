@@ -156,6 +156,55 @@ held = Table(
     UniqueConstraint("account_id", "conversation", "seq"),
 )
 
+room_moderators = Table(
+    "room_moderators",
+    metadata,
+    Column("room", String, ForeignKey("rooms.id"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+)
+
+room_bans = Table(
+    "room_bans",
+    metadata,
+    Column("room", String, ForeignKey("rooms.id"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+)
+
+room_mutes = Table(
+    "room_mutes",
+    metadata,
+    Column("room", String, ForeignKey("rooms.id"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("until", Float, nullable=False),
+)
+
+blocks = Table(
+    "blocks",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("blocked_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+)
+
+account_bans = Table(
+    "account_bans",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String, nullable=False),  # a name, or "hubbub admin" for the CLI
+    Column("action", String, nullable=False),
+    Column("target_id", Integer, ForeignKey("accounts.id")),
+    Column("target", String),
+    Column("room", String),
+    Column("reason", String, nullable=False, server_default=""),
+    Column("until", Float),
+)
+
 
 def include_name(name: str | None, type_: str, _parent_names: Mapping[Any, Any]) -> bool:
     """For Alembic's comparisons: leave out the full-text index (not in :data:`metadata`)."""

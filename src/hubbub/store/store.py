@@ -22,6 +22,7 @@ from hubbub.store.database import (
 from hubbub.store.indexer import Indexer
 from hubbub.store.markers import Markers
 from hubbub.store.messages import Messages, accounts_with_held_messages
+from hubbub.store.moderation import AccountChange, Act, AuditRecord, Moderation, ModerationState
 from hubbub.store.records import (
     Account,
     ConversationSummary,
@@ -69,6 +70,7 @@ class Store:
         self._messages = Messages(database, join_order, holding)
         self._rooms = Rooms(database, join_order)
         self._markers = Markers(database)
+        self._moderation = Moderation(database)
         self._search = search_for(database.dialect)
         self._indexer = Indexer(database, self._search)
 
@@ -123,6 +125,27 @@ class Store:
 
     async def open_chat(self, conversation: str, member_ids: Sequence[int]) -> None:
         await self._rooms.open_chat(conversation, member_ids)
+
+    # ---------------------------------------------------------------- moderation
+
+    async def moderate(self, act: Act) -> int:
+        """Carry out a moderation or administration act and log it; the audit row's id."""
+        return await self._moderation.moderate(act)
+
+    async def block(self, account_id: int, other_id: int, on: bool) -> None:
+        await self._moderation.block(account_id, other_id, on)
+
+    async def load_moderation(self) -> ModerationState:
+        return await self._moderation.load()
+
+    async def audit(self, before: int | None, limit: int) -> list[AuditRecord]:
+        return await self._moderation.audit(before, limit)
+
+    async def account_changes(self, after: int) -> list[AccountChange]:
+        return await self._moderation.account_changes(after)
+
+    async def blocked_names(self, account_id: int) -> list[str]:
+        return await self._moderation.blocked_names(account_id)
 
     # ---------------------------------------------------------------- messages
 

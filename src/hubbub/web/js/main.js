@@ -7,6 +7,7 @@ import { mountChatRequests, mountToasts } from "./view-dialogs.js";
 import { mountComposer } from "./view-composer.js";
 import { mountHeader } from "./view-header.js";
 import { mountMessages } from "./view-messages.js";
+import { mountModeration } from "./view-moderation.js";
 import { mountPanels } from "./view-panels.js";
 import { mountRooms } from "./view-rooms.js";
 import { mountSidebar } from "./view-sidebar.js";
@@ -74,6 +75,7 @@ const ui = {
   focusComposer: () => {},
   composerTarget: () => document.body,
   closePanel: () => {},
+  memberMenu: () => null,
 };
 
 mountTheme();
@@ -87,6 +89,7 @@ mountComposer(client, state, ui);
 mountPanels(client, state, ui);
 mountRooms(client, state, ui);
 mountChatRequests(client, state, ui);
+mountModeration(client, state, ui);
 
 state.on("signed-in", ({ resumed }) => {
   const fromForm = !byId("signin").hidden;
