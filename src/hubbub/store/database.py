@@ -1,8 +1,9 @@
 """The database: where it is (a URL), its schema (Alembic), and the threads that use it.
 
-SQLite is set up for durable commits. Every write goes through the one :class:`Writer`;
-reads run in a small pool of threads of their own (not the loop's default executor,
-where password hashes queue).
+Two backends: a SQLite file (the embedded default), set up for durable commits, and
+PostgreSQL through psycopg 3. Every write goes through the one :class:`Writer`; reads
+run in a small pool of threads of their own (not the loop's default executor, where
+password hashes queue).
 """
 
 from __future__ import annotations
@@ -39,14 +40,21 @@ def default_url(data_dir: Path) -> str:
 
 
 def parse_url(url: str) -> URL:
-    """The URL if the store can open it; else :class:`StoreError` saying why not."""
+    """The URL if the store can open it (``postgresql://`` goes through psycopg 3); else
+    :class:`StoreError` saying why not."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"not a database URL: {url!r}") from exc
     backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.drivername not in ("postgresql", "postgresql+psycopg"):
+            raise StoreError(f"PostgreSQL is reached through psycopg 3, not {parsed.drivername}")
+        if not parsed.database:
+            raise StoreError(f"name the PostgreSQL database to use: {parsed!r}")
+        return parsed.set(drivername="postgresql+psycopg")
     if backend != "sqlite":
-        raise StoreError(f"{backend} databases are not supported yet: {parsed!r}")
+        raise StoreError(f"hubbub keeps its data in SQLite or PostgreSQL, not {backend}")
     if parsed.database in (None, "", ":memory:"):
         raise StoreError("the store needs a SQLite file, not an in-memory database")
     return parsed
