@@ -149,6 +149,8 @@ class ServerProcess:
     port: int
     process: subprocess.Popen[bytes] | None = None
     limits: bool = False
+    database: str | None = None
+    """A ``--database`` URL; None keeps the SQLite file in ``data_dir``."""
 
     @property
     def url(self) -> str:
@@ -174,6 +176,7 @@ class ServerProcess:
                 "--log-level",
                 "WARNING",
                 *(() if self.limits else ("--no-limits",)),
+                *(("--database", self.database) if self.database else ()),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

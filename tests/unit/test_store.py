@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
+from conftest import free_port
 from hubbub.store import (
     Account,
     Draft,
@@ -361,11 +362,25 @@ def test_alembic_cli_migrates_the_database_named_in_its_ini(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "url", ["postgresql://localhost/hubbub", "sqlite://", "sqlite:///:memory:", "not a url"]
+    ("url", "why"),
+    [
+        ("mysql://localhost/hubbub", "SQLite or PostgreSQL, not mysql"),
+        ("postgresql+asyncpg://localhost/hubbub", "through psycopg 3"),
+        ("postgresql://localhost", "name the PostgreSQL database"),
+        ("sqlite://", "not an in-memory database"),
+        ("sqlite:///:memory:", "not an in-memory database"),
+        ("not a url", "not a database URL"),
+    ],
 )
-async def test_urls_the_store_cannot_open_yet_raise_store_error(url: str) -> None:
-    with pytest.raises(StoreError):
+async def test_urls_the_store_cannot_open_raise_store_error_saying_why(url: str, why: str) -> None:
+    with pytest.raises(StoreError, match=why):
         await open_store(url)
+
+
+async def test_a_postgresql_server_that_cannot_be_reached_raises_store_error() -> None:
+    port = free_port()  # nothing listens there
+    with pytest.raises(StoreError, match="cannot open the database"):
+        await open_store(f"postgresql://hubbub@127.0.0.1:{port}/hubbub")
 
 
 def test_default_url_is_the_sqlite_file_in_the_data_directory(tmp_path: Path) -> None:

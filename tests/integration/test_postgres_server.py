@@ -1,0 +1,100 @@
+"""``hubbub serve --database postgresql://…``: one real server process on a real PostgreSQL.
+
+Rooms, direct messages (held while the recipient is away), history, search and resume,
+over real sockets; then a ``kill -9`` and a restart on the same database, which keeps
+every acknowledged message and carries on each conversation's sequence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import ServerProcess, events_until, free_port, whole_history
+from hubbub.client import Client, ClientEvent
+from hubbub.protocol import LOBBY, Message
+from postgres import PostgresServer
+
+
+def said(text: str) -> Callable[[ClientEvent], bool]:
+    return lambda event: isinstance(event, Message) and event.text == text
+
+
+async def connected(server: ServerProcess) -> Client:
+    client = Client.connect(server.url, reconnect=False)
+    await client.open()
+    return client
+
+
+async def test_a_server_on_postgresql_keeps_rooms_dms_history_search_and_resume(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    server = ServerProcess(tmp_path / "data", free_port(), database=postgres.new_database())
+    server.start()
+    assert not (tmp_path / "data" / "hubbub.db").exists(), "the server made a SQLite file"
+    clients: list[Client] = []
+    try:
+        alice = await connected(server)
+        clients.append(alice)
+        await alice.sign_in("alice", "pw-alice")
+        bob = await connected(server)
+        clients.append(bob)
+        bob_session = await bob.sign_in("bob", "pw-bob")
+
+        room = await alice.create_room("ops", topic="deploys")
+        await bob.join_room("ops")
+        first = await alice.say("the release notes are ready", room.id)
+        await events_until(bob, said("the release notes are ready"))
+        direct = await alice.message_user("bob", "a secret release plan")
+        await events_until(bob, said("a secret release plan"))
+        await bob.say("hello everyone")
+
+        # Bob goes away; what he misses is replayed when he resumes with his token.
+        await bob.close()
+        missed = await alice.say("you missed this", room.id)
+        held = await alice.message_user("bob", "held for you")
+        bob = await connected(server)
+        clients.append(bob)
+        await bob.sign_in("bob", token=bob_session.token, since={room.id: first.seq})
+        replayed = await events_until(bob, said("held for you"))
+        messages = [(e.conversation, e.seq) for e in replayed if isinstance(e, Message)]
+        assert (room.id, missed.seq) in messages
+        assert (held.conversation, held.seq) in messages
+        assert len(messages) == len(set(messages)), "a message came twice"
+
+        history = await whole_history(bob, room.id)
+        assert [(m.seq, m.text) for m in history] == [
+            (first.seq, "the release notes are ready"),
+            (missed.seq, "you missed this"),
+        ]
+        assert [m.seq for m in await whole_history(bob, direct.conversation)] == [
+            direct.seq,
+            held.seq,
+        ]
+
+        found = await bob.search("RELEASE")
+        assert [(r.conversation, r.seq) for r in found.results] == [
+            (direct.conversation, direct.seq),
+            (room.id, first.seq),
+        ]
+        hit = found.results[1]
+        assert hit.snippet == "the release notes are ready"
+        assert [hit.snippet[a:b] for a, b in hit.highlights] == ["release"]
+        assert (await alice.search("release", conversation=room.id)).results[0].seq == first.seq
+        assert (await bob.search("missing words")).results == []
+    finally:
+        for client in clients:
+            await client.close()
+
+    # A crash keeps everything acknowledged; the restarted server numbers on from there.
+    server.kill()
+    server.start()
+    try:
+        carol = await connected(server)
+        await carol.sign_in("carol", "pw-carol")
+        lobby_before = [m.seq for m in await whole_history(carol, LOBBY)]
+        assert lobby_before == [1]
+        assert (await carol.say("after the restart")).seq == 2
+        await carol.close()
+    finally:
+        server.stop()
