@@ -285,11 +285,12 @@ async def store(database_url: str) -> AsyncIterator[Store]:
 
 
 def query(url: str, sql: str) -> list[tuple[Any, ...]]:
-    """The rows of ``sql`` run on the database at ``url`` (either backend), as tuples."""
+    """The rows of ``sql`` run (and committed) on the database at ``url``, either backend."""
     engine = create_engine(parse_url(url))
     try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.exec_driver_sql(sql)]
+        with engine.begin() as connection:
+            result = connection.exec_driver_sql(sql)
+            return [tuple(row) for row in result] if result.returns_rows else []
     finally:
         engine.dispose()
 
