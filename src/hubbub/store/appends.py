@@ -20,7 +20,7 @@ from hubbub.store.conversations import JoinOrder
 from hubbub.store.prepared import Prepared, Row
 from hubbub.store.records import Draft, EntryKind, StoredMessage, StoreError
 from hubbub.store.schema import held, ignoring_duplicates, mentions, messages
-from hubbub.store.sequencing import Counters
+from hubbub.store.sequencing import Sequencer
 
 MESSAGE_COLUMNS = (
     messages.c.conversation,
@@ -114,10 +114,12 @@ class _State:
 class GroupWrite:
     """Writes one group of drafts: :meth:`add` each in order, then :meth:`flush` once."""
 
-    def __init__(self, connection: Connection, now: float, join_order: JoinOrder) -> None:
+    def __init__(
+        self, connection: Connection, now: float, sequencer: Sequencer, join_order: JoinOrder
+    ) -> None:
         self._connection = connection
         self._now = now
-        self._counters = Counters(connection, now)
+        self._numbering = sequencer.begin(connection, now)
         self._join_order = join_order
         self._by_key: dict[tuple[int, str], StoredMessage] = {}
         self._states: dict[tuple[str, int], _State] = {}
@@ -137,7 +139,7 @@ class GroupWrite:
             if refusal is not None:
                 return refusal
         conversation = draft.conversation
-        seq, ts, first = self._counters.next(conversation)
+        seq, ts, first = self._numbering.next(conversation)
         if first and draft.members:
             self._join_order.add_members(self._connection, conversation, draft.members, self._now)
         text = "" if draft.kind == "delete" else draft.text

@@ -13,6 +13,7 @@ from hubbub.store.conversations import JoinOrder
 from hubbub.store.database import Database
 from hubbub.store.records import Draft, StoredMessage, StoreError
 from hubbub.store.schema import held, insert_or_ignore, messages
+from hubbub.store.sequencing import sequencer_for
 from hubbub.store.writer import refusing_conflicts
 
 
@@ -36,8 +37,10 @@ class Messages:
         self._join_order = join_order
         self._holding = holding
         """Accounts that may have held messages: a sign-in of any other needs no write."""
+        self._sequencer = sequencer_for(database.dialect)
         self._appending: _AppendGroup | None = None
         """The drafts waiting for the writer to reach their shared INSERT."""
+        database.writer.on_rollback.append(self._sequencer.forget)
         database.writer.on_batch.append(self._close_append_group)
 
     async def append(self, draft: Draft) -> StoredMessage:
@@ -74,7 +77,7 @@ class Messages:
         self, group: _AppendGroup, connection: Connection, now: float
     ) -> list[StoredMessage | StoreError]:
         """In the writer's thread: number the group's drafts and write them all at once."""
-        write = GroupWrite(connection, now, self._join_order)
+        write = GroupWrite(connection, now, self._sequencer, self._join_order)
         answers = [write.add(draft) for draft in group.drafts]
         write.flush()
         return answers

@@ -43,7 +43,7 @@ class Writer:
     It takes all the operations waiting (up to ``max_batch``), runs them in one
     transaction, commits, and only then answers their callers: an answer means the write
     is durable. If that transaction fails, every operation of the batch fails with
-    :class:`StoreError`, and the next batch starts afresh.
+    :class:`StoreError`, ``on_rollback`` is called, and the next batch starts afresh.
     """
 
     def __init__(self, engine: Engine, max_batch: int = 512) -> None:
@@ -53,6 +53,8 @@ class Writer:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="hubbub-store-writer")
         self._connection: Connection | None = None
         """Opened, used and closed in the writer's thread only."""
+        self.on_rollback: list[Callable[[], None]] = []
+        """Called on the loop's thread after a transaction failed."""
         self.on_batch: list[Callable[[], None]] = []
         """Called on the loop's thread as each batch is handed to the writer's thread."""
         self._max_batch = max_batch
@@ -111,6 +113,8 @@ class Writer:
         try:
             outcomes = await loop.run_in_executor(self._thread, self._transact, operations)
         except Exception as exc:
+            for rolled_back in self.on_rollback:
+                rolled_back()
             for job in batch:
                 _settle(job.future, None, _failure(exc))
             return
