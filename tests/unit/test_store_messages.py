@@ -228,3 +228,21 @@ async def test_an_edit_replaces_the_mentions_of_its_target(store: Store, databas
     assert query(database_url, "SELECT conversation, seq, account_id FROM mentions") == [
         ("lobby", 1, cat.id)
     ]
+
+
+async def test_a_message_the_database_cannot_keep_fails_alone(
+    store: Store, database_url: str
+) -> None:
+    ann = await sign_up(store, "Ann")
+
+    fine, nul = await asyncio.gather(
+        store.append(say(ann, "fine")), store.append(say(ann, "a\x00b")), return_exceptions=True
+    )
+
+    assert isinstance(fine, StoredMessage)
+    if database_url.startswith("postgresql"):  # its text cannot hold U+0000
+        assert isinstance(nul, StoreError)
+        assert "U+0000" in str(nul)
+        assert [m.text for m in await store.history("lobby")] == ["fine"]
+    else:
+        assert [m.text for m in await store.history("lobby")] == ["fine", "a\x00b"]

@@ -102,6 +102,15 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def check_storable(self, *texts: str | None) -> None:
+        """Raise :class:`StoreError` if the database cannot keep one of these texts as given.
+
+        PostgreSQL's text cannot hold the character U+0000: refused before it is queued, so
+        that it fails its own write and not the batch it would have joined.
+        """
+        if self.dialect == "postgresql" and any(text and "\x00" in text for text in texts):
+            raise StoreError("PostgreSQL cannot store the character U+0000 (NUL)")
+
     async def write(self, operation: Operation[T]) -> T:
         """Run the operation in the writer's next transaction; its result once committed."""
         return await self.writer.submit(operation)

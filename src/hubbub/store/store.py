@@ -55,7 +55,8 @@ async def open_store(url: str | Path) -> Store:
 
 
 class Store:
-    """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails.
+    """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails
+    or cannot keep what it is given (on PostgreSQL, text with the character U+0000).
 
     Writes are acknowledged only once committed, and are committed in the order they were
     called. Reads see every write that has been acknowledged. The parts it is made of
@@ -105,11 +106,13 @@ class Store:
         return await self._rooms.load_rooms()
 
     async def create_room(self, room: RoomRecord) -> None:
+        self._database.check_storable(room.name, room.topic)
         await self._rooms.create_room(room)
 
     async def update_room(
         self, room_id: str, *, topic: str | None = None, archived: bool | None = None
     ) -> None:
+        self._database.check_storable(topic)
         await self._rooms.update_room(room_id, topic=topic, archived=archived)
 
     async def add_member(self, conversation: str, account_id: int) -> None:
@@ -127,6 +130,7 @@ class Store:
     # ---------------------------------------------------------------- messages
 
     async def append(self, draft: Draft) -> StoredMessage:
+        self._database.check_storable(draft.text, draft.client_id)
         self._indexer.appended()
         return await self._messages.append(draft)
 
