@@ -7,6 +7,8 @@ every acknowledged message and carries on each conversation's sequence.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,3 +100,16 @@ async def test_a_server_on_postgresql_keeps_rooms_dms_history_search_and_resume(
         await carol.close()
     finally:
         server.stop()
+
+
+def test_serve_says_why_it_cannot_open_the_database_and_hides_the_password() -> None:
+    unreachable = f"postgresql://hubbub:secret-pw@127.0.0.1:{free_port()}/hubbub"
+    result = subprocess.run(
+        [sys.executable, "-m", "hubbub", "serve", "--port", "0", "--database", unreachable],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot open the database postgresql")
+    assert "Traceback" not in result.stderr
+    assert "secret-pw" not in result.stderr + result.stdout

@@ -60,6 +60,14 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: any password in it masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
 def prepare_location(url: URL) -> None:
     """Make the directory a SQLite file goes in. Blocking."""
     if url.get_backend_name() == "sqlite" and url.database:

@@ -50,7 +50,8 @@ async def open_store(url: str | Path) -> Store:
         engine = open_engine(where)
         holding = await asyncio.to_thread(accounts_with_held_messages, engine)
     except (OSError, SQLAlchemyError, CommandError) as exc:
-        raise StoreError(f"cannot open the database {where!r}: {exc}") from exc
+        reason = str(getattr(exc, "orig", None) or exc).strip()  # the driver's words alone
+        raise StoreError(f"cannot open the database {where!r}: {reason}") from exc
     return Store(Database(engine), holding)
 
 
