@@ -12,9 +12,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import ServerProcess, events_until, free_port, whole_history
-from hubbub.client import Client, ClientEvent
-from hubbub.protocol import LOBBY, Message
+from hubbub.client import Client, ClientEvent, RequestFailed
+from hubbub.protocol import LOBBY, ErrorCode, Message
 from postgres import PostgresServer
 
 
@@ -84,6 +86,13 @@ async def test_a_server_on_postgresql_keeps_rooms_dms_history_search_and_resume(
         assert [hit.snippet[a:b] for a, b in hit.highlights] == ["release"]
         assert (await alice.search("release", conversation=room.id)).results[0].seq == first.seq
         assert (await bob.search("missing words")).results == []
+
+        # PostgreSQL cannot keep U+0000: that message alone is refused, nothing is stored.
+        with pytest.raises(RequestFailed) as refused:
+            await alice.say("nul \x00 inside", room.id)
+        assert refused.value.code == ErrorCode.INTERNAL_ERROR
+        after = await alice.say("still working", room.id)
+        assert after.seq == missed.seq + 1
     finally:
         for client in clients:
             await client.close()
