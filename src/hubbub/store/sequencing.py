@@ -71,13 +71,16 @@ _NEXT = Prepared(
         update(conversations)
         .where(conversations.c.id == bindparam("counted"))
         .values(last_seq=conversations.c.last_seq + 1)
-        .returning(conversations.c.last_seq)
-    )
-)
-_TS = Prepared(
-    lambda _: select(messages.c.ts).where(
-        messages.c.conversation == bindparam("at_conversation"),
-        messages.c.seq == bindparam("at_seq"),
+        .returning(
+            conversations.c.last_seq,
+            # The ts of the entry before (RETURNING sees the new last_seq); None if none.
+            select(messages.c.ts)
+            .where(
+                messages.c.conversation == conversations.c.id,
+                messages.c.seq == conversations.c.last_seq - 1,
+            )
+            .scalar_subquery(),
+        )
     )
 )
 
@@ -143,14 +146,9 @@ class _Counters:
             add_conversations(self._connection, [conversation], self._now)
             row = _NEXT.first(self._connection, counted)
             assert row is not None, "the conversation was just recorded"
-        seq: int = row[0]
-        ts = max(self._now, self._previous_ts(conversation, seq))
+        seq, stored_ts = row
+        # An entry before it in this transaction is not written yet: its ts is remembered.
+        previous = self._last_ts.get(conversation, stored_ts)
+        ts = self._now if previous is None else max(self._now, previous)
         self._last_ts[conversation] = ts
         return Numbered(seq, ts, seq == 1)
-
-    def _previous_ts(self, conversation: str, seq: int) -> float:
-        known = self._last_ts.get(conversation)
-        if known is not None or seq == 1:
-            return known or self._now
-        found = _TS.first(self._connection, {"at_conversation": conversation, "at_seq": seq - 1})
-        return self._now if found is None else float(found[0])
