@@ -184,15 +184,16 @@ class PostgresSearch:
 
     indexes_later = False
 
-    # The expression the migrations index (0002): a query must spell it the same.
-    _VECTOR = "to_tsvector('simple', replace(replace(m.text, chr(57344), ''), chr(57345), ''))"
     _SEARCHED = "replace(replace(m.text, chr(57344), ''), chr(57345), '')"
+    _VECTOR = f"to_tsvector('simple', {_SEARCHED})"
+    """The expression migration 0002 indexes: a query must spell it the same to use it."""
     _HEADLINE_OPTIONS = (
         f'StartSel="{MARK_OPEN}", StopSel="{MARK_CLOSE}", MaxWords={CONTEXT_TOKENS}, '
         f"MinWords={CONTEXT_TOKENS // 2}, ShortWord=0, MaxFragments=1"
     )
 
     def index(self, connection: Connection, _now: float) -> int:
+        """Nothing to do: PostgreSQL indexes each message in the commit that stores it."""
         return 0
 
     def find(
