@@ -44,6 +44,10 @@ async def test_two_stores_appending_to_one_conversation_never_share_a_seq(
             timestamps = [message.ts for message in answer]
             assert timestamps == sorted(timestamps)
         assert stores[0].commits + stores[1].commits < total, "appends were not grouped"
+        per_store = SENDERS_PER_STORE * MESSAGES_PER_SENDER
+        for first in range(0, len(answers), SENDERS_PER_STORE):
+            mine = sorted(m.seq for a in answers[first : first + SENDERS_PER_STORE] for m in a)
+            assert mine[-1] - mine[0] + 1 > per_store, "the stores did not take turns"
     finally:
         for store in stores:
             await store.close()
