@@ -7,6 +7,7 @@ every acknowledged message and carries on each conversation's sequence.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -111,10 +112,11 @@ async def test_a_server_on_postgresql_keeps_rooms_dms_history_search_and_resume(
         server.stop()
 
 
-def test_serve_says_why_it_cannot_open_the_database_and_hides_the_password() -> None:
+def test_serve_says_why_it_cannot_open_its_database_and_hides_the_password() -> None:
     unreachable = f"postgresql://hubbub:secret-pw@127.0.0.1:{free_port()}/hubbub"
     result = subprocess.run(
-        [sys.executable, "-m", "hubbub", "serve", "--port", "0", "--database", unreachable],
+        [sys.executable, "-m", "hubbub", "serve", "--port", "0"],
+        env={**os.environ, "HUBBUB_DATABASE": unreachable},
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 
