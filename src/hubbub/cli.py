@@ -50,7 +50,7 @@ def main() -> None:
     "--database",
     envvar="HUBBUB_DATABASE",
     default=None,
-    help="The database URL (default: sqlite:///DATA_DIR/hubbub.db).",
+    help="The database URL: sqlite:///PATH (default: DATA_DIR/hubbub.db) or postgresql://….",
 )
 @click.option(
     "--grace",
