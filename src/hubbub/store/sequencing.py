@@ -5,7 +5,10 @@ keeps ``last_seq``, the seq of its last entry, and a new entry takes the next on
 ``UPDATE … SET last_seq = last_seq + 1 RETURNING last_seq`` in the transaction that
 stores it: that locks the row until the commit, so two processes appending to one
 conversation take turns and never hand out the same seq; a failed transaction takes
-its count back with it.
+its count back with it. (Two processes whose transactions lock the same conversations in
+opposite orders can deadlock: PostgreSQL then aborts one of them, and its callers get
+:class:`~hubbub.store.records.StoreError`, nothing stored. Several processes are not
+supported yet; when they are, locking a group's conversations in id order first avoids it.)
 
 On SQLite only one process ever writes (the embedded default), and the writer keeps
 each conversation's last seq in memory, as it always has: the counter would cost a
