@@ -1,7 +1,8 @@
 """The tables, as SQLAlchemy Core sees them. Alembic migrations own the real schema.
 
 The full-text index is not here: it is dialect-specific (on SQLite an FTS5 table, a view,
-triggers and the one-row table of its high-water mark, all named ``message_search…``),
+triggers and the one-row table of its high-water mark, on PostgreSQL a GIN index, all
+named ``message_search…``),
 made by the migrations and kept by :mod:`hubbub.store.search` and
 :mod:`hubbub.store.indexer`.
 """
@@ -76,6 +77,7 @@ conversations = Table(
     Column("id", String, primary_key=True),
     Column("kind", String, nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("last_seq", Integer, nullable=False, server_default=text("0")),
 )
 
 members = Table(
@@ -208,7 +210,7 @@ audit_log = Table(
 
 def include_name(name: str | None, type_: str, _parent_names: Mapping[Any, Any]) -> bool:
     """For Alembic's comparisons: leave out the full-text index (not in :data:`metadata`)."""
-    return not (type_ == "table" and name is not None and name.startswith(SEARCH_PREFIX))
+    return not (type_ in ("table", "index") and name is not None and name.startswith(SEARCH_PREFIX))
 
 
 _dialect_inserts: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {

@@ -51,12 +51,14 @@ async def open_store(url: str | Path) -> Store:
         engine = open_engine(where)
         holding = await asyncio.to_thread(accounts_with_held_messages, engine)
     except (OSError, SQLAlchemyError, CommandError) as exc:
-        raise StoreError(f"cannot open the database {where!r}: {exc}") from exc
+        reason = str(getattr(exc, "orig", None) or exc).strip()  # the driver's words alone
+        raise StoreError(f"cannot open the database {where!r}: {reason}") from exc
     return Store(Database(engine), holding)
 
 
 class Store:
-    """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails.
+    """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails
+    or cannot keep what it is given (on PostgreSQL, text with the character U+0000).
 
     Writes are acknowledged only once committed, and are committed in the order they were
     called. Reads see every write that has been acknowledged. The parts it is made of
@@ -107,11 +109,13 @@ class Store:
         return await self._rooms.load_rooms()
 
     async def create_room(self, room: RoomRecord) -> None:
+        self._database.check_storable(room.name, room.topic)
         await self._rooms.create_room(room)
 
     async def update_room(
         self, room_id: str, *, topic: str | None = None, archived: bool | None = None
     ) -> None:
+        self._database.check_storable(topic)
         await self._rooms.update_room(room_id, topic=topic, archived=archived)
 
     async def add_member(self, conversation: str, account_id: int) -> None:
@@ -150,6 +154,7 @@ class Store:
     # ---------------------------------------------------------------- messages
 
     async def append(self, draft: Draft) -> StoredMessage:
+        self._database.check_storable(draft.text, draft.client_id)
         self._indexer.appended()
         return await self._messages.append(draft)
 
