@@ -9,10 +9,13 @@ CHROMIUM := /usr/bin/chromium
 # The desktop client's tests open real Tk windows on a virtual screen.
 XVFB := /usr/bin/Xvfb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The store's tests also run on a private PostgreSQL server, from Debian's package: its
+# binaries (any version, 15 on Debian 12), or the rule that installs them when missing.
+POSTGRES := $(or $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres)),postgresql-package)
 # The browser tests check accessibility with axe-core, from the npm registry (pinned).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean postgresql-package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +39,11 @@ $(XVFB):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		xvfb xauth
 
+postgresql-package:
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		postgresql
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
@@ -45,7 +53,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 run: $(STAMP)
 	$(BIN)/hubbub serve
 
-test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(AXE)
+test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(AXE) $(POSTGRES)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q

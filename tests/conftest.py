@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from sqlalchemy import create_engine
 
 from hubbub.client import Client, ClientEvent
 from hubbub.hub import LEAVE_LINGER
@@ -26,6 +27,8 @@ from hubbub.protocol import LOBBY, MAX_HISTORY_PAGE, Message, Presence
 from hubbub.server import ChatServer, Config, create_app
 from hubbub.server.app import SERVER
 from hubbub.store import Account, Draft, Store, default_url, open_store
+from hubbub.store.database import parse_url
+from postgres import PostgresServer, postgres  # noqa: F401 (a fixture)
 
 
 @dataclass
@@ -148,6 +151,8 @@ class ServerProcess:
     limits: bool = False
     options: tuple[str, ...] = ()
     """More ``hubbub serve`` flags."""
+    database: str | None = None
+    """A ``--database`` URL; None keeps the SQLite file in ``data_dir``."""
 
     @property
     def url(self) -> str:
@@ -174,6 +179,7 @@ class ServerProcess:
                 "WARNING",
                 *(() if self.limits else ("--no-limits",)),
                 *self.options,
+                *(("--database", self.database) if self.database else ()),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -264,12 +270,32 @@ async def wait_status(client: Client, name: str, status: str, within: float = 5.
     return await client.wait_for(Presence, _told(name, status), timeout=within)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database: a SQLite file in ``tmp_path``, then one on the test PostgreSQL."""
+    if request.param == "sqlite":
+        return default_url(tmp_path)
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A store on a fresh SQLite file, closed at the end."""
-    opened = await open_store(default_url(tmp_path))
+async def store(database_url: str) -> AsyncIterator[Store]:
+    """A store on a fresh database of each backend, closed at the end."""
+    opened = await open_store(database_url)
     yield opened
     await opened.close()
+
+
+def query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` run (and committed) on the database at ``url``, either backend."""
+    engine = create_engine(parse_url(url))
+    try:
+        with engine.begin() as connection:
+            result = connection.exec_driver_sql(sql)
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 async def sign_up(store: Store, name: str) -> Account:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hubbub import __version__
+from hubbub.admin_cli import admin
 from hubbub.backup_command import backup
 from hubbub.bench.command import bench
 from hubbub.desktop.command import desktop
@@ -51,7 +52,7 @@ def main() -> None:
     "--database",
     envvar="HUBBUB_DATABASE",
     default=None,
-    help="The database URL (default: sqlite:///DATA_DIR/hubbub.db).",
+    help="The database URL: sqlite:///PATH (default: DATA_DIR/hubbub.db) or postgresql://….",
 )
 @click.option(
     "--grace",
@@ -102,6 +103,8 @@ def serve(
 
     from hubbub.server import Config, create_app
     from hubbub.server.startup import check_data_dir, listen
+    from hubbub.store import StoreError
+    from hubbub.store.database import shown_url
 
     if database is None:
         check_data_dir(data_dir)
@@ -128,13 +131,18 @@ def serve(
             f"hubbub {__version__} is running on {url}\n"
             f"  clients connect to ws://{host}:{port}/ws  (protocol: docs/protocol.md)\n"
             f"  from Python:  async with hubbub.client.Client.connect({url!r}) as c: ...\n"
-            f"  data: {database or data_dir.resolve() / 'hubbub.db'}"
+            f"  data: {shown_url(database) if database else data_dir.resolve() / 'hubbub.db'}"
             f"   who is on: hubbub status --port {port}\n"
             f"  Ctrl-C stops the server.",
             err=False,
         )
 
-    web.run_app(create_app(config), sock=sock, loop=_new_loop(), print=announce, access_log=None)
+    try:
+        web.run_app(
+            create_app(config), sock=sock, loop=_new_loop(), print=announce, access_log=None
+        )
+    except StoreError as error:  # the database cannot be opened: one line, exit 1
+        raise click.ClickException(str(error)) from None
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
@@ -151,6 +159,7 @@ main.add_command(chat)
 main.add_command(send)
 main.add_command(calc)
 main.add_command(backup)
+main.add_command(admin)
 
 
 @main.command()

@@ -17,6 +17,8 @@ RequestId: TypeAlias = int | str
 Status: TypeAlias = Literal["online", "busy", "away"]
 SeenStatus: TypeAlias = Literal["online", "busy", "away", "offline"]
 ChosenStatus: TypeAlias = Literal["online", "away"]
+RoomRole: TypeAlias = Literal["moderator", "member"]
+"""What ``set_role`` makes a room member (the owner is the room's creator)."""
 
 LOBBY = "lobby"
 """The id of the Lobby: an ordinary public room that every new account joins."""
@@ -29,6 +31,9 @@ MAX_QUERY_CHARS = 200
 MAX_CLIENT_ID_CHARS = 64
 MAX_SEQ = 2**63 - 1
 MAX_DEVICE_CHARS = 100
+MAX_REASON_CHARS = 250
+MAX_MUTE_SECONDS = 30 * 24 * 3600
+MAX_AUDIT_PAGE = 200
 TYPING_EVERY = 3.0
 """A user's typing indicator is delivered at most once per conversation in this many seconds."""
 TYPING_LASTS = 6.0
@@ -79,6 +84,10 @@ class ErrorCode(enum.StrEnum):
     TOO_MANY_ATTEMPTS = "too_many_attempts"
     BUSY = "busy"
     UNKNOWN_SESSION = "unknown_session"
+    MUTED = "muted"
+    BANNED = "banned"
+    ACCOUNT_BANNED = "account_banned"
+    BLOCKED = "blocked"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -248,6 +257,75 @@ class Search(Request, tag="search", frozen=True):
     limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_SEARCH_PAGE)] = 20
 
 
+class SetRole(Request, tag="set_role", frozen=True):
+    """Make a member of a room a moderator, or a plain member again."""
+
+    room: str
+    user: str
+    role: RoomRole
+
+
+Reason: TypeAlias = Annotated[str, msgspec.Meta(max_length=MAX_REASON_CHARS)]
+"""Why a moderator acted, in their words; shown to the affected user and kept in the audit log."""
+
+
+class Kick(Request, tag="kick", frozen=True):
+    room: str
+    user: str
+    reason: Reason = ""
+
+
+class Mute(Request, tag="mute", frozen=True):
+    room: str
+    user: str
+    seconds: Annotated[int, msgspec.Meta(ge=1, le=MAX_MUTE_SECONDS)]
+    reason: Reason = ""
+
+
+class Unmute(Request, tag="unmute", frozen=True):
+    room: str
+    user: str
+
+
+class Ban(Request, tag="ban", frozen=True):
+    room: str
+    user: str
+    reason: Reason = ""
+
+
+class Unban(Request, tag="unban", frozen=True):
+    room: str
+    user: str
+
+
+class BanAccount(Request, tag="ban_account", frozen=True):
+    user: str
+    reason: Reason = ""
+
+
+class UnbanAccount(Request, tag="unban_account", frozen=True):
+    user: str
+
+
+class Block(Request, tag="block", frozen=True):
+    user: str
+
+
+class Unblock(Request, tag="unblock", frozen=True):
+    user: str
+
+
+class Blocked(Request, tag="blocked", frozen=True):
+    """The users you block."""
+
+
+class Audit(Request, tag="audit", frozen=True):
+    """A page of the audit log, newest first (server admins only)."""
+
+    before: Annotated[int, msgspec.Meta(ge=1, le=MAX_SEQ)] | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_AUDIT_PAGE)] = 50
+
+
 ClientRequest: TypeAlias = (
     SignIn
     | SignOut
@@ -277,6 +355,18 @@ ClientRequest: TypeAlias = (
     | Sessions
     | RevokeSession
     | ChangePassword
+    | SetRole
+    | Kick
+    | Mute
+    | Unmute
+    | Ban
+    | Unban
+    | BanAccount
+    | UnbanAccount
+    | Block
+    | Unblock
+    | Blocked
+    | Audit
 )
 
 
@@ -316,6 +406,8 @@ class SignedIn(Ok, tag="ok", frozen=True):
     heads: dict[str, int] = msgspec.field(default_factory=dict)
     chat: ChatInfo | None = None
     requests: list[PendingRequest] = msgspec.field(default_factory=list)
+    role: Literal["user", "admin"] = "user"
+    """``admin``: a server admin (see Roles and moderation in docs/protocol.md)."""
 
 
 class SessionInfo(msgspec.Struct, frozen=True):
@@ -396,12 +488,34 @@ class RoomList(Ok, tag="ok", frozen=True):
 class MemberInfo(msgspec.Struct, frozen=True):
     name: str
     status: SeenStatus
-    role: Literal["owner", "member"]
+    role: Literal["owner", "moderator", "member"]
 
 
 class MemberList(Ok, tag="ok", frozen=True):
     room: str
     members: list[MemberInfo]
+
+
+class BlockedList(Ok, tag="ok", frozen=True):
+    blocked: list[str]
+
+
+class AuditEntry(msgspec.Struct, frozen=True):
+    """One moderation or administration action: who did what to whom, where, when, why."""
+
+    id: int
+    at: float
+    actor: str
+    action: str
+    target: str | None
+    room: str | None
+    reason: str
+    until: float | None
+
+
+class AuditPage(Ok, tag="ok", frozen=True):
+    entries: list[AuditEntry]
+    next_before: int | None
 
 
 class ConversationInfo(msgspec.Struct, frozen=True):
@@ -532,11 +646,34 @@ class RoomAdded(Event, tag="room_added", frozen=True):
     head: int
 
 
-class RoomRemoved(Event, tag="room_removed", frozen=True):
-    """You are no longer a member of ``room``."""
+class RoomRemoved(Event, tag="room_removed", frozen=True, omit_defaults=True):
+    """You are no longer a member of ``room``: you left, or a moderator ``by`` removed you."""
 
     room: str
-    reason: Literal["left"]
+    reason: Literal["left", "kicked", "banned"]
+    by: str | None = None
+    note: str = ""
+    """The moderator's reason, if they gave one."""
+
+
+class Muted(Event, tag="muted", frozen=True, omit_defaults=True):
+    """You may not write in ``room`` until ``until`` (Unix time); ``null``: no longer muted."""
+
+    room: str
+    until: float | None
+    by: str
+    note: str = ""
+
+
+class Moderated(Event, tag="moderated", frozen=True, omit_defaults=True):
+    """A moderator acted on a member of a room you are in: shown in the room as a line."""
+
+    room: str
+    action: Literal["kicked", "banned", "unbanned", "muted", "unmuted", "moderator", "member"]
+    name: str
+    by: str
+    note: str = ""
+    until: float | None = None
 
 
 class RoomChanged(Event, tag="room_changed", frozen=True):
@@ -607,7 +744,7 @@ class ResumeGap(Event, tag="resume_gap", frozen=True):
 
 
 class Notice(Event, tag="notice", frozen=True):
-    code: Literal["alone"]
+    code: Literal["alone", "account_banned", "password_reset"]
     text: str
 
 
@@ -618,6 +755,8 @@ ServerEvent: TypeAlias = (
     | Presence
     | RoomAdded
     | RoomRemoved
+    | Muted
+    | Moderated
     | RoomChanged
     | MemberJoined
     | MemberLeft

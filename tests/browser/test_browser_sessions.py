@@ -12,6 +12,7 @@ from playwright.async_api import expect
 from browser.people import People
 from browser.wire import Refused, Wire
 from conftest import ServerProcess, say, sign_up
+from hubbub.hub.hub import SIGNED_OUT
 from hubbub.hub.session import MAX_REPLAYED
 from hubbub.store import default_url, open_store
 
@@ -151,7 +152,7 @@ async def test_the_sessions_panel_ends_a_session_changes_the_password_and_signs_
         async with asyncio.timeout(10):
             while (frame := await phone.ws.receive()).type is aiohttp.WSMsgType.TEXT:
                 pass
-        assert (frame.type, frame.data) == (aiohttp.WSMsgType.CLOSE, 4010)
+        assert (frame.type, frame.data) == (aiohttp.WSMsgType.CLOSE, SIGNED_OUT)
 
     await alice.by("password-old").fill("not my password")
     await alice.by("password-new").fill("a new secret")

@@ -2,7 +2,8 @@
 
 The server runs as a child process (``hubbub serve``) so that SIGKILL is a real crash: no
 shutdown handler runs and nothing is flushed. Every client here has ``reconnect=False``,
-because the server they talk to dies.
+because the server they talk to dies. Each test runs on both backends: the SQLite file,
+and a PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -10,14 +11,28 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from conftest import ServerProcess, events_until, wait_left, whole_history
+import pytest
+
+from conftest import ServerProcess, events_until, free_port, wait_left, whole_history
 from hubbub.client import Client, ConnectionLost
 from hubbub.protocol import LOBBY, Message
+from hubbub.store import default_url
 
 SignedInTo = Callable[..., Awaitable[Client]]
+
+
+@pytest.fixture
+def server_process(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A ``hubbub serve`` to kill, on each backend: its SQLite file, or a PostgreSQL database."""
+    sqlite = database_url == default_url(tmp_path)
+    proc = ServerProcess(tmp_path, free_port(), database=None if sqlite else database_url)
+    yield proc
+    if proc.process is not None and proc.process.poll() is None:
+        proc.kill()
 
 WRITERS = 5
 MESSAGES_PER_WRITER = 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Literal
 
 import pytest
@@ -338,6 +339,26 @@ def test_leaving_a_room_removes_it_and_stops_showing_it(state: ClientState) -> N
     assert state.conversation("room:ab") is None
     assert state.current is None
     assert lines(state)[-1] == "You left design"
+
+
+def test_a_kick_says_who_and_why_and_the_room_hears_of_mutes_and_roles(
+    state: ClientState,
+) -> None:
+    state.apply(protocol.RoomAdded(room=room_info(), by="alice", head=0), now=1.0)
+    state.load_members("room:ab", [protocol.MemberInfo("bob", "online", "member")])
+    state.apply(
+        protocol.Moderated(room="room:ab", action="moderator", name="bob", by="alice"), now=2.0
+    )
+    assert [m.role for m in state.members("room:ab")] == ["moderator"]
+    assert lines(state)[-1] == "bob is now a moderator (by alice)"
+    until = time.mktime((2026, 5, 1, 14, 5, 0, 0, 0, -1))
+    muted = protocol.Muted(room="room:ab", until=until, by="alice", note="spam")
+    state.apply(muted, now=3.0)
+    assert lines(state)[-1] == "You are muted in design until 14:05 by alice (spam)"
+    kicked = protocol.RoomRemoved(room="room:ab", reason="kicked", by="alice", note="calm down")
+    state.apply(kicked, now=4.0)
+    assert state.conversation("room:ab") is None
+    assert lines(state)[-1] == "You were kicked from design by alice (calm down)"
 
 
 def test_reload_drops_rooms_no_longer_listed_but_keeps_chats_and_dms(

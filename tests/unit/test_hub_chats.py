@@ -294,7 +294,7 @@ def test_requester_leaving_cancels_the_pending_request() -> None:
 def test_invitee_signing_out_declines_the_pending_request() -> None:
     room = Room("alice", "bob")
     room.hub.request_chat(1, "bob", now=0.0)
-    out = room.hub.end_sessions(2, lambda token: token == "t2", now=0.0, spare=2)
+    out = room.hub.end_sessions(2, 0.0, ended=lambda token: token == "t2", spare=2)
     assert frames(out, 1) == [{"type": "chat_declined", "by": "bob", "reason": "left"}]
 
 

@@ -18,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
+from conftest import free_port, query
 from hubbub.store import (
     Account,
     Draft,
@@ -28,19 +29,19 @@ from hubbub.store import (
     default_url,
     open_store,
 )
-from hubbub.store.database import MIGRATIONS
+from hubbub.store.database import MIGRATIONS, parse_url
 from hubbub.store.schema import include_name, metadata
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await reopen(tmp_path)
+async def store(database_url: str) -> AsyncIterator[Store]:
+    store = await reopen(database_url)
     yield store
     await store.close()
 
 
-async def reopen(data_dir: Path) -> Store:
-    return await open_store(default_url(data_dir))
+async def reopen(url: str) -> Store:
+    return await open_store(url)
 
 
 async def sign_up(store: Store, name: str) -> Account:
@@ -51,7 +52,7 @@ def say(account: Account, text: str, conversation: str = "lobby") -> Draft:
     return Draft(conversation, account.id, account.name, text)
 
 
-def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
+def sqlite_query(db: Path, sql: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(db) as connection:
         return connection.execute(sql).fetchall()
 
@@ -65,14 +66,14 @@ def migrations_config() -> Config:
 # ------------------------------------------------------------------ durability and group commit
 
 
-async def test_message_survives_close_and_reopen_with_its_seq(tmp_path: Path) -> None:
-    store = await reopen(tmp_path)
+async def test_message_survives_close_and_reopen_with_its_seq(database_url: str) -> None:
+    store = await reopen(database_url)
     ann = await sign_up(store, "Ann")
     await store.append(say(ann, "first"))
     sent = await store.append(Draft("dm:1:2", ann.id, "Ann", "psst", to="Bob"))
     await store.close()
 
-    store = await reopen(tmp_path)
+    store = await reopen(database_url)
     try:
         assert await store.history("dm:1:2") == [sent]
         assert sent.seq == 1
@@ -133,14 +134,14 @@ async def test_timestamps_never_decrease_within_a_conversation(store: Store) -> 
     assert stamps == sorted(stamps)
 
 
-async def test_timestamps_never_go_back_even_when_the_clock_does(tmp_path: Path) -> None:
-    store = await reopen(tmp_path)
+async def test_timestamps_never_go_back_even_when_the_clock_does(database_url: str) -> None:
+    store = await reopen(database_url)
     ann = await sign_up(store, "Ann")
     await store.append(say(ann, "from the future"))
     await store.close()
-    query(tmp_path / "hubbub.db", "UPDATE messages SET ts = ts + 3600")
+    query(database_url, "UPDATE messages SET ts = ts + 3600")
 
-    store = await reopen(tmp_path)
+    store = await reopen(database_url)
     try:
         [future] = await store.history("lobby")
         assert (await store.append(say(ann, "now"))).ts >= future.ts
@@ -148,23 +149,23 @@ async def test_timestamps_never_go_back_even_when_the_clock_does(tmp_path: Path)
         await store.close()
 
 
-async def test_close_commits_appends_called_just_before_it(tmp_path: Path) -> None:
-    store = await reopen(tmp_path)
+async def test_close_commits_appends_called_just_before_it(database_url: str) -> None:
+    store = await reopen(database_url)
     ann = await sign_up(store, "Ann")
     sending = [asyncio.create_task(store.append(say(ann, f"{n}"))) for n in range(20)]
     await asyncio.sleep(0)
     await store.close()
     assert [task.result().seq for task in sending] == list(range(1, 21))
 
-    store = await reopen(tmp_path)
+    store = await reopen(database_url)
     try:
         assert len(await store.history("lobby")) == 20
     finally:
         await store.close()
 
 
-async def test_calls_after_close_raise_store_error(tmp_path: Path) -> None:
-    store = await reopen(tmp_path)
+async def test_calls_after_close_raise_store_error(database_url: str) -> None:
+    store = await reopen(database_url)
     ann = await sign_up(store, "Ann")
     await store.close()
     await store.close()
@@ -212,12 +213,13 @@ async def test_name_taken_refuses_only_its_caller(store: Store) -> None:
 # ------------------------------------------------------------------ accounts and tokens
 
 
-async def test_new_account_is_a_user_found_by_its_key(store: Store) -> None:
+async def test_first_account_is_admin_later_ones_users_found_by_key(store: Store) -> None:
     ann = await store.create_account("Ann", "ann", "argon2 hash")
+    bob = await store.create_account("Bob", "bob", "argon2 hash")
 
-    assert ann.role == "user"
+    assert (ann.role, bob.role) == ("admin", "user")
     assert await store.find_account("ann") == ann
-    assert await store.find_account("bob") is None
+    assert await store.find_account("cat") is None
 
 
 async def test_creating_an_account_with_a_taken_key_raises_name_taken(store: Store) -> None:
@@ -242,13 +244,13 @@ async def test_unknown_token_signs_nobody_in(store: Store) -> None:
     assert await store.account_for_token("not a token") is None
 
 
-async def test_database_keeps_only_a_hash_of_each_token(store: Store, tmp_path: Path) -> None:
+async def test_database_keeps_only_a_hash_of_each_token(store: Store, database_url: str) -> None:
     ann = await sign_up(store, "Ann")
     token = await store.issue_token(ann.id)
 
-    rows = query(tmp_path / "hubbub.db", "SELECT token_hash, account_id FROM tokens")
+    rows = query(database_url, "SELECT token_hash, account_id FROM tokens")
     assert rows == [(hashlib.sha256(token.encode()).hexdigest(), ann.id)]
-    assert token not in repr(query(tmp_path / "hubbub.db", "SELECT * FROM tokens"))
+    assert token not in repr(query(database_url, "SELECT * FROM tokens"))
 
 
 # ------------------------------------------------------------------ history
@@ -330,14 +332,14 @@ async def test_fresh_directory_gets_the_schema_from_alembic_and_reopens(tmp_path
         await (await open_store(f"sqlite:///{data_dir}/hubbub.db")).close()
 
     db = data_dir / "hubbub.db"
-    assert query(db, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
-    assert query(db, "PRAGMA journal_mode") == [("wal",)]
+    assert sqlite_query(db, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    assert sqlite_query(db, "PRAGMA journal_mode") == [("wal",)]
 
 
-async def test_migrated_schema_matches_the_table_definitions(tmp_path: Path) -> None:
-    await (await reopen(tmp_path)).close()
+async def test_migrated_schema_matches_the_table_definitions(database_url: str) -> None:
+    await (await reopen(database_url)).close()
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'hubbub.db'}")
+    engine = create_engine(parse_url(database_url))
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_name": include_name})
         differences = compare_metadata(context, metadata)
@@ -345,27 +347,45 @@ async def test_migrated_schema_matches_the_table_definitions(tmp_path: Path) -> 
     assert differences == []
 
 
-def test_alembic_cli_migrates_the_database_named_in_its_ini(tmp_path: Path) -> None:
+def test_alembic_cli_migrates_the_database_named_in_its_ini(
+    tmp_path: Path, database_url: str
+) -> None:
     ini = tmp_path / "alembic.ini"
-    db = tmp_path / "hubbub.db"
-    ini.write_text(f"[alembic]\nscript_location = {MIGRATIONS}\nsqlalchemy.url = sqlite:///{db}\n")
+    ini.write_text(f"[alembic]\nscript_location = {MIGRATIONS}\nsqlalchemy.url = {database_url}\n")
 
     def alembic(*args: str) -> str:
         cli = [sys.executable, "-m", "alembic", "-c", str(ini), *args]
         return subprocess.run(cli, check=True, capture_output=True, text=True).stdout
 
     assert "CREATE TABLE messages" in alembic("upgrade", "head", "--sql")
-    assert not db.exists()
+    if database_url.startswith("sqlite"):  # --sql only prints: nothing is made
+        assert not (tmp_path / "hubbub.db").exists()
+    else:
+        assert query(database_url, "SELECT to_regclass('alembic_version')") == [(None,)]
     alembic("upgrade", "head")
-    assert query(db, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    assert query(database_url, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
 
 
 @pytest.mark.parametrize(
-    "url", ["postgresql://localhost/hubbub", "sqlite://", "sqlite:///:memory:", "not a url"]
+    ("url", "why"),
+    [
+        ("mysql://localhost/hubbub", "SQLite or PostgreSQL, not mysql"),
+        ("postgresql+asyncpg://localhost/hubbub", "through psycopg 3"),
+        ("postgresql://localhost", "name the PostgreSQL database"),
+        ("sqlite://", "not an in-memory database"),
+        ("sqlite:///:memory:", "not an in-memory database"),
+        ("not a url", "not a database URL"),
+    ],
 )
-async def test_urls_the_store_cannot_open_yet_raise_store_error(url: str) -> None:
-    with pytest.raises(StoreError):
+async def test_urls_the_store_cannot_open_raise_store_error_saying_why(url: str, why: str) -> None:
+    with pytest.raises(StoreError, match=why):
         await open_store(url)
+
+
+async def test_a_postgresql_server_that_cannot_be_reached_raises_store_error() -> None:
+    port = free_port()  # nothing listens there
+    with pytest.raises(StoreError, match="cannot open the database"):
+        await open_store(f"postgresql://hubbub@127.0.0.1:{port}/hubbub")
 
 
 def test_default_url_is_the_sqlite_file_in_the_data_directory(tmp_path: Path) -> None:

@@ -1,23 +1,15 @@
-"""The store's messages, on real SQLite files: client ids, holds, mentions, edits and deletes."""
+"""The store's messages, on both backends: client ids, holds, mentions, edits and deletes."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import say, sign_up
-from hubbub.store import Draft, Store, StoredMessage, StoreError, default_url, open_store
-
-
-def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db) as connection:
-        return connection.execute(sql).fetchall()
-
+from conftest import query, say, sign_up
+from hubbub.store import Draft, Store, StoredMessage, StoreError, open_store
 
 # ------------------------------------------------------------------ client ids
 
@@ -52,13 +44,13 @@ async def test_two_drafts_with_one_client_id_in_one_group_store_one_message(
     assert await store.history("lobby") == [first]
 
 
-async def test_client_ids_are_remembered_across_a_reopen(tmp_path: Path) -> None:
-    store = await open_store(default_url(tmp_path))
+async def test_client_ids_are_remembered_across_a_reopen(database_url: str) -> None:
+    store = await open_store(database_url)
     ann = await sign_up(store, "Ann")
     first = await store.append(say(ann, "hi", client_id="k"))
     await store.close()
 
-    store = await open_store(default_url(tmp_path))
+    store = await open_store(database_url)
     try:
         again = await store.append(say(ann, "hi", client_id="k"))
         assert again.duplicate
@@ -82,7 +74,7 @@ async def test_client_ids_are_per_sender(store: Store) -> None:
 
 
 async def test_holds_are_written_in_the_same_transaction_as_the_message(
-    store: Store, tmp_path: Path
+    store: Store, database_url: str
 ) -> None:
     ann, bob = await sign_up(store, "Ann"), await sign_up(store, "Bob")
     commits_before = store.commits
@@ -92,14 +84,14 @@ async def test_holds_are_written_in_the_same_transaction_as_the_message(
     )
 
     assert store.commits == commits_before + 1
-    assert query(tmp_path / "hubbub.db", "SELECT account_id, conversation, seq FROM held") == [
+    assert query(database_url, "SELECT account_id, conversation, seq FROM held") == [
         (bob.id, "dm:1:2", 1)
     ]
     assert await store.take_held(bob.id) == [sent]
     assert await store.take_held(bob.id) == []
 
 
-async def test_a_failed_batch_holds_nothing(store: Store, tmp_path: Path) -> None:
+async def test_a_failed_batch_holds_nothing(store: Store, database_url: str) -> None:
     ann = await sign_up(store, "Ann")
     ghost = Draft("lobby", 999, "Ghost", "boo")
 
@@ -110,7 +102,7 @@ async def test_a_failed_batch_holds_nothing(store: Store, tmp_path: Path) -> Non
     )
 
     assert [type(outcome) for outcome in outcomes] == [StoreError, StoreError]
-    assert query(tmp_path / "hubbub.db", "SELECT * FROM held") == []
+    assert query(database_url, "SELECT * FROM held") == []
     assert await store.take_held(ann.id) == []
 
 
@@ -224,7 +216,7 @@ async def test_a_message_can_be_edited_and_deleted_within_its_own_group(store: S
     assert (now.text, now.edited, now.deleted) == ("", True, True)
 
 
-async def test_an_edit_replaces_the_mentions_of_its_target(store: Store, tmp_path: Path) -> None:
+async def test_an_edit_replaces_the_mentions_of_its_target(store: Store, database_url: str) -> None:
     ann, bob, cat = [await sign_up(store, name) for name in ("Ann", "Bob", "Cat")]
     await store.append(say(ann, "hi @Bob", mentions=((bob.id, "Bob"),)))
 
@@ -233,6 +225,24 @@ async def test_an_edit_replaces_the_mentions_of_its_target(store: Store, tmp_pat
     target = await store.find_message("lobby", 1)
     assert target is not None
     assert target.mentions == ("Cat",)
-    assert query(tmp_path / "hubbub.db", "SELECT conversation, seq, account_id FROM mentions") == [
+    assert query(database_url, "SELECT conversation, seq, account_id FROM mentions") == [
         ("lobby", 1, cat.id)
     ]
+
+
+async def test_a_message_the_database_cannot_keep_fails_alone(
+    store: Store, database_url: str
+) -> None:
+    ann = await sign_up(store, "Ann")
+
+    fine, nul = await asyncio.gather(
+        store.append(say(ann, "fine")), store.append(say(ann, "a\x00b")), return_exceptions=True
+    )
+
+    assert isinstance(fine, StoredMessage)
+    if database_url.startswith("postgresql"):  # its text cannot hold U+0000
+        assert isinstance(nul, StoreError)
+        assert "U+0000" in str(nul)
+        assert [m.text for m in await store.history("lobby")] == ["fine"]
+    else:
+        assert [m.text for m in await store.history("lobby")] == ["fine", "a\x00b"]

@@ -39,9 +39,9 @@ async def test_0004_gives_old_names_their_skeleton_and_keeps_look_alikes(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "hubbub.db"
-    migrate(db, "0002")
+    migrate(default_url(tmp_path), "0002")
     fill_as_0002(db)
-    migrate(db, "head")
+    migrate(default_url(tmp_path), "head")
 
     assert skeletons(db, "accounts") == [("alice", "alice"), (CYRILLIC_ALICE, "alice")]
     assert skeletons(db, "rooms") == [("lobby", skeleton("lobby")), ("design", "design")]
@@ -55,7 +55,7 @@ async def test_0004_gives_old_names_their_skeleton_and_keeps_look_alikes(
     finally:
         await store.close()
 
-    migrate(db, "0002", down=True)
+    migrate(default_url(tmp_path), "0002", down=True)
     with sqlite3.connect(db) as connection:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(accounts)")]
     assert "name_skeleton" not in columns

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
 from conftest import sign_up
-from hubbub.store import Account, NameTaken, RoomRecord, Store, StoreError, default_url, open_store
+from hubbub.store import Account, NameTaken, RoomRecord, Store, StoreError, open_store
 
 
 def room(name: str, owner: Account, *members: Account, private: bool = False) -> RoomRecord:
@@ -37,14 +36,14 @@ async def test_the_lobby_is_a_room_every_new_account_joins(store: Store) -> None
     assert await store.is_member("lobby", ann.id)
 
 
-async def test_created_room_loads_with_its_members_in_join_order(tmp_path: Path) -> None:
-    store = await open_store(default_url(tmp_path))
+async def test_created_room_loads_with_its_members_in_join_order(database_url: str) -> None:
+    store = await open_store(database_url)
     ann, bob, cat = [await sign_up(store, name) for name in ("Ann", "Bob", "Cat")]
     await store.create_room(room("Tea", cat, ann, private=True))
     await store.add_member("room:tea", bob.id)
     await store.close()
 
-    store = await open_store(default_url(tmp_path))
+    store = await open_store(database_url)
     try:
         tea = (await rooms_by_id(store))["room:tea"]
     finally:
@@ -122,3 +121,24 @@ async def test_joining_a_conversation_that_does_not_exist_is_refused(store: Stor
 
 async def rooms_by_id(store: Store) -> dict[str, RoomRecord]:
     return {room.id: room for room in await store.load_rooms()}
+
+
+async def test_a_topic_the_database_cannot_keep_is_refused_alone(
+    store: Store, database_url: str
+) -> None:
+    cat = await sign_up(store, "Cat")
+    await store.create_room(room("Tea", cat))
+
+    outcome, _ = await asyncio.gather(
+        store.update_room("room:tea", topic="nul \x00"),
+        store.add_member("room:tea", (await sign_up(store, "Dan")).id),
+        return_exceptions=True,
+    )
+
+    tea = (await rooms_by_id(store))["room:tea"]
+    assert [name for _, name in tea.members] == ["Cat", "Dan"]
+    if database_url.startswith("postgresql"):  # its text cannot hold U+0000
+        assert isinstance(outcome, StoreError)
+        assert tea.topic == ""
+    else:
+        assert tea.topic == "nul \x00"

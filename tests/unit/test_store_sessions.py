@@ -72,7 +72,7 @@ async def test_revoking_every_token_but_one(store: Store) -> None:
 
 async def test_0003_keeps_earlier_tokens_as_last_used_when_issued(tmp_path: Path) -> None:
     db = tmp_path / "hubbub.db"
-    migrate(db, "0002")
+    migrate(default_url(tmp_path), "0002")
     with sqlite3.connect(db) as connection:
         connection.executescript(
             """

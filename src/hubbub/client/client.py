@@ -12,6 +12,7 @@ from typing import Self
 from hubbub import protocol
 from hubbub.client.errors import ConnectionLost, RequestFailed
 from hubbub.client.events import ClientEvent, EventT
+from hubbub.client.moderation import ModerationRequests
 from hubbub.client.reconnect import ReconnectPolicy
 from hubbub.client.session import Credentials, Session
 
@@ -22,7 +23,7 @@ BUSY_TRIES = 5
 """Sign-ins refused ``busy`` are tried this many times in all."""
 
 
-class Client:
+class Client(ModerationRequests):
     """A connection to a hubbub server, for applications, bots and tests.
 
     Use it as ``async with Client.connect(url) as client: ...``, or call :meth:`open` and
@@ -135,7 +136,7 @@ class Client:
         return signed_in
 
     async def sign_out(self, *, everywhere: bool = False) -> None:
-        """End the session: every connection using its token is closed (4010) and this
+        """End the session: every connection using its token is closed (4012) and this
         client stops resuming. ``everywhere``: end every session of the account."""
         request = protocol.SignOut(id=self._id(), everywhere=everywhere)
         await self._session.call(request, protocol.Ok)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from hubbub import protocol
 
-Role = Literal["owner", "member"]
+Role = Literal["owner", "moderator", "member"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,14 @@ class Roster:
         before = members.get(event.name)
         role: Role = "member" if before is None or before.role is None else before.role
         members[event.name] = Member(event.name, event.status, role)
+
+    def role_changed(self, event: protocol.Moderated) -> None:
+        """A ``moderated`` event that gave a member a new role (``moderator``/``member``)."""
+        members = self._rooms.get(event.room, {})
+        before = members.get(event.name)
+        if before is not None and event.action in ("moderator", "member"):
+            role: Role = "moderator" if event.action == "moderator" else "member"
+            members[event.name] = Member(before.name, before.status, role)
 
     def left(self, event: protocol.MemberLeft) -> None:
         self._rooms.get(event.room, {}).pop(event.name, None)

@@ -22,9 +22,9 @@ from hubbub.client.watermarks import Watermarks
 
 logger = logging.getLogger("hubbub.client")
 
-_FINAL_CLOSE_CODES = frozenset({1000, 1008, 4010})
-"""The server ended the session on purpose (4010: signed out or revoked), or judged the
-client abusive: do not resume."""
+_FINAL_CLOSE_CODES = frozenset({1000, 1008, 4010, 4011, 4012})
+"""The server ended the session on purpose (4010 account banned, 4011 password reset,
+4012 signed out or revoked), or judged the client abusive: do not resume."""
 
 
 class Credentials(NamedTuple):
@@ -37,8 +37,8 @@ class Session:
 
     Events go to ``inbox`` with duplicate stored entries dropped (see :class:`Watermarks`).
     A drop is resumed only while signed in (:meth:`signed_in`), with a policy, and unless
-    the server closed with 1000 (normal), 1008 (policy violation) or 4010 (the session was
-    signed out or revoked). Resuming signs in with the session token and ``since`` = the
+    the server closed with 1000 (normal), 1008 (policy violation), or 4010, 4011 or 4012
+    (the session was ended on purpose). Resuming signs in with the session token and ``since`` = the
     watermarks; events that arrive with the reply are held back so that
     :class:`Reconnected` comes before the messages that were missed.
     Requests made while resuming wait for it. A request lost in a drop fails with

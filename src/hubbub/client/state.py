@@ -28,7 +28,8 @@ Reading:
   ``requests_to_me`` / ``requests_from_me``: pending :class:`ChatRequest`.
 - ``lines`` / ``lines_for(id)``: notices for people (:class:`Line`): "bob joined", "bob
   left" (presence going to or from offline in a room), "bob ended the chat", the server's
-  "alone" notice, room and request changes. ``conversation`` None means "wherever".
+  notices, room and request changes, moderation ("You were kicked from design by olga",
+  "bob was muted until 14:05 by olga"). ``conversation`` None means "wherever".
 
 Unread counts follow the server: messages from others after the read marker, deleted
 ones and change records excluded. My own message, a ``read`` event and :meth:`select`
@@ -41,6 +42,7 @@ from collections import deque
 from collections.abc import Iterable
 
 from hubbub import protocol
+from hubbub.client import moderation_lines
 from hubbub.client.chats import CHAT_REQUEST_LASTS, ChatRequest, Chats
 from hubbub.client.conversation import Entry
 from hubbub.client.events import ClientEvent, Disconnected, Reconnected
@@ -179,7 +181,14 @@ class ClientState:
             case protocol.RoomChanged():
                 self._room_changed(event, now)
             case protocol.RoomRemoved():
-                self._room_removed(event.room, now)
+                self._room_removed(event, now)
+            case protocol.Muted():
+                entry = self._entries.get(event.room)
+                name = event.room if entry is None else entry.name
+                self._line(moderation_lines.muted(event, name), event.room, now)
+            case protocol.Moderated():
+                self._roster.role_changed(event)
+                self._line(moderation_lines.moderated(event), event.room, now)
             case protocol.TypingEvent():
                 if not self._is_me(event.name):
                     self._typing.started(event.conversation, event.name, now)
@@ -304,10 +313,11 @@ class ClientState:
             self._line(f"{event.by} archived the room", room.id, now)
         entry.room(room)
 
-    def _room_removed(self, room: str, now: float) -> None:
-        entry = self._entries.pop(room, None)
-        self._forget(room)
-        self._line(f"You left {room if entry is None else entry.name}", None, now)
+    def _room_removed(self, event: protocol.RoomRemoved, now: float) -> None:
+        entry = self._entries.pop(event.room, None)
+        self._forget(event.room)
+        name = event.room if entry is None else entry.name
+        self._line(moderation_lines.removed(event, name), None, now)
 
     def _forget(self, conversation: str) -> None:
         self._roster.drop(conversation)

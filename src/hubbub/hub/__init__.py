@@ -1,5 +1,6 @@
 """The domain: users, presence, rooms, 1:1 chats and delivery. Pure Python: no I/O, no asyncio."""
 
+from hubbub.hub.admin import follow
 from hubbub.hub.chats import TRANSITIONS, Chat, Phase, Trigger
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import Effect, Passwords, Services
@@ -29,6 +30,7 @@ __all__ = [
     "Services",
     "Trigger",
     "check_text",
+    "follow",
     "handle",
     "hold_again",
     "normalise_name",

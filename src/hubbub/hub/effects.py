@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 if TYPE_CHECKING:
     from hubbub.store import (
         Account,
+        AccountChange,
+        Act,
+        AuditRecord,
         ConversationSummary,
         Draft,
         Found,
@@ -295,6 +298,56 @@ class RemoveMember(Effect[None]):
 
     async def run(self, services: Services) -> None:
         await services.store.remove_member(self.conversation, self.account_id)
+
+
+# ---------------------------------------------------------------------- moderation
+
+
+@dataclass(frozen=True, slots=True)
+class Moderate(Effect[int]):
+    """Carry out a moderation act and write it to the audit log (one transaction)."""
+
+    act: Act
+
+    async def run(self, services: Services) -> int:
+        return await services.store.moderate(self.act)
+
+
+@dataclass(frozen=True, slots=True)
+class SetBlock(Effect[None]):
+    account_id: int
+    other_id: int
+    on: bool
+
+    async def run(self, services: Services) -> None:
+        await services.store.block(self.account_id, self.other_id, self.on)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedNames(Effect[list[str]]):
+    account_id: int
+
+    async def run(self, services: Services) -> list[str]:
+        return await services.store.blocked_names(self.account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAudit(Effect["list[AuditRecord]"]):
+    before: int | None
+    limit: int
+
+    async def run(self, services: Services) -> list[AuditRecord]:
+        return await services.store.audit(self.before, self.limit)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChanges(Effect["list[AccountChange]"]):
+    """Audit rows about whole accounts above ``after``: what ``hubbub admin`` did."""
+
+    after: int
+
+    async def run(self, services: Services) -> list[AccountChange]:
+        return await services.store.account_changes(self.after)
 
 
 # ---------------------------------------------------------------------- reading

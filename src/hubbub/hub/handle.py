@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hubbub.hub import room_requests, session, sessions, talk
+from hubbub.hub import admin, blocks, moderation, room_requests, session, sessions, talk
+from hubbub.hub.blocks import check_not_blocked
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import FindAccount, OpenChat
 from hubbub.hub.hub import Hub
@@ -11,6 +12,11 @@ from hubbub.hub.outbox import ConnId
 from hubbub.protocol import (
     AnswerChat,
     ArchiveRoom,
+    Audit,
+    Ban,
+    BanAccount,
+    Block,
+    Blocked,
     Calc,
     ChangePassword,
     ChatAnswered,
@@ -24,10 +30,12 @@ from hubbub.protocol import (
     History,
     Invite,
     JoinRoom,
+    Kick,
     LeaveRoom,
     MarkRead,
     Members,
     MessageUser,
+    Mute,
     Ok,
     Refusal,
     RequestChat,
@@ -36,11 +44,16 @@ from hubbub.protocol import (
     Say,
     Search,
     Sessions,
+    SetRole,
     SetStatus,
     SetTopic,
     SignIn,
     SignOut,
     Typing,
+    Unban,
+    UnbanAccount,
+    Unblock,
+    Unmute,
     UserList,
     Users,
 )
@@ -67,11 +80,11 @@ def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: flo
         case ChangePassword():
             return sessions.change_password(hub, conn, request, now)
         case Say():
-            return talk.say(hub, conn, request)
+            return talk.say(hub, conn, request, wall)
         case MessageUser():
             return talk.message_user(hub, conn, request)
         case EditMessage() | DeleteMessage():
-            return talk.change(hub, conn, request)
+            return talk.change(hub, conn, request, wall)
         case Typing():
             return talk.typing(hub, conn, request, now)
         case MarkRead():
@@ -113,10 +126,30 @@ def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: flo
             return room_requests.members(hub, conn, request)
         case Conversations():
             return room_requests.conversations(hub, conn, request)
+        case SetRole():
+            return moderation.set_role(hub, conn, request)
+        case Kick():
+            return moderation.kick(hub, conn, request)
+        case Mute():
+            return moderation.mute(hub, conn, request, wall)
+        case Unmute():
+            return moderation.unmute(hub, conn, request, wall)
+        case Ban():
+            return moderation.ban(hub, conn, request)
+        case Unban():
+            return moderation.unban(hub, conn, request)
+        case BanAccount() | UnbanAccount():
+            return admin.ban_account(hub, conn, request, now)
+        case Block() | Unblock():
+            return blocks.block(hub, conn, request)
+        case Blocked():
+            return blocks.blocked(hub, conn, request)
+        case Audit():
+            return admin.audit(hub, conn, request)
 
 
 def _request_chat(hub: Hub, conn: ConnId, request: RequestChat, now: float) -> Decision:
-    hub.signed_in(conn)
+    user = hub.signed_in(conn)
     _, key = normalise_name(request.to)
 
     def ask() -> Decision:
@@ -125,12 +158,15 @@ def _request_chat(hub: Hub, conn: ConnId, request: RequestChat, now: float) -> D
             "chat_request", f"to={request.to}"
         )
 
-    if hub.online(key) is not None:
+    online = hub.online(key)
+    if online is not None:
+        check_not_blocked(hub, user.account_id, online.account_id, online.name)
         return ask()
 
     def found(account: Account | None) -> Decision:
         if account is None:
             raise Refusal(ErrorCode.UNKNOWN_USER, f"there is no user called {request.to}")
+        check_not_blocked(hub, user.account_id, account.id, account.name)
         return ask()
 
     return Decision.after(FindAccount(key), found)

@@ -35,9 +35,9 @@ from hubbub.protocol import (
     SeenStatus,
     UserInfo,
 )
-from hubbub.store import RoomRecord, StoredMessage, dm_members, kind_of
+from hubbub.store import ModerationState, RoomRecord, StoredMessage, dm_members, kind_of
 
-SIGNED_OUT = 4010
+SIGNED_OUT = 4012
 """Close code: the session this connection used was signed out, revoked or replaced."""
 ALONE = "No one else is online yet — waiting for someone to join…"
 TYPING_KEPT = 10.0
@@ -81,11 +81,38 @@ class Hub:
         """Users with a parked session: the only ones the clock needs to look at."""
         self._heads: dict[str, int] = {}
         """Per conversation, the ``seq`` of the last entry delivered: where a session starts."""
+        self.admins: set[int] = set()
+        self.banned: set[int] = set()
+        """Accounts banned from the server: they cannot sign in."""
+        self.blocks: dict[int, set[int]] = {}
+        """Account id → the accounts it blocks."""
+        self.audit_seen = 0
+        """The last audit row whose account change this hub has followed (see hub/admin.py)."""
 
     def load(self, rooms: Iterable[RoomRecord], heads: dict[str, int]) -> None:
         """Start from what the store keeps: the rooms and each conversation's last ``seq``."""
         self.rooms.load(rooms)
         self._heads.update(heads)
+
+    def load_moderation(self, state: ModerationState) -> None:
+        """Start from the stored moderators, bans, mutes, blocks and admins."""
+        for room_id, account_id in state.moderators:
+            if (room := self.rooms.get(room_id)) is not None:
+                room.moderators.add(account_id)
+        for room_id, account_id in state.room_bans:
+            if (room := self.rooms.get(room_id)) is not None:
+                room.banned.add(account_id)
+        for room_id, account_id, until in state.mutes:
+            if (room := self.rooms.get(room_id)) is not None:
+                room.muted[account_id] = until
+        for account_id, blocked_id in state.blocks:
+            self.blocks.setdefault(account_id, set()).add(blocked_id)
+        self.banned.update(state.banned)
+        self.admins.update(state.admins)
+        self.audit_seen = state.last_audit
+
+    def is_admin(self, account_id: int) -> bool:
+        return account_id in self.admins
 
     def head(self, conversation: str) -> int:
         return self._heads.get(conversation, 0)
@@ -103,7 +130,6 @@ class Hub:
         key: str,
         token: str,
         now: float,
-        role: str = "user",
     ) -> Outbox:
         """Sign a connection in: resume a parked session, come online, or add a device.
 
@@ -118,7 +144,7 @@ class Hub:
         out = Outbox()
         user = self._by_account.get(account_id)
         if user is None:
-            user = OnlineUser(account_id, name, key, role)
+            user = OnlineUser(account_id, name, key)
             self._users[user.key] = user
             self._by_account[account_id] = user
             self.board.changed(account_id, name, now)
@@ -135,11 +161,19 @@ class Hub:
         return out
 
     def end_sessions(
-        self, account_id: int, ended: Callable[[str], bool], now: float, spare: ConnId | None
+        self,
+        account_id: int,
+        now: float,
+        *,
+        code: int = SIGNED_OUT,
+        notice: Notice | None = None,
+        ended: Callable[[str], bool] = lambda _token: True,
+        spare: ConnId | None = None,
     ) -> Outbox:
-        """Sign out every connection of the account whose token is ``ended`` and close it
-        (:data:`SIGNED_OUT`), but leave ``spare`` open, signed out; forget such parked
-        sessions too."""
+        """End the account's sessions whose token is ``ended`` (all of them by default) now:
+        their open connections are signed out, told ``notice`` if there is one and closed
+        with ``code`` (a sign-out, a ban, a password reset), but ``spare`` stays open,
+        signed out; such parked sessions are forgotten."""
         user = self._by_account.get(account_id)
         out = Outbox()
         if user is None:
@@ -148,15 +182,15 @@ class Hub:
             del user.parked[token]
         if not user.parked:
             self._waiting.discard(user)
-        for conn in list(user.conns):
-            link = self._links[conn]
-            if not ended(link.token):
-                continue
-            out.extend(self._detach(link, clean=True, now=now))
-            if conn != spare:
-                out.close([conn], SIGNED_OUT, "this session was signed out")
+        conns = [conn for conn in user.conns if ended(self._links[conn].token)]
+        closing = [conn for conn in conns if conn != spare]
+        if notice is not None:
+            out.send(closing, notice, urgent=True)
+        for conn in conns:
+            out.extend(self._detach(self._links[conn], clean=True, now=now))
         if not user.online and user.key in self._users:
             out.extend(self._leave(user, Trigger.CLOSE, now))
+        out.close(closing, code, notice.text if notice is not None else "this session ended")
         return out
 
     def tokens_of(self, account_id: int) -> set[str]:

@@ -31,7 +31,6 @@ class OnlineUser:
     account_id: int
     name: str
     key: str
-    role: str = "user"
     chosen: ChosenStatus = "online"
     conns: set[ConnId] = field(default_factory=set)
     parked: dict[str, float] = field(default_factory=dict)

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from hubbub.hub.presence import OnlineUser
 
 
-def _find(hub: Hub, user: OnlineUser, ref: str) -> Room:
+def find_room(hub: Hub, user: OnlineUser, ref: str) -> Room:
     key = None
     with contextlib.suppress(Refusal):
         key = normalise_name(ref)[1]
@@ -132,11 +132,13 @@ def _name_taken(name: str, key: str, holder: str) -> Refusal:
 
 def join_room(hub: Hub, conn: ConnId, request: JoinRoom) -> Decision:
     user = hub.signed_in(conn)
-    room = _find(hub, user, request.room)
+    room = find_room(hub, user, request.room)
     if user.account_id in room.members:
         return Decision.answer(conn, RoomReply(id=request.id, room=room.info()))
     if room.archived:
         raise Refusal(ErrorCode.ROOM_ARCHIVED, f"{room.name} is archived: nobody can join it")
+    if user.account_id in room.banned:
+        raise Refusal(ErrorCode.BANNED, f"you are banned from {room.name}")
     if len(room.members) >= MAX_ROOM_MEMBERS:
         raise Refusal(ErrorCode.ROOM_FULL, f"{room.name} has {MAX_ROOM_MEMBERS} members")
 
@@ -151,7 +153,7 @@ def join_room(hub: Hub, conn: ConnId, request: JoinRoom) -> Decision:
 
 def leave_room(hub: Hub, conn: ConnId, request: LeaveRoom) -> Decision:
     user = hub.signed_in(conn)
-    room = _find(hub, user, request.room)
+    room = find_room(hub, user, request.room)
     if user.account_id not in room.members:
         raise Refusal(ErrorCode.NOT_A_MEMBER, f"you are not in {room.name}")
 
@@ -167,7 +169,7 @@ def leave_room(hub: Hub, conn: ConnId, request: LeaveRoom) -> Decision:
 
 def set_topic(hub: Hub, conn: ConnId, request: SetTopic) -> Decision:
     user = hub.signed_in(conn)
-    room = _find(hub, user, request.room)
+    room = find_room(hub, user, request.room)
     room.writable_by(user.account_id)
     topic = _check_topic(request.topic)
 
@@ -182,13 +184,15 @@ def set_topic(hub: Hub, conn: ConnId, request: SetTopic) -> Decision:
 
 def invite(hub: Hub, conn: ConnId, request: Invite) -> Decision:
     user = hub.signed_in(conn)
-    room = _find(hub, user, request.room)
+    room = find_room(hub, user, request.room)
     room.writable_by(user.account_id)
     _, key = normalise_name(request.user)
 
     def add(account_id: int, name: str) -> Decision:
         if account_id in room.members:
             return Decision.answer(conn, Ok(id=request.id))
+        if account_id in room.banned:
+            raise Refusal(ErrorCode.BANNED, f"{name} is banned from {room.name}")
         if len(room.members) >= MAX_ROOM_MEMBERS:
             raise Refusal(ErrorCode.ROOM_FULL, f"{room.name} has {MAX_ROOM_MEMBERS} members")
 
@@ -214,8 +218,8 @@ def invite(hub: Hub, conn: ConnId, request: Invite) -> Decision:
 
 def archive_room(hub: Hub, conn: ConnId, request: ArchiveRoom) -> Decision:
     user = hub.signed_in(conn)
-    room = _find(hub, user, request.room)
-    if room.owner_id != user.account_id and user.role != "admin":
+    room = find_room(hub, user, request.room)
+    if room.owner_id != user.account_id and not hub.is_admin(user.account_id):
         raise Refusal(ErrorCode.NOT_ALLOWED, f"only the owner of {room.name} can archive it")
     if room.archived:
         return Decision.answer(conn, Ok(id=request.id))
@@ -255,12 +259,12 @@ def _entry(info: RoomInfo, joined: bool) -> RoomEntry:
 
 def members(hub: Hub, conn: ConnId, request: Members) -> Decision:
     user = hub.signed_in(conn)
-    room = _find(hub, user, request.room)
+    room = find_room(hub, user, request.room)
     listed = [
         MemberInfo(
             name=name,
             status=hub.board.told(account_id),
-            role="owner" if account_id == room.owner_id else "member",
+            role=room.role_of(account_id),
         )
         for account_id, name in room.members.items()
     ]

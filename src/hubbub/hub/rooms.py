@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from hubbub.hub.inputs import name_key
 from hubbub.hub.outbox import ConnId
@@ -38,6 +39,23 @@ class Room:
     """The open, signed-in connections of its members: who hears it live."""
     snapshot: bytes | None = None
     """Its encoded full presence list, until the next change (see PresenceBoard)."""
+    moderators: set[int] = field(default_factory=set)
+    banned: set[int] = field(default_factory=set)
+    muted: dict[int, float] = field(default_factory=dict)
+    """Account id → until when (Unix time) it may not write here."""
+
+    def role_of(self, account_id: int) -> Literal["owner", "moderator", "member"]:
+        if account_id == self.owner_id:
+            return "owner"
+        return "moderator" if account_id in self.moderators else "member"
+
+    def muted_until(self, account_id: int, wall: float) -> float | None:
+        """Until when the account is muted here, if it is now."""
+        until = self.muted.get(account_id)
+        if until is not None and until <= wall:
+            del self.muted[account_id]
+            return None
+        return until
 
     def info(self) -> RoomInfo:
         owner = self.members.get(self.owner_id) if self.owner_id is not None else None
@@ -130,6 +148,7 @@ class Rooms:
         self._of.setdefault(account_id, {})[room.id] = room
 
     def remove_member(self, room: Room, account_id: int, conns: Iterable[ConnId]) -> None:
+        room.moderators.discard(account_id)
         name = room.members.pop(account_id, None)
         if name is not None:
             room.keys.pop(name_key(name), None)

@@ -81,6 +81,7 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
     attempt = hub.throttle.attempt(key, host, now)
 
     def issue(account: Account) -> Decision:
+        _refuse_banned(hub, account)
         return Decision.after(
             IssueToken(account.id, request.device, host),
             lambda token: _attach(hub, conn, request, account, token, now),
@@ -177,9 +178,12 @@ def _attach(
 ) -> Decision:
     if not hub.connected(conn):
         return Decision()
-    attached = hub.attach(
-        conn, account.id, account.name, account.name_key, token, now, account.role
-    )
+    _refuse_banned(hub, account)
+    if account.role == "admin":
+        hub.admins.add(account.id)
+    else:
+        hub.admins.discard(account.id)
+    attached = hub.attach(conn, account.id, account.name, account.name_key, token, now)
     user = hub.signed_in(conn)
     heads = {room.id: hub.head(room.id) for room in hub.rooms.of(account.id)}
     chat = hub.chat_info(user)
@@ -206,6 +210,7 @@ def _attach(
             heads=heads,
             chat=chat,
             requests=hub.pending_requests(user, now),
+            role="admin" if hub.is_admin(account.id) else "user",
         ),
         urgent=True,
     )
@@ -214,6 +219,11 @@ def _attach(
     decision = replay.next()
     decision.out, decision.catch_up = out.extended(decision.out), True
     return decision
+
+
+def _refuse_banned(hub: Hub, account: Account) -> None:
+    if account.id in hub.banned:
+        raise Refusal(ErrorCode.ACCOUNT_BANNED, f"{account.name} is banned from this server")
 
 
 class _Span(NamedTuple):

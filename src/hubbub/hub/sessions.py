@@ -63,10 +63,10 @@ def sign_out(hub: Hub, conn: ConnId, request: SignOut, now: float) -> Decision:
     def revoked(_: None) -> Decision:
         # Again once stored: a sign-in with the token that the store let through just
         # before the revocation has attached by now (token uses commit in order with it).
-        out = hub.end_sessions(user.account_id, ended, now, spare=conn)
+        out = hub.end_sessions(user.account_id, now, ended=ended, spare=conn)
         return Decision.answer(conn, Ok(id=request.id), out)
 
-    out = hub.end_sessions(user.account_id, ended, now, spare=conn)
+    out = hub.end_sessions(user.account_id, now, ended=ended, spare=conn)
     decision = Decision.after(revoke, revoked, out)
     return decision.logged("sign_out", "everywhere" if request.everywhere else "")
 
@@ -109,7 +109,7 @@ def revoke_session(hub: Hub, conn: ConnId, request: RevokeSession, now: float) -
         if not found:
             raise unknown()
         out = hub.end_sessions(
-            user.account_id, lambda token: session_id(token) == wanted, now, spare=conn
+            user.account_id, now, ended=lambda token: session_id(token) == wanted, spare=conn
         )
         return Decision.answer(conn, Ok(id=request.id), out).logged("revoke_session", wanted)
 
@@ -148,7 +148,7 @@ def change_password(hub: Hub, conn: ConnId, request: ChangePassword, now: float)
         return Decision.after(change, changed)
 
     def changed(_: object) -> Decision:
-        out = hub.end_sessions(user.account_id, lambda t: t != token, now, spare=None)
+        out = hub.end_sessions(user.account_id, now, ended=lambda t: t != token)
         return Decision.answer(conn, Ok(id=request.id), out).logged("change_password")
 
     return Decision.after(FindAccount(user.key), found)

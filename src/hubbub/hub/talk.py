@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 
 from hubbub.calc import CalcError, evaluate, format_result
 from hubbub.hub.access import audience, check_writable, readable
+from hubbub.hub.blocks import check_not_blocked
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
     Append,
     FindAccount,
     FindMessage,
+    Moderate,
     MoveReadMarker,
     ReadHistory,
     SearchMessages,
@@ -23,6 +25,7 @@ from hubbub.hub.effects import (
 from hubbub.hub.entries import as_event
 from hubbub.hub.inputs import check_text, name_key, normalise_name
 from hubbub.hub.mentions import mentioned
+from hubbub.hub.moderation import check_not_muted, may_moderate
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.protocol import (
     MAX_QUERY_CHARS,
@@ -48,7 +51,7 @@ from hubbub.protocol import (
     Typing,
     TypingEvent,
 )
-from hubbub.store import Account, Draft, Found, StoredMessage, dm_conversation, kind_of
+from hubbub.store import Account, Act, Draft, Found, StoredMessage, dm_conversation, kind_of
 
 if TYPE_CHECKING:
     from hubbub.hub.hub import Hub
@@ -82,17 +85,19 @@ def _mentions(hub: Hub, conversation: str, text: str) -> tuple[tuple[int, str], 
     return mentioned(text, names.get)
 
 
-def say(hub: Hub, conn: ConnId, request: Say) -> Decision:
+def say(hub: Hub, conn: ConnId, request: Say, wall: float) -> Decision:
     user = hub.signed_in(conn)
     text = check_text(request.text)
     conversation = request.conversation
     check_writable(hub, user, conversation)
+    check_not_muted(hub, user, conversation, wall)
     to = None
     if kind_of(conversation) == "dm":
         others = [a for a in hub.participants(conversation) or () if a != user.account_id]
         to = hub.rooms.name_of(others[0]) if others else None
         if to is None:
             raise Refusal(ErrorCode.UNKNOWN_CONVERSATION, "write to this person with message_user")
+        check_not_blocked(hub, user.account_id, others[0], to)
     draft = Draft(
         conversation=conversation,
         sender_id=user.account_id,
@@ -114,6 +119,7 @@ def message_user(hub: Hub, conn: ConnId, request: MessageUser) -> Decision:
         raise Refusal(ErrorCode.CANNOT_MESSAGE_SELF, "a direct message needs someone else")
 
     def to(recipient_id: int, recipient: str) -> Decision:
+        check_not_blocked(hub, user.account_id, recipient_id, recipient)
         conversation = dm_conversation(user.account_id, recipient_id)
         names = {user.key: (user.account_id, user.name), key: (recipient_id, recipient)}
         draft = Draft(
@@ -147,12 +153,17 @@ def message_user(hub: Hub, conn: ConnId, request: MessageUser) -> Decision:
     return Decision.after(FindAccount(key), found)
 
 
-def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage) -> Decision:
-    """Edit or delete one of the sender's own messages, as a change record of its own."""
+def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage, wall: float) -> Decision:
+    """Edit or delete one of the sender's own messages, as a change record of its own.
+
+    A room's moderators may delete anyone's message there; that is in the audit log."""
     user = hub.signed_in(conn)
     editing = isinstance(request, EditMessage)
     text = check_text(request.text) if isinstance(request, EditMessage) else ""
     check_writable(hub, user, request.conversation)
+    if editing:
+        check_not_muted(hub, user, request.conversation, wall)
+    room = hub.room_of(request.conversation)
 
     def found(target: StoredMessage | None) -> Decision:
         if target is None or target.kind != "message" or target.deleted:
@@ -160,8 +171,12 @@ def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage) -> Deci
                 ErrorCode.UNKNOWN_MESSAGE,
                 f"there is no message {request.seq} in {request.conversation!r} to change",
             )
-        if target.sender_id != user.account_id:
-            raise Refusal(ErrorCode.NOT_ALLOWED, "you can change only your own messages")
+        moderating = target.sender_id != user.account_id
+        if moderating and (editing or room is None or not may_moderate(hub, user.account_id, room)):
+            raise Refusal(
+                ErrorCode.NOT_ALLOWED,
+                "you can edit only your own messages, and delete others' only as a moderator",
+            )
         draft = Draft(
             conversation=request.conversation,
             sender_id=user.account_id,
@@ -171,8 +186,27 @@ def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage) -> Deci
             mentions=_mentions(hub, request.conversation, text),
             kind="edit" if editing else "delete",
             target=target.seq,
+            by_moderator=moderating,
         )
-        return Decision.after(Append(draft), lambda entry: _stored(hub, conn, request.id, entry))
+        if not moderating:
+            return Decision.after(
+                Append(draft), lambda entry: _stored(hub, conn, request.id, entry)
+            )
+        act = Act(
+            "delete_message",
+            user.name,
+            target.sender_id,
+            target.sender,
+            request.conversation,
+            f"message {target.seq}",
+        )
+
+        def deleted(entry: StoredMessage) -> Decision:
+            return Decision.after(
+                Moderate(act), lambda _: _stored(hub, conn, request.id, entry)
+            ).logged("delete_message", f"conversation={request.conversation} seq={target.seq}")
+
+        return Decision.after(Append(draft), deleted)
 
     return Decision.after(FindMessage(request.conversation, request.seq), found)
 

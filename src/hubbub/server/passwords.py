@@ -78,3 +78,8 @@ class Argon2Passwords:
             return await asyncio.get_running_loop().run_in_executor(_hashing, work, *args)
         finally:
             self.pending -= 1
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``, here and now (blocking: for ``hubbub admin``)."""
+    return _hasher.hash(password)

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, web
 
-from hubbub.hub import ConnId, Decision, Hub, Outbox, handle, hold_again
+from hubbub.hub import ConnId, Decision, Hub, Outbox, follow, handle, hold_again
 from hubbub.protocol import (
     ClientRequest,
     Error,
@@ -67,6 +67,8 @@ class ChatServer:
     """
 
     TICK_SECONDS = 0.25
+    FOLLOW_SECONDS = 1.0
+    """How often the audit log is read for what ``hubbub admin`` did to accounts."""
 
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
@@ -84,6 +86,7 @@ class ChatServer:
         self._chores: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
         self._ticker: asyncio.Task[None] | None = None
+        self._follower: asyncio.Task[None] | None = None
         self._flusher: Flusher | None = None
         self._closing = False
 
@@ -92,14 +95,18 @@ class ChatServer:
     async def start(self) -> None:
         """Load the rooms and where each conversation ends, and start the clock."""
         self.hub.load(await self.store.load_rooms(), await self.store.heads())
+        self.hub.load_moderation(await self.store.load_moderation())
         self._flusher = Flusher()
-        self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
+        loop = asyncio.get_running_loop()
+        self._ticker = loop.create_task(self._tick_forever())
+        self._follower = loop.create_task(self._follow_forever())
 
     async def shutdown(self) -> None:
         """Stop reading, answer every request already read, then close with "going away"."""
         self._closing = True
-        if self._ticker is not None:
-            self._ticker.cancel()
+        for task in (self._ticker, self._follower):
+            if task is not None:
+                task.cancel()
         in_flight = set().union(*(wire.tasks for wire in self._wires.values()))
         if in_flight:
             await asyncio.wait(in_flight, timeout=5.0)
@@ -122,6 +129,17 @@ class ChatServer:
                 wire = self._wires.get(conn)
                 if wire is None or not wire.unread.settle(now):
                     self._unsettled.discard(conn)
+
+    async def _follow_forever(self) -> None:
+        """Follow what ``hubbub admin`` did to accounts (a ban closes their connections)."""
+        while True:
+            await asyncio.sleep(self.FOLLOW_SECONDS)
+            try:
+                changes = await self.store.account_changes(self.hub.audit_seen)
+            except StoreError:
+                log.exception("could not read the audit log")
+                continue
+            self.send(follow(self.hub, changes, time.monotonic()))
 
     # ------------------------------------------------------------------ connections
 

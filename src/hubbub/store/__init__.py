@@ -3,6 +3,7 @@
 from hubbub.store.accounts import session_id
 from hubbub.store.conversations import dm_conversation, dm_members, kind_of
 from hubbub.store.database import default_url
+from hubbub.store.moderation import AccountChange, Act, AuditRecord, ModerationState
 from hubbub.store.records import (
     Account,
     ConversationSummary,
@@ -18,9 +19,13 @@ from hubbub.store.store import Store, open_store
 
 __all__ = [
     "Account",
+    "AccountChange",
+    "Act",
+    "AuditRecord",
     "ConversationSummary",
     "Draft",
     "Found",
+    "ModerationState",
     "NameTaken",
     "RoomRecord",
     "SessionRecord",

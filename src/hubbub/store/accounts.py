@@ -39,12 +39,17 @@ class Accounts:
         return Account(**rows[0]._mapping) if rows else None
 
     async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
-        """A new ``"user"`` account, in no room yet; :class:`NameTaken` if the key is
-        someone's or looks like someone's (the same confusable skeleton)."""
+        """A new account, in no room yet; :class:`NameTaken` if the key is someone's or
+        looks like someone's (the same confusable skeleton).
+
+        The first account of a database is ``"admin"`` (decided in the same transaction,
+        so two first sign-ins at once cannot both be), every later one ``"user"``."""
         name_skeleton = skeleton(name_key)
 
         def create(connection: Connection, now: float) -> Account:
             refuse_taken(connection, accounts, name_key, name_skeleton)
+            first = connection.scalar(select(accounts.c.id).limit(1)) is None
+            role = "admin" if first else "user"
             account_id = connection.scalar(
                 insert(accounts)
                 .values(
@@ -52,13 +57,13 @@ class Accounts:
                     name_key=name_key,
                     name_skeleton=name_skeleton,
                     password_hash=password_hash,
-                    role="user",
+                    role=role,
                     created_at=now,
                 )
                 .returning(accounts.c.id)
             )
             assert account_id is not None
-            return Account(account_id, name, name_key, password_hash, "user")
+            return Account(account_id, name, name_key, password_hash, role)
 
         return await self._database.write(create)
 

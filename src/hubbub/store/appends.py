@@ -16,10 +16,11 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, delete, insert, null, select, update
 
-from hubbub.store.conversations import JoinOrder, Sequencer
+from hubbub.store.conversations import JoinOrder
 from hubbub.store.prepared import Prepared, Row
 from hubbub.store.records import Draft, EntryKind, StoredMessage, StoreError
 from hubbub.store.schema import held, ignoring_duplicates, mentions, messages
+from hubbub.store.sequencing import Sequencer
 
 MESSAGE_COLUMNS = (
     messages.c.conversation,
@@ -118,7 +119,7 @@ class GroupWrite:
     ) -> None:
         self._connection = connection
         self._now = now
-        self._sequencer = sequencer
+        self._numbering = sequencer.begin(connection, now)
         self._join_order = join_order
         self._by_key: dict[tuple[int, str], StoredMessage] = {}
         self._states: dict[tuple[str, int], _State] = {}
@@ -138,13 +139,9 @@ class GroupWrite:
             if refusal is not None:
                 return refusal
         conversation = draft.conversation
-        if not self._sequencer.knows(conversation):
-            new = self._sequencer.learn(self._connection, [conversation], self._now)
-            if new and draft.members:
-                self._join_order.add_members(
-                    self._connection, conversation, draft.members, self._now
-                )
-        seq, ts = self._sequencer.next(conversation, self._now)
+        seq, ts, first = self._numbering.next(conversation)
+        if first and draft.members:
+            self._join_order.add_members(self._connection, conversation, draft.members, self._now)
         text = "" if draft.kind == "delete" else draft.text
         names = tuple(name for _, name in draft.mentions)
         stored = StoredMessage(
@@ -220,7 +217,9 @@ class GroupWrite:
                 state = self._states[key] = _State(found[0], found[1], bool(found[2]))
         if state is None or state.kind != "message" or state.deleted:
             return StoreError(f"there is no message {key[1]} in {key[0]} to {draft.kind}")
-        if state.sender_id != draft.sender_id:
+        if state.sender_id != draft.sender_id and not (
+            draft.kind == "delete" and draft.by_moderator
+        ):
             return StoreError(f"message {key[1]} in {key[0]} is not the sender's")
         return None
 

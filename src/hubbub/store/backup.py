@@ -34,9 +34,11 @@ class Backup:
 
 def database_file(url: str) -> Path:
     """The SQLite file a database URL names; :class:`StoreError` if it is not one."""
-    database = parse_url(url).database
-    assert database is not None
-    return Path(database)
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        raise StoreError("hubbub backup copies SQLite databases; back up PostgreSQL with pg_dump")
+    assert parsed.database is not None
+    return Path(parsed.database)
 
 
 def back_up(source: Path, target: Path, *, replace: bool = False) -> Backup:

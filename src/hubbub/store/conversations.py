@@ -1,14 +1,14 @@
-"""Conversations: what their ids mean, who is in them, and each one as a gapless sequence."""
+"""Conversations: what their ids mean and who is in them."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 
 from hubbub.store.prepared import Prepared
-from hubbub.store.schema import conversations, ignoring_duplicates, members, messages
+from hubbub.store.schema import conversations, ignoring_duplicates, members
 
 LOBBY = "lobby"
 """The room everyone is in, created by the migrations."""
@@ -40,14 +40,6 @@ def dm_members(conversation: str) -> tuple[int, int] | None:
 
 _ADD_CONVERSATION = Prepared(lambda dialect: ignoring_duplicates(conversations, dialect))
 _ADD_MEMBER = Prepared(lambda dialect: ignoring_duplicates(members, dialect))
-_TAIL = Prepared(
-    lambda _: (
-        select(messages.c.seq, messages.c.ts)
-        .where(messages.c.conversation == bindparam("conversation"))
-        .order_by(messages.c.seq.desc())
-        .limit(1)
-    )
-)
 
 
 def add_conversations(connection: Connection, ids: Iterable[str], now: float) -> None:
@@ -55,7 +47,7 @@ def add_conversations(connection: Connection, ids: Iterable[str], now: float) ->
     _ADD_CONVERSATION.run_many(
         connection,
         [
-            {"id": conversation, "kind": kind_of(conversation), "created_at": now}
+            {"id": conversation, "kind": kind_of(conversation), "created_at": now, "last_seq": 0}
             for conversation in ids
         ],
     )
@@ -83,42 +75,3 @@ class JoinOrder:
                 {"conversation": conversation, "account_id": account_id, "joined_at": self._last}
             )
         _ADD_MEMBER.run_many(connection, rows)
-
-
-class Sequencer:
-    """Hands out each conversation's next ``seq`` and a ``ts`` that never goes back.
-
-    Used only inside the writer's transactions. What it remembers is only true once
-    they commit, so :meth:`forget` must be called whenever one fails.
-    """
-
-    def __init__(self) -> None:
-        self._tails: dict[str, tuple[int, float]] = {}
-
-    def knows(self, conversation: str) -> bool:
-        return conversation in self._tails
-
-    def learn(self, connection: Connection, ids: Iterable[str], now: float) -> list[str]:
-        """Look up where the conversations not remembered yet end; record and return new ones.
-
-        A conversation is new when it has no message yet.
-        """
-        unknown = {conversation for conversation in ids if conversation not in self._tails}
-        new: list[str] = []
-        for conversation in unknown:
-            tail = _TAIL.first(connection, {"conversation": conversation})
-            if tail is None:
-                new.append(conversation)
-            self._tails[conversation] = (0, now) if tail is None else (tail[0], tail[1])
-        add_conversations(connection, new, now)
-        return new
-
-    def next(self, conversation: str, now: float) -> tuple[int, float]:
-        """The ``(seq, ts)`` of a new message in a conversation :meth:`learn` has seen."""
-        last_seq, last_ts = self._tails[conversation]
-        self._tails[conversation] = seq_and_ts = last_seq + 1, max(now, last_ts)
-        return seq_and_ts
-
-    def forget(self) -> None:
-        """Drop everything remembered; the database is asked again next time."""
-        self._tails.clear()

@@ -1,8 +1,9 @@
 """The database: where it is (a URL), its schema (Alembic), and the threads that use it.
 
-SQLite is set up for durable commits. Every write goes through the one :class:`Writer`;
-reads run in a small pool of threads of their own (not the loop's default executor,
-where password hashes queue).
+Two backends: a SQLite file (the embedded default), set up for durable commits, and
+PostgreSQL through psycopg 3. Every write goes through the one :class:`Writer`; reads
+run in a small pool of threads of their own (not the loop's default executor, where
+password hashes queue).
 """
 
 from __future__ import annotations
@@ -39,17 +40,32 @@ def default_url(data_dir: Path) -> str:
 
 
 def parse_url(url: str) -> URL:
-    """The URL if the store can open it; else :class:`StoreError` saying why not."""
+    """The URL if the store can open it (``postgresql://`` goes through psycopg 3); else
+    :class:`StoreError` saying why not."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"not a database URL: {url!r}") from exc
     backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.drivername not in ("postgresql", "postgresql+psycopg"):
+            raise StoreError(f"PostgreSQL is reached through psycopg 3, not {parsed.drivername}")
+        if not parsed.database:
+            raise StoreError(f"name the PostgreSQL database to use: {parsed!r}")
+        return parsed.set(drivername="postgresql+psycopg")
     if backend != "sqlite":
-        raise StoreError(f"{backend} databases are not supported yet: {parsed!r}")
+        raise StoreError(f"hubbub keeps its data in SQLite or PostgreSQL, not {backend}")
     if parsed.database in (None, "", ":memory:"):
         raise StoreError("the store needs a SQLite file, not an in-memory database")
     return parsed
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: any password in it masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def prepare_location(url: URL) -> None:
@@ -93,6 +109,15 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def check_storable(self, *texts: str | None) -> None:
+        """Raise :class:`StoreError` if the database cannot keep one of these texts as given.
+
+        PostgreSQL's text cannot hold the character U+0000: refused before it is queued, so
+        that it fails its own write and not the batch it would have joined.
+        """
+        if self.dialect == "postgresql" and any(text and "\x00" in text for text in texts):
+            raise StoreError("PostgreSQL cannot store the character U+0000 (NUL)")
 
     async def write(self, operation: Operation[T]) -> T:
         """Run the operation in the writer's next transaction; its result once committed."""

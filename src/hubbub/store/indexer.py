@@ -6,6 +6,9 @@ timer; when it goes off, one writer operation indexes every message stored since
 moves the index's high-water mark in the same transaction. A search first brings the
 index up to date (through the writer) if anything was appended since the last indexing
 began, so it finds every message acknowledged before it was called.
+
+A search that indexes in the commit that stores a message (PostgreSQL's) needs none of
+this: the indexer then does nothing.
 """
 
 from __future__ import annotations
@@ -31,10 +34,11 @@ class Indexer:
         self._database = database
         self._search = search
         self._delay = DELAY if delay is None else delay
-        self._behind = True
+        self._behind = search.indexes_later
         """Something may have been appended since the last indexing was queued.
 
-        True at first: the last run may have stopped (killed) before indexing.
+        True at first when the search indexes later: the last run may have stopped (killed)
+        before indexing.
         """
         self._indexing: asyncio.Future[int] | None = None
         """The last indexing queued, until it is committed."""
@@ -43,6 +47,8 @@ class Indexer:
 
     def appended(self) -> None:
         """A write that may store messages has been called (before it is queued or not)."""
+        if not self._search.indexes_later:
+            return
         self._behind = True
         if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self._delay, self._on_time)

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine, delete, func, select
 
 from hubbub.store.appends import MESSAGE_COLUMNS, GroupWrite, message_from
-from hubbub.store.conversations import JoinOrder, Sequencer
+from hubbub.store.conversations import JoinOrder
 from hubbub.store.database import Database
 from hubbub.store.records import Draft, StoredMessage, StoreError
 from hubbub.store.schema import held, insert_or_ignore, messages
+from hubbub.store.sequencing import sequencer_for
 from hubbub.store.writer import refusing_conflicts
 
 
@@ -36,7 +37,7 @@ class Messages:
         self._join_order = join_order
         self._holding = holding
         """Accounts that may have held messages: a sign-in of any other needs no write."""
-        self._sequencer = Sequencer()
+        self._sequencer = sequencer_for(database.dialect)
         self._appending: _AppendGroup | None = None
         """The drafts waiting for the writer to reach their shared INSERT."""
         database.writer.on_rollback.append(self._sequencer.forget)

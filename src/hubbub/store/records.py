@@ -18,7 +18,7 @@ class Account:
     """The unique key: the name NFKC-normalised and casefolded by the caller."""
     password_hash: str
     role: str
-    """``"user"`` or ``"admin"``; new accounts are ``"user"``."""
+    """``"user"`` or ``"admin"``; the first account of a database is ``"admin"``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,9 @@ class Draft:
     """Accounts to record as members of the conversation if it is new (a first DM)."""
     kind: EntryKind = "message"
     target: int | None = None
+    by_moderator: bool = False
+    """A delete of someone else's message by a moderator (the hub checked the right);
+    any other change must be the target's sender's."""
 
 
 @dataclass(frozen=True, slots=True)

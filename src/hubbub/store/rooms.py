@@ -11,7 +11,7 @@ from hubbub.store.claims import refuse_taken
 from hubbub.store.conversations import JoinOrder, add_conversations
 from hubbub.store.database import Database
 from hubbub.store.records import RoomRecord, StoreError
-from hubbub.store.schema import accounts, conversations, members, rooms
+from hubbub.store.schema import accounts, conversations, members, room_moderators, rooms
 from hubbub.store.writer import refusing_conflicts
 
 _room_columns = (
@@ -127,12 +127,19 @@ class Rooms:
         await self._database.write(refusing_conflicts(add))
 
     async def remove_member(self, conversation: str, account_id: int) -> None:
-        """The account is no longer a member of the conversation (if it was)."""
+        """The account is no longer a member of the conversation (if it was), nor one of
+        its moderators."""
 
         def remove(connection: Connection, _now: float) -> None:
             connection.execute(
                 delete(members).where(
                     members.c.conversation == conversation, members.c.account_id == account_id
+                )
+            )
+            connection.execute(
+                delete(room_moderators).where(
+                    room_moderators.c.room == conversation,
+                    room_moderators.c.account_id == account_id,
                 )
             )
 

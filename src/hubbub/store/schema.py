@@ -1,7 +1,8 @@
 """The tables, as SQLAlchemy Core sees them. Alembic migrations own the real schema.
 
 The full-text index is not here: it is dialect-specific (on SQLite an FTS5 table, a view,
-triggers and the one-row table of its high-water mark, all named ``message_search…``),
+triggers and the one-row table of its high-water mark, on PostgreSQL a GIN index, all
+named ``message_search…``),
 made by the migrations and kept by :mod:`hubbub.store.search` and
 :mod:`hubbub.store.indexer`.
 """
@@ -80,6 +81,7 @@ conversations = Table(
     Column("id", String, primary_key=True),
     Column("kind", String, nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("last_seq", Integer, nullable=False, server_default=text("0")),
 )
 
 members = Table(
@@ -160,10 +162,59 @@ held = Table(
     UniqueConstraint("account_id", "conversation", "seq"),
 )
 
+room_moderators = Table(
+    "room_moderators",
+    metadata,
+    Column("room", String, ForeignKey("rooms.id"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+)
+
+room_bans = Table(
+    "room_bans",
+    metadata,
+    Column("room", String, ForeignKey("rooms.id"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+)
+
+room_mutes = Table(
+    "room_mutes",
+    metadata,
+    Column("room", String, ForeignKey("rooms.id"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("until", Float, nullable=False),
+)
+
+blocks = Table(
+    "blocks",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("blocked_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+)
+
+account_bans = Table(
+    "account_bans",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String, nullable=False),  # a name, or "hubbub admin" for the CLI
+    Column("action", String, nullable=False),
+    Column("target_id", Integer, ForeignKey("accounts.id")),
+    Column("target", String),
+    Column("room", String),
+    Column("reason", String, nullable=False, server_default=""),
+    Column("until", Float),
+)
+
 
 def include_name(name: str | None, type_: str, _parent_names: Mapping[Any, Any]) -> bool:
     """For Alembic's comparisons: leave out the full-text index (not in :data:`metadata`)."""
-    return not (type_ == "table" and name is not None and name.startswith(SEARCH_PREFIX))
+    return not (type_ in ("table", "index") and name is not None and name.startswith(SEARCH_PREFIX))
 
 
 _dialect_inserts: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {

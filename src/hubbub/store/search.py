@@ -15,6 +15,11 @@ Triggers on ``messages`` keep the index right for edits and deletes of the rows 
 below the mark. It is keyed by the messages' rowid, which ``VACUUM`` may renumber: after
 a ``VACUUM``, run ``INSERT INTO message_search(message_search) VALUES ('rebuild')`` and
 ``UPDATE message_search_progress SET indexed_to = (SELECT max(rowid) FROM messages)``.
+
+On PostgreSQL the index is a GIN index, ``message_search``, on the ``tsvector`` of the
+text of the messages that can be found (the ``simple`` configuration: words lower-cased,
+no stemming, no stop words, as FTS5's default tokenizer), kept by PostgreSQL in the
+commit that stores a message: there is nothing to index later.
 """
 
 from __future__ import annotations
@@ -74,6 +79,9 @@ def highlighted(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 class Search(Protocol):
     """Finds messages by their words, for one dialect."""
 
+    indexes_later: bool
+    """New messages are indexed by :meth:`index`, off the commits that store them."""
+
     def index(self, connection: Connection, now: float) -> int:
         """A writer's operation: index every message not indexed yet; how many rows it took.
 
@@ -96,6 +104,8 @@ class Search(Protocol):
 
 class Fts5Search:
     """SQLite's FTS5: matches newest first, each with a snippet of about a dozen words."""
+
+    indexes_later = True
 
     _QUERY = text(
         """
@@ -164,8 +174,85 @@ class Fts5Search:
         ]
 
 
+class PostgresSearch:
+    """PostgreSQL's text search: the same matches, order and snippets as :class:`Fts5Search`.
+
+    Each term is a phrase (``phraseto_tsquery``), all of them required (``&&``). The
+    snippet is ``ts_headline``'s best fragment of about a dozen words, with an ellipsis
+    added where the text was cut, as FTS5 puts one.
+    """
+
+    indexes_later = False
+
+    _SEARCHED = "replace(replace(m.text, chr(57344), ''), chr(57345), '')"
+    _VECTOR = f"to_tsvector('simple', {_SEARCHED})"
+    """The expression migration 0002 indexes: a query must spell it the same to use it."""
+    _HEADLINE_OPTIONS = (
+        f'StartSel="{MARK_OPEN}", StopSel="{MARK_CLOSE}", MaxWords={CONTEXT_TOKENS}, '
+        f"MinWords={CONTEXT_TOKENS // 2}, ShortWord=0, MaxFragments=1"
+    )
+
+    def index(self, connection: Connection, _now: float) -> int:
+        """Nothing to do: PostgreSQL indexes each message in the commit that stores it."""
+        return 0
+
+    def find(
+        self,
+        connection: Connection,
+        account_id: int,
+        query: str,
+        conversation: str | None,
+        offset: int,
+        limit: int,
+    ) -> list[Found]:
+        terms = search_terms(query)
+        if not terms:
+            return []
+        wanted = " && ".join(f"phraseto_tsquery('simple', :term{n})" for n in range(len(terms)))
+        only = "AND m.conversation = :conversation" if conversation is not None else ""
+        statement = text(
+            f"""
+            SELECT m.conversation, m.seq, m.ts, m.sender, {self._SEARCHED} AS searched,
+                   ts_headline('simple', {self._SEARCHED}, {wanted}, :options) AS marked
+            FROM messages AS m
+            WHERE {self._VECTOR} @@ ({wanted})
+              AND m.kind = 'message' AND NOT m.deleted
+              AND m.conversation IN (SELECT conversation FROM members WHERE account_id = :account)
+              {only}
+            ORDER BY m.ts DESC, m.seq DESC, m.conversation
+            LIMIT :limit OFFSET :offset
+            """
+        )
+        parameters: dict[str, object] = {f"term{n}": term for n, term in enumerate(terms)}
+        parameters |= {
+            "options": self._HEADLINE_OPTIONS,
+            "account": account_id,
+            "conversation": conversation,
+            "limit": limit,
+            "offset": offset,
+        }
+        return [
+            Found(row.conversation, row.seq, row.ts, row.sender, *_cut(row.searched, row.marked))
+            for row in connection.execute(statement, parameters)
+        ]
+
+
+def _cut(whole: str, marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The snippet of ``whole`` with its matches, an ellipsis at each end where it was cut."""
+    snippet, spans = highlighted(marked)
+    start = whole.find(snippet)
+    if start < 0:
+        return snippet, spans
+    before = ELLIPSIS if start > 0 else ""
+    after = ELLIPSIS if start + len(snippet) < len(whole) else ""
+    shift = len(before)
+    return before + snippet + after, tuple((a + shift, b + shift) for a, b in spans)
+
+
 def search_for(dialect: str) -> Search:
     """The search of this dialect's database."""
     if dialect == "sqlite":
         return Fts5Search()
-    raise StoreError(f"full-text search on {dialect} is not supported yet")
+    if dialect == "postgresql":
+        return PostgresSearch()
+    raise StoreError(f"full-text search on {dialect} is not supported")

@@ -22,6 +22,7 @@ from hubbub.store.database import (
 from hubbub.store.indexer import Indexer
 from hubbub.store.markers import Markers
 from hubbub.store.messages import Messages, accounts_with_held_messages
+from hubbub.store.moderation import AccountChange, Act, AuditRecord, Moderation, ModerationState
 from hubbub.store.records import (
     Account,
     ConversationSummary,
@@ -51,12 +52,14 @@ async def open_store(url: str | Path) -> Store:
         engine = open_engine(where)
         holding = await asyncio.to_thread(accounts_with_held_messages, engine)
     except (OSError, SQLAlchemyError, CommandError) as exc:
-        raise StoreError(f"cannot open the database {where!r}: {exc}") from exc
+        reason = str(getattr(exc, "orig", None) or exc).strip()  # the driver's words alone
+        raise StoreError(f"cannot open the database {where!r}: {reason}") from exc
     return Store(Database(engine), holding)
 
 
 class Store:
-    """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails.
+    """Everything hubbub keeps. Every method raises :class:`StoreError` if the database fails
+    or cannot keep what it is given (on PostgreSQL, text with the character U+0000).
 
     Writes are acknowledged only once committed, and are committed in the order they were
     called. Reads see every write that has been acknowledged. The parts it is made of
@@ -70,6 +73,7 @@ class Store:
         self._messages = Messages(database, join_order, holding)
         self._rooms = Rooms(database, join_order)
         self._markers = Markers(database)
+        self._moderation = Moderation(database)
         self._search = search_for(database.dialect)
         self._indexer = Indexer(database, self._search)
 
@@ -126,11 +130,13 @@ class Store:
         return await self._rooms.load_rooms()
 
     async def create_room(self, room: RoomRecord) -> None:
+        self._database.check_storable(room.name, room.topic)
         await self._rooms.create_room(room)
 
     async def update_room(
         self, room_id: str, *, topic: str | None = None, archived: bool | None = None
     ) -> None:
+        self._database.check_storable(topic)
         await self._rooms.update_room(room_id, topic=topic, archived=archived)
 
     async def add_member(self, conversation: str, account_id: int) -> None:
@@ -145,9 +151,31 @@ class Store:
     async def open_chat(self, conversation: str, member_ids: Sequence[int]) -> None:
         await self._rooms.open_chat(conversation, member_ids)
 
+    # ---------------------------------------------------------------- moderation
+
+    async def moderate(self, act: Act) -> int:
+        """Carry out a moderation or administration act and log it; the audit row's id."""
+        return await self._moderation.moderate(act)
+
+    async def block(self, account_id: int, other_id: int, on: bool) -> None:
+        await self._moderation.block(account_id, other_id, on)
+
+    async def load_moderation(self) -> ModerationState:
+        return await self._moderation.load()
+
+    async def audit(self, before: int | None, limit: int) -> list[AuditRecord]:
+        return await self._moderation.audit(before, limit)
+
+    async def account_changes(self, after: int) -> list[AccountChange]:
+        return await self._moderation.account_changes(after)
+
+    async def blocked_names(self, account_id: int) -> list[str]:
+        return await self._moderation.blocked_names(account_id)
+
     # ---------------------------------------------------------------- messages
 
     async def append(self, draft: Draft) -> StoredMessage:
+        self._database.check_storable(draft.text, draft.client_id)
         self._indexer.appended()
         return await self._messages.append(draft)
 

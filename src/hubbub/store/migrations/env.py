@@ -8,7 +8,7 @@ from typing import Any
 from alembic import context
 from alembic.util import CommandError
 
-from hubbub.store.database import open_engine
+from hubbub.store.database import open_engine, parse_url
 from hubbub.store.schema import include_name, metadata
 
 
@@ -27,7 +27,7 @@ def migrate_url() -> None:
     if context.is_offline_mode():
         migrate(url=url, literal_binds=True)
         return
-    engine = open_engine(url)
+    engine = open_engine(parse_url(url))  # postgresql:// goes through psycopg 3, as the store
     try:
         with engine.begin() as connection:
             migrate(connection=connection)

@@ -108,7 +108,7 @@ export class ChatClient {
   afterSignIn(ok) {
     const state = this.state;
     const resumed = state.me !== null;
-    state.me = { name: ok.name, status: ok.status };
+    state.me = { name: ok.name, status: ok.status, role: ok.role ?? "user" };
     if (ok.status === "online" || ok.status === "away") state.chosen = ok.status;
     for (const [id, head] of Object.entries(ok.heads ?? {})) {
       const conversation = state.ensure(id);

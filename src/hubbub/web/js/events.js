@@ -1,6 +1,8 @@
 // Server events (docs/protocol.md, "Events") turned into changes of the ChatState.
 
+import { sentence } from "./dom.js";
 import { LOBBY, sameName } from "./state.js";
+import { moderationEvent } from "./view-moderation.js";
 
 const ENDED = {
   ended: (by) => `${by} ended the chat.`,
@@ -105,8 +107,13 @@ export function handleEvent(client, frame) {
       state.emit("users");
       if (wasActive) client.open(LOBBY);
       state.emit("room-removed", { id, name: conversation.name, wasActive });
+      if (frame.reason !== "left") moderationEvent(client, frame, conversation.title);
       break;
     }
+    case "muted":
+    case "moderated":
+      moderationEvent(client, frame);
+      break;
     case "room_changed": {
       const conversation = state.conversation(frame.room?.id);
       if (!conversation) break;
@@ -135,7 +142,12 @@ export function handleEvent(client, frame) {
       break;
     }
     case "notice":
-      // "alone" is the only notice; the page shows it for as long as it is true.
+      // An admin ended every session of mine: back to the sign-in form, saying why.
+      if (frame.code === "account_banned" || frame.code === "password_reset") {
+        client.forget(state.me.name, sentence(frame.text));
+        break;
+      }
+      // "alone" is shown for as long as it is true.
       if (typeof frame.text === "string") state.aloneText = frame.text;
       state.emit("users");
       break;

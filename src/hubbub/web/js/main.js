@@ -7,6 +7,7 @@ import { mountChatRequests, mountToasts } from "./view-dialogs.js";
 import { mountComposer } from "./view-composer.js";
 import { mountHeader } from "./view-header.js";
 import { mountMessages } from "./view-messages.js";
+import { mountModeration } from "./view-moderation.js";
 import { mountPanels } from "./view-panels.js";
 import { mountRooms } from "./view-rooms.js";
 import { mountSessions } from "./view-sessions.js";
@@ -75,6 +76,7 @@ const ui = {
   focusComposer: () => {},
   composerTarget: () => document.body,
   closePanel: () => {},
+  memberMenu: () => null,
 };
 
 mountTheme();
@@ -89,6 +91,7 @@ mountPanels(client, state, ui);
 mountRooms(client, state, ui);
 mountSessions(client, state, ui);
 mountChatRequests(client, state, ui);
+mountModeration(client, state, ui);
 
 state.on("signed-in", ({ resumed }) => {
   const fromForm = !byId("signin").hidden;

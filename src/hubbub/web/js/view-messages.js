@@ -1,4 +1,5 @@
-// The main pane's message list: messages (with edit and delete on my own), local lines,
+// The main pane's message list: messages (with edit and delete on my own, delete on
+// others' for a room's moderators), local lines,
 // the "new messages" divider, scrollback, jumping to a search result, and the live
 // region that announces only messages that arrive while the page is open.
 
@@ -70,8 +71,27 @@ export function mountMessages(client, state, ui) {
     );
   }
 
+  /** Edit and delete on my messages; on others', a delete that only moderators see. */
   function actions(item) {
-    if (!item.own || item.deleted || item.type !== "message") return null;
+    if (item.deleted || item.type !== "message") return null;
+    if (!item.own) {
+      return h(
+        "div",
+        { class: "msg-actions msg-moderate" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "icon-button icon-button-small",
+            "data-testid": "moderate-delete",
+            "aria-label": `Delete ${item.from}'s message (moderator)`,
+            title: "Delete (moderator)",
+            onclick: (event) => askDelete(item, event.currentTarget),
+          },
+          icon("trash"),
+        ),
+      );
+    }
     return h(
       "div",
       { class: "msg-actions" },

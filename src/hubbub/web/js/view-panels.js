@@ -61,14 +61,15 @@ export function mountPanels(client, state, ui) {
         h("span", { class: `status-dot status-${member.status}` }),
       ),
       h("span", { class: "person-name", "data-testid": "member-name" }, member.name),
-      member.role === "owner"
-        ? h("span", { class: "role-tag", "data-testid": "member-role" }, "owner")
+      member.role === "owner" || member.role === "moderator"
+        ? h("span", { class: "role-tag", "data-testid": "member-role" }, member.role)
         : null,
       h(
         "span",
         { class: `status-badge status-${member.status}`, "data-testid": "member-status" },
         member.status,
       ),
+      ui.memberMenu(state.active.id, member),
     );
   }
 

@@ -2,7 +2,8 @@
 
 Every existing account becomes a member of the Lobby, and both parties of every
 existing direct message members of it. On SQLite, an FTS5 index of the messages, which
-the store brings up to date in batches from a high-water mark (not in each commit).
+the store brings up to date in batches from a high-water mark (not in each commit); on
+PostgreSQL, a GIN index of their text search vectors, kept in each commit.
 
 Revision ID: 0002
 Revises: 0001
@@ -63,6 +64,14 @@ _SQLITE_SEARCH = (
     """,
     "INSERT INTO message_search(message_search) VALUES ('rebuild')",
     "INSERT INTO message_search_progress SELECT coalesce(max(rowid), 0) FROM messages",
+)
+# PostgreSQL: the same text (without the markers), the same messages, words as the
+# "simple" configuration cuts and lower-cases them. hubbub.store.search queries this
+# expression, spelled exactly so.
+_POSTGRESQL_SEARCH = (
+    "CREATE INDEX message_search ON messages USING gin ("
+    "to_tsvector('simple', replace(replace(text, chr(57344), ''), chr(57345), ''))"
+    f") WHERE {_FINDABLE.format('messages')}"
 )
 
 
@@ -146,9 +155,12 @@ def upgrade() -> None:
 
     _add_the_lobby()
     _add_dm_members()
-    if op.get_context().dialect.name == "sqlite":
+    dialect = op.get_context().dialect.name
+    if dialect == "sqlite":
         for statement in _SQLITE_SEARCH:
             op.execute(statement)
+    elif dialect == "postgresql":
+        op.execute(_POSTGRESQL_SEARCH)
 
 
 def _add_the_lobby() -> None:
@@ -183,12 +195,15 @@ def _add_dm_members() -> None:
 
 
 def downgrade() -> None:
-    if op.get_context().dialect.name == "sqlite":
+    dialect = op.get_context().dialect.name
+    if dialect == "sqlite":
         for trigger in ("delete", "update"):
             op.execute(f"DROP TRIGGER message_search_{trigger}")
         op.execute("DROP TABLE message_search_progress")
         op.execute("DROP TABLE message_search")
         op.execute("DROP VIEW message_search_source")
+    elif dialect == "postgresql":
+        op.execute("DROP INDEX message_search")
     op.execute("DELETE FROM members WHERE conversation = 'lobby' OR conversation LIKE 'dm:%'")
     op.drop_table("read_markers")
     op.drop_index("ix_mentions_account_id_conversation_seq", table_name="mentions")

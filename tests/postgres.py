@@ -1,0 +1,119 @@
+"""A private PostgreSQL server for the tests: Debian's binaries, a temporary directory, a
+free port on 127.0.0.1, stopped by its PID at the end.
+
+PostgreSQL refuses to run as root: as root, the server runs as the ``postgres`` user
+(made by Debian's package), which owns the temporary directory.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+SERVICE_USER = "postgres"
+
+
+def binaries() -> Path:
+    """The directory of Debian's PostgreSQL programs (the newest, if several)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed: `make test` installs it")
+    return found[-1].parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class PostgresServer:
+    """One PostgreSQL server; :meth:`new_database` gives each test a database of its own."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="hubbub-postgres-"))
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self._names = itertools.count(1)
+        self._as: list[str] = []
+        if os.getuid() == 0:
+            user = pwd.getpwnam(SERVICE_USER)
+            os.chown(self.root, user.pw_uid, user.pw_gid)
+            self._as = [
+                "setpriv",
+                f"--reuid={user.pw_uid}",
+                f"--regid={user.pw_gid}",
+                "--init-groups",
+                "--reset-env",
+            ]
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        """Make the cluster, start the server and return once it takes connections."""
+        bin_dir = binaries()
+        data = self.root / "data"
+        subprocess.run(
+            [*self._as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        self.process = subprocess.Popen(
+            [*self._as, str(bin_dir / "postgres"), "-D", str(data), "-p", str(self.port),
+             "-k", str(self.root), "-c", "listen_addresses=127.0.0.1"],
+            stdout=subprocess.DEVNULL, stderr=(self.root / "server.log").open("wb"),
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                psycopg.connect(self.admin_url, connect_timeout=2).close()
+                return
+            except psycopg.OperationalError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    log = (self.root / "server.log").read_text(errors="replace")
+                    raise RuntimeError(f"PostgreSQL did not start:\n{log}") from None
+                time.sleep(0.1)
+
+    def new_database(self) -> str:
+        """The URL of a new, empty database."""
+        name = f"hubbub_test_{next(self._names)}"
+        with psycopg.connect(self.admin_url, autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {name}")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT) of the server by its PID, then remove its directory."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole session."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
