@@ -3,7 +3,9 @@
 1. Server CPU while one account gets 500 wrong passwords, after the throttle engages:
    sent at the issue's 50 a second, and flat out; plus a bystander's password sign-in
    time meanwhile.
-2. Server CPU for 20 clients resuming a 100,000-message Lobby from 0 (each reads its
+2. A bystander's sign-ins while 200 addresses (127.0.0.2 and on) guess passwords, each
+   at its own account name, with the default throttles.
+3. Server CPU for 20 clients resuming a 100,000-message Lobby from 0 (each reads its
    replay up to the ``resume_gap`` and closes).
 
 Run: ``PYTHONPATH=src python scripts/measure_accounts.py`` (Linux: CPU from /proc).
@@ -20,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +36,7 @@ from hubbub.store import Draft, default_url, open_store
 MESSAGES = 100_000
 RESUMERS = 20
 GUESSES = 500
+ATTACKERS = 200
 
 
 def free_port() -> int:
@@ -132,6 +136,52 @@ async def wrong_passwords(root: Path) -> None:
             )
 
 
+async def hammer(url: str, address: str, name: str, until: float) -> Counter[str]:
+    """Wrong passwords for ``name`` from ``address`` on one socket, one after the other."""
+    codes: Counter[str] = Counter()
+    connector = aiohttp.TCPConnector(local_addr=(address, 0))
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        session.ws_connect(f"{url}/ws") as ws,
+    ):
+        n = 0
+        while time.monotonic() < until:
+            n += 1
+            request = {"type": "sign_in", "id": n, "name": name, "password": f"guess{n}"}
+            codes[(await ask(ws, request)).get("code", "ok")] += 1
+    return codes
+
+
+async def botnet(root: Path) -> None:
+    """Guesses from 200 addresses (127.0.0.2 and on), each at its own account name, with the
+    default throttles: a bystander from a clean address signs in meanwhile."""
+    with serve(root / "botnet", "--sign-ups-limit", "1000,1") as (url, pid):
+        for n in range(ATTACKERS):
+            await sign_in(url, f"victim{n}", "pw")
+        await sign_in(url, "bystander", "pw-bystander")
+        until = time.monotonic() + 20
+        before = cpu_seconds(pid)
+        attack = asyncio.gather(
+            *(hammer(url, f"127.0.0.{n + 2}", f"victim{n}", until) for n in range(ATTACKERS))
+        )
+        await asyncio.sleep(2)
+        tries = []
+        while time.monotonic() < until - 1:
+            asked = time.monotonic()
+            answer = await sign_in(url, "bystander", "pw-bystander")
+            tries.append((answer.get("code", "ok"), 1000 * (time.monotonic() - asked)))
+            await asyncio.sleep(0.3)
+        codes = sum(await attack, Counter())
+        cpu = cpu_seconds(pid) - before
+        ok = sorted(ms for code, ms in tries if code == "ok")
+        print(
+            f"{ATTACKERS} addresses guessing for 20 s: {sum(codes.values())} guesses "
+            f"{dict(codes)}, server CPU {cpu:.1f} s; the bystander's sign-ins: {len(ok)} ok of "
+            f"{len(tries)} (median {ok[len(ok) // 2] if ok else 0:.0f} ms, max "
+            f"{max(ok, default=0):.0f} ms), {sum(c == 'busy' for c, _ in tries)} busy"
+        )
+
+
 async def seed(data_dir: Path) -> None:
     store = await open_store(default_url(data_dir))
     try:
@@ -183,6 +233,7 @@ async def big_resume(root: Path) -> None:
 async def main() -> None:
     with tempfile.TemporaryDirectory() as root:
         await wrong_passwords(Path(root))
+        await botnet(Path(root))
         await big_resume(Path(root))
 
 

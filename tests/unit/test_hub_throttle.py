@@ -87,15 +87,32 @@ def test_one_address_guessing_many_names_is_refused_past_its_allowance() -> None
     password_check(hub, 2, "bob", 0.0)
 
 
-def test_a_full_hashing_queue_is_busy_and_costs_no_attempt() -> None:
-    hub = hub_with({1: "203.0.113.7:1"})
+def test_a_full_hashing_queue_is_busy_and_costs_the_address_not_the_name() -> None:
+    hub = hub_with({1: "203.0.113.7:1", 2: "198.51.100.2:1"})
     for _ in range(20):
         checking = password_check(hub, 1, "ann", 0.0)
         assert checking.then is not None
         with pytest.raises(Refusal) as caught:
             checking.then(None)
         assert (caught.value.code, caught.value.retry_after) == (ErrorCode.BUSY, 1.0)
+    assert refused(hub, 1, "ann", 0.0).code is ErrorCode.TOO_MANY_ATTEMPTS
+    for _ in range(5):
+        fail(hub, 2, 0.0)
+
+
+def test_only_a_name_and_address_with_few_attempts_may_use_the_kept_places() -> None:
+    hub = hub_with({1: "203.0.113.7:1"})
+    checking = password_check(hub, 1, "ann", 0.0)
+    assert isinstance(checking.effect, VerifyPassword)
+    assert checking.effect.clean
+    assert checking.then is not None
+    checking.then(True)
+    for _ in range(2):
+        fail(hub, 1, 0.0)
+    assert hub.throttle.clean("ann", "203.0.113.7", 0.0)
     fail(hub, 1, 0.0)
+    assert not hub.throttle.clean("ann", "203.0.113.7", 0.0)
+    assert hub.throttle.clean("bob", "198.51.100.2", 0.0)
 
 
 def test_new_accounts_per_address_are_limited() -> None:

@@ -32,11 +32,14 @@ T = TypeVar("T")
 
 class Passwords(Protocol):
     """Password hashing, run away from the event loop, with a bounded queue: None when the
-    queue is full and the work was not done."""
+    queue is full and the work was not done. A ``clean`` request (from a name and address
+    without recent failures) may also use a few places kept for such requests."""
 
-    async def hash(self, password: str) -> str | None: ...
+    async def hash(self, password: str, clean: bool = False) -> str | None: ...
 
-    async def verify(self, password_hash: str, password: str) -> bool | None: ...
+    async def verify(
+        self, password_hash: str, password: str, clean: bool = False
+    ) -> bool | None: ...
 
 
 class Services(Protocol):
@@ -87,9 +90,10 @@ class HashPassword(Effect["str | None"]):
     """The password's hash; None if the hashing queue is full."""
 
     password: str
+    clean: bool = False
 
     async def run(self, services: Services) -> str | None:
-        return await services.passwords.hash(self.password)
+        return await services.passwords.hash(self.password, self.clean)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +102,10 @@ class VerifyPassword(Effect["bool | None"]):
 
     password_hash: str
     password: str
+    clean: bool = False
 
     async def run(self, services: Services) -> bool | None:
-        return await services.passwords.verify(self.password_hash, self.password)
+        return await services.passwords.verify(self.password_hash, self.password, self.clean)
 
 
 @dataclass(frozen=True, slots=True)

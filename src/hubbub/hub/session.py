@@ -78,6 +78,7 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
         used = AccountForToken(token, wall - hub.token_idle, request.device, host)
         return Decision.after(used, with_token)
     password = check_password(request.password)
+    clean = hub.throttle.clean(key, host, now)
     attempt = hub.throttle.attempt(key, host, now)
 
     def issue(account: Account) -> Decision:
@@ -88,8 +89,7 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
         )
 
     def verified(account: Account, right: bool | None) -> Decision:
-        if right is None or right:
-            hub.throttle.did_not_fail(attempt)
+        hub.throttle.checked(attempt, right)
         if right is None:
             raise busy()
         if right:
@@ -103,12 +103,12 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
     def found(account: Account | None) -> Decision:
         if account is not None:
             return Decision.after(
-                VerifyPassword(account.password_hash, password),
+                VerifyPassword(account.password_hash, password, clean),
                 lambda right: verified(account, right),
             )
         hub.throttle.did_not_fail(attempt)
         hub.throttle.sign_up(host, now)
-        return Decision.after(HashPassword(password), hashed)
+        return Decision.after(HashPassword(password, clean), hashed)
 
     def hashed(password_hash: str | None) -> Decision:
         if password_hash is None:

@@ -131,8 +131,7 @@ def change_password(hub: Hub, conn: ConnId, request: ChangePassword, now: float)
         return Decision.after(VerifyPassword(account.password_hash, old), verified)
 
     def verified(right: bool | None) -> Decision:
-        if right is None or right:
-            hub.throttle.did_not_fail(attempt)
+        hub.throttle.checked(attempt, right)
         if right is None:
             raise busy()
         if not right:

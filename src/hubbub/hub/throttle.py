@@ -53,19 +53,35 @@ class SignInThrottle:
             address.wait(self.limits.address_failures, now),
         )
         if wait:
-            raise _too_many(wait, "failed sign-ins")
+            raise _too_many(wait, "sign-in attempts")
         name.take(self.limits.name_failures, now)
         address.take(self.limits.address_failures, now)
         return Attempt(name_key, host)
 
-    def did_not_fail(self, attempt: Attempt) -> None:
-        """The password was right, or was never checked: the attempt costs nothing."""
+    def clean(self, name_key: str, host: str, now: float) -> bool:
+        """Few attempts lately for this name and from this address: both buckets are at
+        least half full. Such a sign-in may use the places the hashing queue keeps."""
+        name, address = self._names.get(name_key), self._hosts.get(host)
+        return _half_full(name, self.limits.name_failures, now) and _half_full(
+            address, self.limits.address_failures, now
+        )
+
+    def checked(self, attempt: Attempt, right: bool | None) -> None:
+        """The password was ``right``, wrong, or not checked (None: the hashing queue was
+        full). Only a wrong one costs the name; one not checked still costs its address,
+        so that a flood of requests refused ``busy`` soon stops being clean."""
+        if right is False:
+            return
+        self.did_not_fail(attempt, address=bool(right))
+
+    def did_not_fail(self, attempt: Attempt, *, address: bool = True) -> None:
+        """The attempt costs nothing (the name's token, and the address's unless told not)."""
         if not self.limits.enabled:
             return
         if (name := self._names.get(attempt.name_key)) is not None:
             name.give_back(self.limits.name_failures)
-        if (address := self._hosts.get(attempt.host)) is not None:
-            address.give_back(self.limits.address_failures)
+        if address and (host := self._hosts.get(attempt.host)) is not None:
+            host.give_back(self.limits.address_failures)
 
     def sign_up(self, host: str, now: float) -> None:
         """Take a token for a new account from ``host``, or refuse it ``too_many_attempts``."""
@@ -89,6 +105,10 @@ class SignInThrottle:
         ):
             for key in [k for k, b in buckets.items() if b.full(rate, now)]:
                 del buckets[key]
+
+
+def _half_full(bucket: Bucket | None, rate: Rate, now: float) -> bool:
+    return bucket is None or bucket.tokens + (now - bucket.at) * rate.per_second >= rate.burst / 2
 
 
 def _bucket(buckets: dict[str, Bucket], key: str, rate: Rate, now: float) -> Bucket:

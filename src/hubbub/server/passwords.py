@@ -19,6 +19,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 T = TypeVar("T")
+CLEAN_RESERVE = 2
+"""Places in the hashing queue beyond ``--hash-queue`` that only clean requests may take."""
 
 # OWASP's recommended argon2id settings: 19 MiB, 2 passes, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -57,21 +59,25 @@ class Argon2Passwords:
 
     At most ``queue`` hashes wait or run at once (None: no bound); past that a hash is
     not queued at all and the answer is None, so a storm of guesses cannot make an
-    honest sign-in wait behind it for more than ``queue`` hashes' time.
+    honest sign-in wait behind it for more than ``queue`` hashes' time. :data:`CLEAN_RESERVE`
+    more places are kept for ``clean`` requests (the hub's word: from a name and an address
+    without recent failures), so guesses from many addresses, which soon are not clean,
+    cannot fill every place either.
     """
 
     def __init__(self, queue: int | None = None) -> None:
         self.queue = queue
         self.pending = 0
 
-    async def hash(self, password: str) -> str | None:
-        return await self._run(_hasher.hash, password)
+    async def hash(self, password: str, clean: bool = False) -> str | None:
+        return await self._run(clean, _hasher.hash, password)
 
-    async def verify(self, password_hash: str, password: str) -> bool | None:
-        return await self._run(_verify, password_hash, password)
+    async def verify(self, password_hash: str, password: str, clean: bool = False) -> bool | None:
+        return await self._run(clean, _verify, password_hash, password)
 
-    async def _run(self, work: Callable[..., T], *args: str) -> T | None:
-        if self.queue is not None and self.pending >= self.queue:
+    async def _run(self, clean: bool, work: Callable[..., T], *args: str) -> T | None:
+        room = None if self.queue is None else self.queue + (CLEAN_RESERVE if clean else 0)
+        if room is not None and self.pending >= room:
             return None
         self.pending += 1
         try:
