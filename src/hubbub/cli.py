@@ -17,7 +17,8 @@ from rich.table import Table
 from hubbub import __version__
 from hubbub.bench.command import bench
 from hubbub.desktop.command import desktop
-from hubbub.limit_options import limit_options, limits_from
+from hubbub.limit_options import connection_limits_from, limit_options, limits_from
+from hubbub.server.proxies import TrustedProxies, parse_network
 from hubbub.tui.launch import chat
 from hubbub.tui.oneshot import calc, send
 
@@ -26,6 +27,17 @@ from hubbub.tui.oneshot import calc, send
 @click.version_option(__version__)
 def main() -> None:
     """hubbub: a self-hosted chat server."""
+
+
+def _networks(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> TrustedProxies:
+    """``--trusted-proxy`` values (the variable may hold several, space-separated)."""
+    texts = [text for value in values for text in value.split()]
+    try:
+        return TrustedProxies(parse_network(text) for text in texts)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
 
 
 @main.command()
@@ -75,6 +87,27 @@ def main() -> None:
     help="A web origin (https://chat.example.org) besides the server's own whose pages may "
     "connect; repeat for more (the variable: separated by spaces).",
 )
+@click.option(
+    "--tls-cert",
+    envvar="HUBBUB_TLS_CERT",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A PEM certificate (chain): serve https and wss. Needs --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    envvar="HUBBUB_TLS_KEY",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PEM private key of --tls-cert.",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    envvar="HUBBUB_TRUSTED_PROXIES",
+    multiple=True,
+    callback=_networks,
+    help="The address (or network, 10.0.0.0/8) of a reverse proxy whose X-Forwarded-For names "
+    "the client; repeat for more (the variable: separated by spaces).",
+)
 @limit_options
 def serve(
     host: str,
@@ -84,15 +117,20 @@ def serve(
     grace: float,
     log_level: str,
     allowed_origins: tuple[str, ...],
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    trusted_proxies: TrustedProxies,
     no_limits: bool,
     **limits: Any,
 ) -> None:
     """Run the chat server until Ctrl-C."""
-    from aiohttp import web
-
     from hubbub.server import Config, create_app
-    from hubbub.server.startup import check_data_dir, listen
+    from hubbub.server.site import run
+    from hubbub.server.startup import check_connection_cap, check_data_dir, listen, tls_context
 
+    connections = connection_limits_from(limits)
+    check_connection_cap(connections)
+    ssl_context = tls_context(tls_cert, tls_key)
     if database is None:
         check_data_dir(data_dir)
     sock = listen(host, port)
@@ -109,13 +147,16 @@ def serve(
         grace=grace,
         allowed_origins=tuple(origin.rstrip("/") for origin in allowed_origins),
         limits=limits_from(no_limits, limits),
+        connections=connections,
+        trusted_proxies=trusted_proxies,
     )
-    url = f"http://{host}:{port}"
+    secure = "s" if ssl_context is not None else ""
+    url = f"http{secure}://{host}:{port}"
 
-    def announce(_: str) -> None:
+    def announce() -> None:
         click.echo(
             f"hubbub {__version__} is running on {url}\n"
-            f"  clients connect to ws://{host}:{port}/ws  (protocol: docs/protocol.md)\n"
+            f"  clients connect to ws{secure}://{host}:{port}/ws  (protocol: docs/protocol.md)\n"
             f"  from Python:  async with hubbub.client.Client.connect({url!r}) as c: ...\n"
             f"  data: {database or data_dir.resolve() / 'hubbub.db'}"
             f"   who is on: hubbub status --port {port}\n"
@@ -123,7 +164,7 @@ def serve(
             err=False,
         )
 
-    web.run_app(create_app(config), sock=sock, loop=_new_loop(), print=announce, access_log=None)
+    run(create_app(config), sock, ssl_context, _new_loop(), announce)
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:
