@@ -24,7 +24,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import cast
 
-from hubbub.server.conn_limits import ConnLimits
+from hubbub.server.conn_limits import FD_RESERVE, ConnLimits
 from hubbub.server.proxies import TrustedProxies
 
 
@@ -67,15 +67,25 @@ class Admission:
         return self._open
 
     def enter(self, host: str) -> bytes | None:
-        """Count a new TCP connection still sending its headers, or say why it is refused."""
-        if self._open >= self._cap:
-            return FULL
+        """Count a new TCP connection; None if it may send its request, else its refusal.
+
+        Refused ones are counted too until they are gone: each holds a file descriptor.
+        """
+        refusal = None
         cap = self.limits.handshakes_per_address
-        if cap and self._handshaking[host] >= cap and host not in self._trusted:
-            return TOO_MANY_HANDSHAKES
+        if self._open >= self._cap:
+            refusal = FULL
+        elif cap and self._handshaking[host] >= cap and host not in self._trusted:
+            refusal = TOO_MANY_HANDSHAKES
+        else:
+            self._handshaking[host] += 1
         self._open += 1
-        self._handshaking[host] += 1
-        return None
+        return refusal
+
+    def may_linger(self) -> bool:
+        """Whether a refused connection may be kept a moment for its answer to be read, or
+        the process is so close to its open-file limit that it must go at once."""
+        return self._open <= self._cap + FD_RESERVE // 2
 
     def asked(self, host: str) -> None:
         """The connection's request headers are in."""
@@ -105,6 +115,9 @@ def _decrement(counts: Counter[str], key: str) -> None:
 
 
 _HEAD_END = b"\r\n\r\n"
+LINGER_SECONDS = 1.0
+"""How long a refused connection is read (and ignored) so that closing it does not reset
+it before the peer has read the refusal."""
 
 
 class Doorway(asyncio.Protocol):
@@ -114,6 +127,7 @@ class Doorway(asyncio.Protocol):
     __slots__ = (
         "_admission",
         "_handler",
+        "_handshaking",
         "_host",
         "_make_handler",
         "_tail",
@@ -127,8 +141,9 @@ class Doorway(asyncio.Protocol):
         self._handler: asyncio.Protocol | None = None
         self._transport: asyncio.Transport | None = None
         self._host = "-"
+        self._handshaking = False
+        """Admitted, and the request's headers are still coming."""
         self._timer: asyncio.TimerHandle | None = None
-        """Set while the request's headers are still coming."""
         self._tail = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -138,9 +153,9 @@ class Doorway(asyncio.Protocol):
         self._host = str(peer[0]) if isinstance(peer, tuple) else "-"
         refusal = self._admission.enter(self._host)
         if refusal is not None:
-            self._transport.write(refusal)
-            self._transport.close()
+            self._refuse(refusal)
             return
+        self._handshaking = True
         self._timer = asyncio.get_running_loop().call_later(
             self._admission.limits.handshake_timeout, self._too_slow_to_ask
         )
@@ -148,12 +163,13 @@ class Doorway(asyncio.Protocol):
         self._handler.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
-        if self._timer is not None and self._head_ends(data):
-            self._timer.cancel()
-            self._timer = None
+        if self._handler is None:
+            return  # refused: read only so that closing does not reset the connection
+        if self._handshaking and self._head_ends(data):
+            self._handshaking = False
+            self._stop_timer()
             self._admission.asked(self._host)
-        if self._handler is not None:
-            self._handler.data_received(data)
+        self._handler.data_received(data)
 
     def _head_ends(self, data: bytes) -> bool:
         seen = self._tail + data
@@ -161,15 +177,32 @@ class Doorway(asyncio.Protocol):
         return _HEAD_END in seen
 
     def _too_slow_to_ask(self) -> None:
-        assert self._transport is not None, "timed from connection_made"
         seconds = self._admission.limits.handshake_timeout
-        self._transport.write(
+        self._refuse(
             http_refusal(
                 HTTPStatus.REQUEST_TIMEOUT,
                 f"the request's headers did not arrive within {seconds:g} seconds",
             )
         )
-        self._transport.close()
+
+    def _refuse(self, response: bytes) -> None:
+        """Answer ``response``, end the sending side, and drop the socket a little later.
+
+        Closing at once, with the peer's request still unread, would reset the connection
+        and could destroy the answer before the peer reads it.
+        """
+        assert self._transport is not None, "refused after connection_made"
+        transport = self._transport
+        if not self._admission.may_linger():
+            transport.abort()
+            return
+        transport.write(response)
+        if transport.can_write_eof():
+            transport.write_eof()
+        self._timer = asyncio.get_running_loop().call_later(LINGER_SECONDS, transport.abort)
+        self._handler, handler = None, self._handler
+        if handler is not None:
+            handler.connection_lost(None)
 
     def eof_received(self) -> bool | None:
         return self._handler.eof_received() if self._handler is not None else None
@@ -183,11 +216,12 @@ class Doorway(asyncio.Protocol):
             self._handler.resume_writing()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._handler is None:
-            return
-        handshaking = self._timer is not None
+        self._stop_timer()
+        self._admission.leave(self._host, handshaking=self._handshaking)
+        if self._handler is not None:
+            self._handler.connection_lost(exc)
+
+    def _stop_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self._admission.leave(self._host, handshaking=handshaking)
-        self._handler.connection_lost(exc)
