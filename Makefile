@@ -8,6 +8,8 @@ TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM := /usr/bin/chromium
 # The desktop client's tests open real Tk windows on a virtual screen.
 XVFB := /usr/bin/Xvfb
+# The reverse-proxy test runs Debian's nginx with docs/nginx.conf.
+NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The browser tests check accessibility with axe-core, from the npm registry (pinned).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
@@ -36,6 +38,10 @@ $(XVFB):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		xvfb xauth
 
+$(NGINX):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
@@ -45,7 +51,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 run: $(STAMP)
 	$(BIN)/hubbub serve
 
-test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(AXE)
+test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(NGINX) $(AXE)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q

@@ -149,7 +149,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def status(request: web.Request) -> web.Response:
-    if not from_this_machine(request, request.app[CONFIG].trusted_proxies):
+    if not from_this_machine(request):
         raise web.HTTPForbidden(text="the status page answers requests from this machine only")
     return web.json_response(request.app[SERVER].status())
 

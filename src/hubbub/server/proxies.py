@@ -79,12 +79,15 @@ def _forwarded_hops(request: web.Request) -> list[str]:
     ]
 
 
-def from_this_machine(request: web.Request, trusted: TrustedProxies) -> bool:
-    """A loopback peer that is no proxy and relays nobody: a person on the server itself."""
+def from_this_machine(request: web.Request) -> bool:
+    """A loopback peer that relays nobody: a person (or ``hubbub status``) on the server.
+
+    A proxy on the same machine connects from loopback too, so a request that names a
+    client in a proxy header is never local: a proxy in front of hubbub must set
+    ``X-Forwarded-For`` (docs/nginx.conf does), trusted or not.
+    """
     peer = transport_peer(request)
-    if peer is None or peer[0] in trusted:
-        return False
-    if any(header in request.headers for header in PROXY_HEADERS):
+    if peer is None or any(header in request.headers for header in PROXY_HEADERS):
         return False
     try:
         return ipaddress.ip_address(peer[0]).is_loopback
