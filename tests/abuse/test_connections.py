@@ -75,9 +75,10 @@ async def test_one_address_is_refused_past_its_cap_while_another_signs_in(
             assert response.status == 429
             assert "already has 20 chat connections open" in await response.text()
 
-        async with session_from(ANOTHER_ADDRESS) as other, other.ws_connect(
-            ws_url(server.url)
-        ) as ws:
+        async with (
+            session_from(ANOTHER_ADDRESS) as other,
+            other.ws_connect(ws_url(server.url)) as ws,
+        ):
             assert (await sign_in(ws, "bob"))["type"] == "ok"
 
         await held.pop().close()
@@ -102,9 +103,7 @@ async def _connect_when_room(
 async def test_half_open_requests_are_closed_and_capped_per_address(
     server_process: ServerProcess,
 ) -> None:
-    server = serve(
-        server_process, "--handshake-timeout", "1", "--handshakes-per-address", "4"
-    )
+    server = serve(server_process, "--handshake-timeout", "1", "--handshakes-per-address", "4")
     silent = [raw_connection(server.port) for _ in range(2)]
     halves = [raw_connection(server.port, HALF_A_REQUEST) for _ in range(2)]
     await asyncio.sleep(0.5)  # let the server accept all four before the fifth
@@ -112,9 +111,7 @@ async def test_half_open_requests_are_closed_and_capped_per_address(
     assert refused.startswith(b"HTTP/1.1 429 ")
     assert b"still sending their request" in refused
 
-    async with session_from(ANOTHER_ADDRESS) as other, other.ws_connect(
-        ws_url(server.url)
-    ) as ws:
+    async with session_from(ANOTHER_ADDRESS) as other, other.ws_connect(ws_url(server.url)) as ws:
         assert (await sign_in(ws, "bob"))["type"] == "ok"
 
     answers = await asyncio.gather(*(asyncio.to_thread(answer_of, s) for s in silent + halves))
