@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import ssl
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -186,11 +187,21 @@ main.add_command(calc)
 @click.option("--host", envvar="HUBBUB_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="HUBBUB_PORT", default=8765, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the raw JSON.")
-def status(host: str, port: int, as_json: bool) -> None:
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="The server serves TLS (--tls-cert): ask over https. Its certificate is not "
+    "checked: it names the server's public name, and this request stays on this machine.",
+)
+def status(host: str, port: int, as_json: bool, tls: bool) -> None:
     """Show who is connected to a running server on this machine."""
-    url = f"http://{host}:{port}/status"
+    url = f"http{'s' if tls else ''}://{host}:{port}/status"
+    context = ssl.create_default_context() if tls else None
+    if context is not None:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=5, context=context) as response:
             report = json.load(response)
     except (urllib.error.URLError, OSError) as error:
         raise click.ClickException(f"no hubbub server answers at {url}: {error}") from None

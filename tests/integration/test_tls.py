@@ -3,6 +3,8 @@ and a certificate that cannot be used is one clear line before anything is creat
 
 from __future__ import annotations
 
+import asyncio
+import json
 import ssl
 import subprocess
 import sys
@@ -62,6 +64,15 @@ async def test_https_and_wss_with_a_self_signed_certificate(
             await session.get(f"https://{url}/healthz")
         with pytest.raises(aiohttp.ClientError):
             await session.get(f"http://{url}/healthz")
+
+    console = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "hubbub", "status", "--tls", "--json",
+        "--port", str(server_process.port),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(console.communicate(), 60)
+    assert console.returncode == 0
+    assert "connections" in json.loads(out)
 
 
 def serve_with(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
