@@ -10,7 +10,10 @@ Backlogs drain without telling anyone, so the server's clock re-reads them
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
+
+log = logging.getLogger("hubbub")
 
 
 class Queued(Protocol):
@@ -56,5 +59,9 @@ class Backlog:
         for reader in sorted(self._queued, key=self._queued.__getitem__, reverse=True):
             if self._total <= self._budget:
                 return
+            log.warning(
+                "slow readers hold %d bytes, over the budget of %d: cutting one %d behind",
+                self._total, self._budget, self._queued[reader],
+            )  # fmt: skip
             self.forget(reader)
             reader.cut()

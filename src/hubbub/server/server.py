@@ -51,7 +51,8 @@ class Wire:
     """Its requests in flight; reading pauses while there are ``max_in_flight``."""
     unread: UnreadLog = field(default_factory=UnreadLog)
     closing: bool = False
-    """The hub asked to close it: its frames are no longer read."""
+    """The server is closing it (the hub asked, or it did not sign in in time): its frames
+    are no longer read."""
     signing_in: bool = False
     """A request sent before sign-in is being answered (sign-in runs one frame at a time)."""
 
