@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import sqlite3
 import statistics
@@ -46,6 +47,12 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system time the server has used, every thread."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def db_bytes(data_dir: Path) -> int:
@@ -77,12 +84,14 @@ async def signed_in(url: str, name: str, source: str) -> tuple[aiohttp.ClientSes
 class Reader:
     def __init__(self) -> None:
         self.messages = 0
+        self.flood = 0
         self.cut: int | None = None
 
     async def read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         async for frame in ws:
             if frame.type is aiohttp.WSMsgType.TEXT and '"type":"message"' in frame.data:
                 self.messages += 1
+                self.flood += '"from":"flooder"' in frame.data
         self.cut = ws.close_code
 
 
@@ -116,11 +125,8 @@ async def flood(url: str, until: float, counts: dict[str, int]) -> None:
 
         async def drain(ws: aiohttp.ClientWebSocketResponse = ws) -> None:
             async for frame in ws:
-                if frame.type is aiohttp.WSMsgType.TEXT:
-                    if '"rate_limited"' in frame.data:
-                        counts["rate_limited"] += 1
-                    elif '"type":"ok"' in frame.data:
-                        counts["stored"] += 1
+                if frame.type is aiohttp.WSMsgType.TEXT and '"rate_limited"' in frame.data:
+                    counts["rate_limited"] += 1
 
         draining = asyncio.create_task(drain())
         n = 1
@@ -169,9 +175,9 @@ async def _measure(pid: int, port: int, data_dir: Path, seconds: float, count: i
         asyncio.create_task(r.read(ws)) for r, (_, ws) in zip(readers, connections, strict=True)
     ]
     await asyncio.sleep(2)
-    rss_before, db_before = rss_kib(pid), db_bytes(data_dir)
+    rss_before, db_before, cpu_before = rss_kib(pid), db_bytes(data_dir), cpu_seconds(pid)
     peak = rss_before
-    counts = dict.fromkeys(("connections", "sent", "stored", "rate_limited", "closes"), 0)
+    counts = dict.fromkeys(("connections", "sent", "rate_limited", "closes"), 0)
     latencies: list[float] = []
     until = time.monotonic() + seconds
     work = [
@@ -182,6 +188,7 @@ async def _measure(pid: int, port: int, data_dir: Path, seconds: float, count: i
         await asyncio.sleep(0.5)
         peak = max(peak, rss_kib(pid))
     await asyncio.gather(*work)
+    cpu = cpu_seconds(pid) - cpu_before
     await asyncio.sleep(1)
     peak = max(peak, rss_kib(pid))
     db_after = db_bytes(data_dir)
@@ -195,18 +202,20 @@ async def _measure(pid: int, port: int, data_dir: Path, seconds: float, count: i
     p99 = latencies[max(0, round(len(latencies) * 0.99) - 1)] if latencies else float("nan")
     print(
         f"flood: {seconds:g} s, one account, {counts['connections']} connection(s), "
-        f"{counts['sent']:,} messages sent, {counts['stored']:,} stored, "
-        f"{counts['rate_limited']:,} rate_limited, closed by the server {counts['closes']} time(s)"
+        f"{counts['sent']:,} messages sent, {counts['rate_limited']:,} answers rate_limited "
+        f"read before a close, closed by the server {counts['closes']} time(s)"
     )
     print(
         f"readers cut: {cut} of {count} (each received "
-        f"{min(r.messages for r in readers)}-{max(r.messages for r in readers)} messages)"
+        f"{min(r.messages for r in readers)}-{max(r.messages for r in readers)} messages, "
+        f"{min(r.flood for r in readers)}-{max(r.flood for r in readers)} of them the flooder's)"
     )
     print(
         f"server RSS growth: {(peak - rss_before) / 1024:.1f} MB "
         f"({rss_before / 1024:.1f} MB before, {peak / 1024:.1f} MB peak)"
     )
     print(f"database growth: {(db_after - db_before) / 1024:.1f} KiB")
+    print(f"server CPU during the flood: {cpu:.1f} s ({cpu / seconds:.0%} of a core)")
     print(
         f"talkers' ack latency: p50 {statistics.median(latencies) * 1000:.1f} ms, "
         f"p99 {p99 * 1000:.1f} ms over {len(latencies)} messages"
