@@ -219,10 +219,8 @@ class Ledger:
         except KeyError:
             pass
         stamp = None
-        if text.startswith(self.prefix):
-            parts = text.split(" ")
-            if len(parts) == 5 and parts[4].isdigit():
-                stamp = (parts[2], int(parts[4]))
+        if text.startswith(self.prefix) and (sent := sent_ns(text)) is not None:
+            stamp = (text.split(" ")[2], sent)
         self._stamps[text] = stamp
         return stamp
 
