@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hubbub.hub.inputs import normalise_name
 from hubbub.protocol import MAX_REASON_CHARS, Refusal
 from hubbub.store import StoreError, default_url
-from hubbub.store.database import open_engine, parse_url, upgrade_schema
+from hubbub.store.database import open_engine, parse_url, upgrade_schema, why_not_opened
 from hubbub.store.moderation import (
     CLI_ACTOR,
     AccountRow,
@@ -58,7 +58,10 @@ class _Database:
                 if exists:
                     upgrade_schema(where)
             except SQLAlchemyError as error:
-                raise click.ClickException(f"cannot open {where.database}: {error}") from None
+                reason = why_not_opened(error)
+                raise click.ClickException(
+                    f"cannot open the database {where!r}: {reason}"
+                ) from None
             if not exists:
                 raise click.ClickException(
                     f"there is no hubbub database at {where.database}; "

@@ -188,3 +188,12 @@ def test_an_empty_postgresql_database_is_not_one_and_is_left_empty(
     assert empty.returncode == 1
     assert "there is no hubbub database" in empty.stderr
     assert query(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+
+
+def test_an_unreachable_postgresql_gets_one_line_without_its_password() -> None:
+    unreachable = f"postgresql://hubbub:secret-pw@127.0.0.1:{free_port()}/hubbub"
+    done = admin(Path("unused"), "--database", unreachable, "users")
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: cannot open the database postgresql")
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert "secret-pw" not in done.stderr + done.stdout
