@@ -88,6 +88,15 @@ async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
         raise web.HTTPForbidden(
             text="this page's origin may not open a WebSocket here (see --allowed-origin)"
         )
+    # No permessage-deflate: the server writes its own uncompressed frames (outbound.py).
+    ws = web.WebSocketResponse(
+        heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES + 1, compress=False
+    )
+    if not ws.can_prepare(request):
+        raise web.HTTPBadRequest(
+            text="this address takes WebSocket connections only (the chat protocol, "
+            "docs/protocol.md); the chat page is at /"
+        )
     peer = client_peer(request, server.config.trusted_proxies)
     host = peer.rsplit(":", 1)[0]
     admission = request.app[ADMISSION]
@@ -97,17 +106,15 @@ async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
             "chat connections open here; close one first"
         )
     try:
-        return await _chat(request, server, peer)
+        return await _chat(request, server, ws, peer)
     finally:
         admission.release_websocket(host)
 
 
-async def _chat(request: web.Request, server: ChatServer, peer: str) -> web.WebSocketResponse:
+async def _chat(
+    request: web.Request, server: ChatServer, ws: web.WebSocketResponse, peer: str
+) -> web.WebSocketResponse:
     """Upgrade, then read the client's frames until the socket closes."""
-    # No permessage-deflate: the server writes its own uncompressed frames (outbound.py).
-    ws = web.WebSocketResponse(
-        heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES + 1, compress=False
-    )
     await ws.prepare(request)
     assert request.transport is not None, "a prepared WebSocket has its transport"
     conn = server.open_connection(ws, request.transport, peer)
