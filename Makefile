@@ -8,6 +8,8 @@ TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM := /usr/bin/chromium
 # The desktop client's tests open real Tk windows on a virtual screen.
 XVFB := /usr/bin/Xvfb
+# The reverse-proxy test runs Debian's nginx with docs/nginx.conf.
+NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The store's tests also run on a private PostgreSQL server, from Debian's package: its
 # binaries (any version, 15 on Debian 12), or the rule that installs them when missing.
@@ -44,6 +46,10 @@ postgresql-package:
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		postgresql
 
+$(NGINX):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
@@ -53,7 +59,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 run: $(STAMP)
 	$(BIN)/hubbub serve
 
-test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(AXE) $(POSTGRES)
+test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(NGINX) $(AXE) $(POSTGRES)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -153,10 +154,14 @@ class ServerProcess:
     """More ``hubbub serve`` flags."""
     database: str | None = None
     """A ``--database`` URL; None keeps the SQLite file in ``data_dir``."""
+    options: tuple[str, ...] = ()
+    """More ``hubbub serve`` flags."""
+    tls: ssl.SSLContext | None = None
+    """A client context trusting the server's certificate, when it serves https."""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         """Start the server and return once it answers."""
@@ -180,6 +185,7 @@ class ServerProcess:
                 *(() if self.limits else ("--no-limits",)),
                 *self.options,
                 *(("--database", self.database) if self.database else ()),
+                *self.options,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -190,7 +196,7 @@ class ServerProcess:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1, context=self.tls):
                     return
             except OSError:
                 if self.process.poll() is not None:

@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 
 import click
-from sqlalchemy import Engine
+from sqlalchemy import URL, Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from hubbub.hub.inputs import normalise_name
 from hubbub.protocol import MAX_REASON_CHARS, Refusal
 from hubbub.store import StoreError, default_url
-from hubbub.store.database import open_engine, parse_url, upgrade_schema
+from hubbub.store.database import open_engine, parse_url, upgrade_schema, why_not_opened
 from hubbub.store.moderation import (
     CLI_ACTOR,
     AccountRow,
@@ -34,6 +34,7 @@ from hubbub.store.moderation import (
     audit_page,
     list_accounts,
 )
+from hubbub.store.schema import accounts
 
 NEW_PASSWORD_BYTES = 12
 
@@ -52,15 +53,20 @@ class _Database:
                 where = parse_url(self.url)
             except StoreError as error:
                 raise click.ClickException(str(error)) from None
-            if not Path(where.database or "").is_file():
+            try:
+                exists = _made_by_hubbub(where)
+                if exists:
+                    upgrade_schema(where)
+            except SQLAlchemyError as error:
+                reason = why_not_opened(error)
+                raise click.ClickException(
+                    f"cannot open the database {where!r}: {reason}"
+                ) from None
+            if not exists:
                 raise click.ClickException(
                     f"there is no hubbub database at {where.database}; "
                     "give the server's --data-dir or --database"
                 )
-            try:
-                upgrade_schema(where)
-            except SQLAlchemyError as error:
-                raise click.ClickException(f"cannot open {where.database}: {error}") from None
             self._engine = open_engine(where)
         return self._engine
 
@@ -79,6 +85,19 @@ class _Database:
         """Carry out ``act`` with its audit row, in one transaction that starts by writing."""
         with self.engine.begin() as connection:
             apply(connection, act, time.time())
+
+
+def _made_by_hubbub(where: URL) -> bool:
+    """Whether a hubbub server has made this database: a SQLite file that exists, or a
+    PostgreSQL database with hubbub's tables. Neither is ever created here."""
+    if where.get_backend_name() == "sqlite":
+        return Path(where.database or "").is_file()
+    engine = open_engine(where)
+    try:
+        with engine.connect() as connection:
+            return inspect(connection).has_table(accounts.name)
+    finally:
+        engine.dispose()
 
 
 @click.group()

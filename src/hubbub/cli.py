@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import ssl
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,7 +20,8 @@ from hubbub.admin_cli import admin
 from hubbub.backup_command import backup
 from hubbub.bench.command import bench
 from hubbub.desktop.command import desktop
-from hubbub.limit_options import limit_options, limits_from
+from hubbub.limit_options import connection_limits_from, limit_options, limits_from
+from hubbub.server.proxies import TrustedProxies, parse_network
 from hubbub.tui.launch import chat
 from hubbub.tui.oneshot import calc, send
 
@@ -28,6 +30,17 @@ from hubbub.tui.oneshot import calc, send
 @click.version_option(__version__)
 def main() -> None:
     """hubbub: a self-hosted chat server."""
+
+
+def _networks(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> TrustedProxies:
+    """``--trusted-proxy`` values (the variable may hold several, space-separated)."""
+    texts = [text for value in values for text in value.split()]
+    try:
+        return TrustedProxies(parse_network(text) for text in texts)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
 
 
 @main.command()
@@ -85,6 +98,27 @@ def main() -> None:
     type=click.FloatRange(min=0, min_open=True),
     help="Days a session token may go unused before it expires.",
 )
+@click.option(
+    "--tls-cert",
+    envvar="HUBBUB_TLS_CERT",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A PEM certificate (chain): serve https and wss. Needs --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    envvar="HUBBUB_TLS_KEY",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PEM private key of --tls-cert.",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    envvar="HUBBUB_TRUSTED_PROXIES",
+    multiple=True,
+    callback=_networks,
+    help="The address (or network, 10.0.0.0/8) of a reverse proxy whose X-Forwarded-For names "
+    "the client; repeat for more (the variable: separated by spaces).",
+)
 @limit_options
 def serve(
     host: str,
@@ -95,17 +129,22 @@ def serve(
     log_level: str,
     allowed_origins: tuple[str, ...],
     token_idle_days: float,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    trusted_proxies: TrustedProxies,
     no_limits: bool,
     **limits: Any,
 ) -> None:
     """Run the chat server until Ctrl-C."""
-    from aiohttp import web
-
     from hubbub.server import Config, create_app
-    from hubbub.server.startup import check_data_dir, listen
+    from hubbub.server.site import run
+    from hubbub.server.startup import check_connection_cap, check_data_dir, listen, tls_context
     from hubbub.store import StoreError
     from hubbub.store.database import shown_url
 
+    connections = connection_limits_from(limits)
+    check_connection_cap(connections)
+    ssl_context = tls_context(tls_cert, tls_key)
     if database is None:
         check_data_dir(data_dir)
     sock = listen(host, port)
@@ -123,13 +162,16 @@ def serve(
         allowed_origins=tuple(origin.rstrip("/") for origin in allowed_origins),
         token_idle_days=token_idle_days,
         limits=limits_from(no_limits, limits),
+        connections=connections,
+        trusted_proxies=trusted_proxies,
     )
-    url = f"http://{host}:{port}"
+    secure = "s" if ssl_context is not None else ""
+    url = f"http{secure}://{host}:{port}"
 
-    def announce(_: str) -> None:
+    def announce() -> None:
         click.echo(
             f"hubbub {__version__} is running on {url}\n"
-            f"  clients connect to ws://{host}:{port}/ws  (protocol: docs/protocol.md)\n"
+            f"  clients connect to ws{secure}://{host}:{port}/ws  (protocol: docs/protocol.md)\n"
             f"  from Python:  async with hubbub.client.Client.connect({url!r}) as c: ...\n"
             f"  data: {shown_url(database) if database else data_dir.resolve() / 'hubbub.db'}"
             f"   who is on: hubbub status --port {port}\n"
@@ -138,9 +180,7 @@ def serve(
         )
 
     try:
-        web.run_app(
-            create_app(config), sock=sock, loop=_new_loop(), print=announce, access_log=None
-        )
+        run(create_app(config), sock, ssl_context, _new_loop(), announce)
     except StoreError as error:  # the database cannot be opened: one line, exit 1
         raise click.ClickException(str(error)) from None
 
@@ -166,11 +206,21 @@ main.add_command(admin)
 @click.option("--host", envvar="HUBBUB_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="HUBBUB_PORT", default=8765, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the raw JSON.")
-def status(host: str, port: int, as_json: bool) -> None:
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="The server serves TLS (--tls-cert): ask over https. Its certificate is not "
+    "checked: it names the server's public name, and this request stays on this machine.",
+)
+def status(host: str, port: int, as_json: bool, tls: bool) -> None:
     """Show who is connected to a running server on this machine."""
-    url = f"http://{host}:{port}/status"
+    url = f"http{'s' if tls else ''}://{host}:{port}/status"
+    context = ssl.create_default_context() if tls else None
+    if context is not None:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=5, context=context) as response:
             report = json.load(response)
     except (urllib.error.URLError, OSError) as error:
         raise click.ClickException(f"no hubbub server answers at {url}: {error}") from None

@@ -1,9 +1,11 @@
-"""``hubbub serve`` flags for every limit, made from :class:`~hubbub.hub.limits.Limits` itself.
+"""``hubbub serve`` flags for every limit, made from :class:`~hubbub.hub.limits.Limits` and
+:class:`~hubbub.server.conn_limits.ConnLimits` themselves.
 
 Each field becomes a flag and an environment variable: ``messages`` is
 ``--messages-limit BURST,PER_SECOND`` / ``HUBBUB_MESSAGES_LIMIT``, ``flood_strikes`` is
 ``--flood-strikes N`` / ``HUBBUB_FLOOD_STRIKES``; ``--no-limits`` / ``HUBBUB_NO_LIMITS=1``
-turns them all off. A new limit is a new field, and its flag follows.
+turns the per-account and per-address ones off. A new limit is a new field, and its flag
+follows.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from hubbub.hub.limits import Limits, Rate
+from hubbub.server.conn_limits import ConnLimits
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,8 +40,8 @@ class RateType(click.ParamType[Rate, Any]):
         return rate
 
 
-def _flag(field: dataclasses.Field[Any]) -> Callable[[F], F]:
-    default = getattr(Limits(), field.name)
+def _flag(field: dataclasses.Field[Any], defaults: object) -> Callable[[F], F]:
+    default = getattr(defaults, field.name)
     is_rate = isinstance(default, Rate)
     name = f"{field.name}_limit" if is_rate else field.name
     shown = f"{default.burst},{default.per_second:g}" if is_rate else default
@@ -48,18 +51,28 @@ def _flag(field: dataclasses.Field[Any]) -> Callable[[F], F]:
         envvar=f"HUBBUB_{name.upper()}",
         default=shown,
         show_default=True,
-        type=RateType() if is_rate else click.IntRange(min=1),
+        type=RateType() if is_rate else _at_least_zero(default),
         help=field.metadata["help"],
     )
 
 
+def _at_least_zero(default: object) -> click.ParamType[Any, Any]:
+    """A count may be 0 (none, or no cap); a time must be above 0."""
+    if isinstance(default, float):
+        return click.FloatRange(min=0, min_open=True)
+    return click.IntRange(min=0)
+
+
 LIMIT_FIELDS = [f for f in dataclasses.fields(Limits) if f.name != "enabled"]
+CONNECTION_FIELDS = dataclasses.fields(ConnLimits)
 
 
 def limit_options(command: F) -> F:
     """Add ``--no-limits`` and a flag per limit to a click command."""
+    for field in reversed(CONNECTION_FIELDS):
+        command = _flag(field, ConnLimits())(command)
     for field in reversed(LIMIT_FIELDS):
-        command = _flag(field)(command)
+        command = _flag(field, Limits())(command)
     no_limits = click.option(
         "--no-limits",
         envvar="HUBBUB_NO_LIMITS",
@@ -72,3 +85,8 @@ def limit_options(command: F) -> F:
 def limits_from(no_limits: bool, values: dict[str, Any]) -> Limits:
     """The :class:`Limits` the flags ask for."""
     return Limits(enabled=not no_limits, **{f.name: values[f.name] for f in LIMIT_FIELDS})
+
+
+def connection_limits_from(values: dict[str, Any]) -> ConnLimits:
+    """The :class:`ConnLimits` the flags ask for (``--no-limits`` is applied by the server)."""
+    return ConnLimits(**{f.name: values[f.name] for f in CONNECTION_FIELDS})

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ServerProcess, SignedInTo
+from conftest import ServerProcess, SignedInTo, free_port, query
 from hubbub.client import Client, Disconnected, RequestFailed
 from hubbub.hub.admin import ACCOUNT_BANNED, PASSWORD_RESET
 from hubbub.protocol import ErrorCode, Notice
+from postgres import PostgresServer
 
 
 def admin(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -155,3 +156,44 @@ def test_unknown_accounts_and_missing_databases_get_one_clear_line(tmp_path: Pat
     assert missing.returncode == 1
     assert "there is no hubbub database" in missing.stderr
     assert not (tmp_path / "nowhere").exists()
+
+
+async def test_on_postgresql_a_ban_closes_the_running_servers_connection(
+    postgres: PostgresServer, tmp_path: Path, signed_in_to: SignedInTo
+) -> None:
+    url = postgres.new_database()
+    server = ServerProcess(tmp_path / "data", free_port(), database=url)
+    server.start()
+    try:
+        await signed_in_to(server, "root")
+        bob = await signed_in_to(server, "bob")
+        out = await run_admin(tmp_path, "--database", url, "ban", "bob")
+        assert out.strip() == "bob is banned"
+        closed = await bob.wait_for(Disconnected, timeout=10)
+        assert closed.code == ACCOUNT_BANNED
+        table = await run_admin(tmp_path, "--database", url, "users")
+        assert [line.split()[:3] for line in table.splitlines()] == [
+            ["root", "admin", "-"],
+            ["bob", "user", "banned"],
+        ]
+    finally:
+        server.stop()
+
+
+def test_an_empty_postgresql_database_is_not_one_and_is_left_empty(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    url = postgres.new_database()
+    empty = admin(tmp_path, "--database", url, "users")
+    assert empty.returncode == 1
+    assert "there is no hubbub database" in empty.stderr
+    assert query(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+
+
+def test_an_unreachable_postgresql_gets_one_line_without_its_password() -> None:
+    unreachable = f"postgresql://hubbub:secret-pw@127.0.0.1:{free_port()}/hubbub"
+    done = admin(Path("unused"), "--database", unreachable, "users")
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: cannot open the database postgresql")
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert "secret-pw" not in done.stderr + done.stdout

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from hubbub.bench.catalog import SENDERS
+from hubbub.bench.inspircd import installed as inspircd_installed
 from hubbub.bench.rooms import plan_rooms
 
 if TYPE_CHECKING:
@@ -142,3 +143,62 @@ def test_an_option_the_scenario_has_no_use_for_is_refused() -> None:
 
     assert done.returncode == 2
     assert "idle has no use for --rate" in done.stderr
+
+
+@pytest.mark.skipif(
+    not inspircd_installed(),
+    reason="InspIRCd is not installed (Debian package inspircd): nothing to compare against",
+)
+@pytest.mark.parametrize(
+    ("scenario", "options", "owed", "headline"),
+    [
+        ("fanout", ["--clients", "20", "--messages", "50"], (20 * 50, 20 * 50), "latency p50"),
+        ("dm", ["--clients", "20", "--rate", "200", "--duration", "1"], (400, 400), "latency p50"),
+        # On IRC the idle clients are in no channel: the lobby message is hubbub's only.
+        ("idle", ["--clients", "50"], (50, 0), "connections signed in"),
+    ],
+)
+def test_against_inspircd_shows_both_servers_and_their_ratios(
+    tmp_path: Path, scenario: str, options: list[str], owed: tuple[int, int], headline: str
+) -> None:
+    path = tmp_path / "both.json"
+    done = bench(scenario, *options, "--against", "inspircd", "--json", str(path))
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "hubbub ÷ InspIRCd" in done.stdout
+    assert "PASS: both servers delivered everything exactly once" in done.stdout
+    both = json.loads(path.read_text())
+    for side, server, expected in (("hubbub", "hubbub", owed[0]), ("other", "InspIRCd", owed[1])):
+        report = both[side]
+        assert (report["server"], report["scenario"], report["passed"]) == (server, scenario, True)
+        assert report["deliveries_expected"] == report["deliveries_received"] == expected
+        assert report["lost"] == report["duplicates"] == report["unexpected"] == 0
+        assert report["server_cpu_s"] is not None
+        assert report["server_rss_kib"] > 0
+    assert both["hubbub"]["parameters"] == both["other"]["parameters"]
+    ratio = next(r for r in both["ratios"] if r["name"] == headline)
+    assert ratio["hubbub"] > 0
+    assert ratio["other"] > 0
+    assert ratio["ratio"] == pytest.approx(ratio["hubbub"] / ratio["other"])
+
+
+@pytest.mark.skipif(
+    inspircd_installed(), reason="InspIRCd is installed here, so it cannot be found missing"
+)
+def test_against_inspircd_without_the_package_says_how_to_install_it() -> None:
+    done = bench("fanout", "--clients", "4", "--messages", "8", "--against", "inspircd")
+
+    assert done.returncode == 2
+    assert done.stderr.strip() == "InspIRCd is not installed: sudo apt-get install inspircd"
+    assert done.stdout == ""
+
+
+def test_against_refuses_what_irc_cannot_carry() -> None:
+    signin = bench("signin", "--against", "inspircd")
+    rooms = bench("fanout", "--rooms", "3", "--against", "inspircd")
+    url = bench("dm", "--url", "http://127.0.0.1:9", "--against", "inspircd")
+
+    assert signin.returncode == rooms.returncode == url.returncode == 2
+    assert "--against runs fanout, dm, idle, not signin" in signin.stderr
+    assert "--against runs the lobby fanout, not --rooms" in rooms.stderr
+    assert "--against compares servers of the benchmark's own, not --url" in url.stderr

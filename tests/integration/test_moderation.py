@@ -160,6 +160,12 @@ async def test_a_plain_member_cannot_moderate_and_a_moderator_cannot_touch_the_o
     await refused(bob.ban("den", "admin"), ErrorCode.NOT_ALLOWED)
     await refused(bob.kick("den", "bob"), ErrorCode.NOT_ALLOWED)
     await refused(bob.kick("den", "nobody"), ErrorCode.NOT_A_MEMBER)
+    await olga.set_role("den", "carol", "moderator")
+    on_a_moderator = await refused(bob.kick("den", "carol"), ErrorCode.NOT_ALLOWED)
+    assert on_a_moderator.message == (
+        "only the owner of den or a server admin can act on a moderator"
+    )
+    await olga.set_role("den", "carol", "member")
     await bob.kick("den", "carol")
     await carol.wait_for(RoomRemoved, lambda r: r.reason == "kicked" and r.by == "bob")
 

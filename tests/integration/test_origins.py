@@ -45,3 +45,10 @@ async def test_responses_name_the_server_without_a_version(server: Running) -> N
         for path in ("/", "/healthz"):
             async with session.get(f"{server.url}{path}") as response:
                 assert response.headers["Server"] == "hubbub"
+
+
+async def test_a_plain_request_for_the_websocket_gets_a_sentence(server: Running) -> None:
+    async with aiohttp.ClientSession() as session, session.get(f"{server.url}/ws") as response:
+        assert response.status == 400
+        assert response.content_type == "text/plain"
+        assert "takes WebSocket connections only" in await response.text()

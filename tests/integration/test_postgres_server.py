@@ -122,5 +122,6 @@ def test_serve_says_why_it_cannot_open_its_database_and_hides_the_password() -> 
 
     assert result.returncode == 1
     assert result.stderr.startswith("Error: cannot open the database postgresql")
+    assert len(result.stderr.splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert "secret-pw" not in result.stderr + result.stdout

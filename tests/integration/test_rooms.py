@@ -83,7 +83,8 @@ async def test_only_the_owner_archives_and_an_archived_room_is_read_only(
     room = await alice.create_room("old")
     await bob.join_room("old")
     await bob.say("before", conversation=room.id)
-    await refused(bob.archive_room("old"), ErrorCode.NOT_ALLOWED)
+    not_owner = await refused(bob.archive_room("old"), ErrorCode.NOT_ALLOWED)
+    assert not_owner.message == "only the owner of old or a server admin can archive it"
     await alice.archive_room("old")
     await refused(bob.say("after", conversation=room.id), ErrorCode.ROOM_ARCHIVED)
     assert [m.text for m in await bob.history(room.id) if isinstance(m, Message)] == ["before"]

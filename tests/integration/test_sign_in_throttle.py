@@ -114,7 +114,9 @@ async def test_new_accounts_from_one_address_are_limited(start_process: StartPro
 async def test_a_full_hashing_queue_answers_busy_rather_than_queueing(
     start_process: StartProcess,
 ) -> None:
-    server = start_process("--hash-queue", "1", "--sign-ups-limit", "100,1")
+    server = start_process(
+        "--hash-queue", "1", "--sign-ups-limit", "100,1", "--handshakes-per-address", "0"
+    )
     answers = await asyncio.gather(
         *(attempts(server.url, f"newcomer{n}", ["a password"]) for n in range(12))
     )

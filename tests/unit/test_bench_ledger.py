@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 
-from hubbub.bench.ledger import Inbox, Ledger
+from hubbub.bench.ledger import Inbox, Ledger, sent_ns
 from hubbub.bench.report import Deliveries
 from hubbub.protocol import Message
 
@@ -177,3 +177,14 @@ async def test_waiting_gives_up_when_nothing_arrives_for_the_stall_time() -> Non
 
     await ledger.confirmed(stall=0.05)
     assert ledger.tally().lost == 1
+
+
+def test_each_stamp_has_its_own_later_send_time_which_names_it() -> None:
+    ledger = Ledger("run1")
+
+    times = [sent_ns(ledger.stamp("alice", n)) for n in range(1000)]
+
+    assert None not in times
+    assert times == sorted(set(times))
+    assert sent_ns("hb run1 alice 0 soon") is None
+    assert sent_ns("hello there") is None

@@ -48,11 +48,8 @@ def test_a_malformed_rate_is_refused_in_one_line() -> None:
     assert "is not BURST,PER_SECOND" in result.output
 
 
-def test_the_sign_in_limits_have_flags_and_a_count_below_one_is_refused() -> None:
+def test_the_sign_in_limits_have_flags_and_variables() -> None:
     expected = Limits(name_failures=Rate(3, 0.5), sign_ups=Rate(2, 0.001), hash_queue=4)
     assert limits(
         "--name-failures-limit", "3,0.5", "--hash-queue", "4", HUBBUB_SIGN_UPS_LIMIT="2,0.001"
     ) == repr(expected)
-    result = CliRunner().invoke(show, ["--hash-queue", "0"])
-    assert result.exit_code == 2
-    assert "0 is not in the range x>=1" in result.output

@@ -51,7 +51,8 @@ class Scenario:
     ``accounts`` says how many accounts to seed for a load. ``constants`` are fixed
     parameters, reported with the knobs. The latency of the run's messages is reported
     as ``latency_name`` p50, p99 (judged against ``p99``) and max (against ``most``);
-    ``latency_of`` says which messages were timed.
+    ``latency_of`` says which messages were timed. ``on_irc`` scenarios can also run on
+    InspIRCd (``--against inspircd``).
     """
 
     name: str
@@ -64,6 +65,10 @@ class Scenario:
     latency_name: str = "latency"
     p99: Target | None = None
     most: Target | None = None
+    on_irc: bool = False
+    """Whether ``--against inspircd`` can run it too."""
+    irc_lobby: bool = False
+    """Whether its IRC clients join the lobby's channel (joins cost N²/2 lines)."""
 
     def measure(self) -> Measure:
         """``measure(run, load)`` of ``scenarios/<name>.py``: drives the load, returns the
@@ -84,6 +89,8 @@ SCENARIOS = {
             constants={"senders": SENDERS},
             latency_of="each delivery but the sender's own",
             accounts=lambda load: load.clients,
+            on_irc=True,
+            irc_lobby=True,
         ),
         Scenario(
             name="dm",
@@ -95,6 +102,7 @@ SCENARIOS = {
             accounts=lambda load: load.clients,
             p99=Target("<=", 2),
             most=Target("<=", 20),
+            on_irc=True,
         ),
         Scenario(
             name="idle",
@@ -104,6 +112,7 @@ SCENARIOS = {
             constants={},
             latency_of="one lobby message to every connection",
             accounts=lambda load: load.clients,
+            on_irc=True,
         ),
         Scenario(
             name="signin",

@@ -3,7 +3,8 @@
 By default the benchmark seeds a temporary database, starts its own ``hubbub serve`` on
 it pinned to one CPU, and pins itself to another, so the server's CPU time and memory can
 be read from /proc. ``--url`` aims at a running server instead: deliveries and latency are
-still checked, CPU and memory are not measured.
+still checked, CPU and memory are not measured. ``--against inspircd`` then runs the same
+scenario on InspIRCd, pinned and measured the same way, and shows the ratios.
 """
 
 from __future__ import annotations
@@ -57,12 +58,20 @@ def _scenario_help() -> str:
     help="signin: new users signing up with a password during the second storm.",
 )
 @click.option(
+    "--against",
+    type=click.Choice(["inspircd"]),
+    help="Then run the same load on InspIRCd 3 (Debian package inspircd), spoken to over "
+    "IRC, and show both servers' figures and their ratios (fanout, dm and idle).",
+)
+@click.option(
     "--json",
     "json_path",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also write the report to this file as JSON.",
 )
-def bench(scenario: str, url: str | None, json_path: Path | None, **given: Any) -> None:
+def bench(
+    scenario: str, url: str | None, against: str | None, json_path: Path | None, **given: Any
+) -> None:
     """Measure the server under one load; exit 1 on any lost or duplicated delivery or error.
 
     Defaults mirror the project's performance table; each option overrides one knob of
@@ -72,28 +81,55 @@ def bench(scenario: str, url: str | None, json_path: Path | None, **given: Any) 
     import uvloop
     from rich.console import Console
 
-    from hubbub.bench.display import Board, render
-    from hubbub.bench.launch import execute
-    from hubbub.bench.report import to_json
+    from hubbub.bench.display import Board, render, render_comparison
+    from hubbub.bench.launch import execute, execute_on_inspircd
+    from hubbub.bench.report import Report, SideBySide, compare, to_json
     from hubbub.bench.server import ServerFailed
 
     chosen = SCENARIOS[scenario]
     load = _load(chosen, {name: value for name, value in given.items() if value is not None})
     if load.rooms and url is not None:
         raise click.UsageError("--rooms needs a server of the benchmark's own: it seeds the rooms")
+    if against is not None:
+        _check_against(chosen, load, url)
     with (
         asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
         Board.on(Console(stderr=True)) as board,
     ):
         try:
-            report = runner.run(execute(chosen, load, url, board))
+            hubbub = runner.run(execute(chosen, load, url, board))
+            other = (
+                None if against is None else runner.run(execute_on_inspircd(chosen, load, board))
+            )
         except ServerFailed as exc:
             raise click.ClickException(str(exc)) from None
-    Console().print(render(report))
+    report: Report | SideBySide = hubbub
+    if other is None:
+        Console().print(render(hubbub))
+    else:
+        report = compare(hubbub, other)
+        Console().print(render_comparison(report))
     if json_path is not None:
         json_path.write_bytes(to_json(report))
     if not report.passed:
         raise SystemExit(1)
+
+
+def _check_against(scenario: Scenario, load: Load, url: str | None) -> None:
+    """``--against inspircd`` needs the package, a server of the benchmark's own, and a
+    scenario IRC can carry; if the package is missing, one line says how to install it."""
+    from hubbub.bench.inspircd import MISSING, installed
+
+    if url is not None:
+        raise click.UsageError("--against compares servers of the benchmark's own, not --url")
+    if not scenario.on_irc:
+        names = ", ".join(s.name for s in SCENARIOS.values() if s.on_irc)
+        raise click.UsageError(f"--against runs {names}, not {scenario.name}")
+    if load.rooms:
+        raise click.UsageError("--against runs the lobby fanout, not --rooms")
+    if not installed():
+        click.echo(MISSING, err=True)
+        raise SystemExit(2)
 
 
 def _load(scenario: Scenario, given: dict[str, Any]) -> Load:

@@ -7,16 +7,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hubbub import protocol
 from hubbub.bench.accounts import Credentials
+from hubbub.bench.dialect import ChatWire, Dialect
 from hubbub.bench.ledger import Inbox, Ledger
-from hubbub.bench.wire import Address, Refused, Wire, open_wire
+from hubbub.bench.wire import Refused
 from hubbub.server.server import ChatServer
 
 OPENING_AT_ONCE = 100
 """Connections being opened and signed in together: under the server's listen backlog
 (aiohttp's default is 128), so no connection attempt is dropped and retried a second later."""
-SIGN_IN_SECONDS = 60.0
 LEAVE_SECONDS = 10.0
 
 
@@ -25,7 +24,7 @@ class Member:
     """One signed-in connection of the crowd."""
 
     account: Credentials
-    wire: Wire
+    wire: ChatWire
     inbox: Inbox
     token: str
 
@@ -37,9 +36,9 @@ class Crowd:
     could not sign in, connections the server closed, and frames it should not have sent.
     """
 
-    def __init__(self, address: Address, ledger: Ledger) -> None:
+    def __init__(self, dialect: Dialect, ledger: Ledger) -> None:
         self.members: list[Member] = []
-        self._address = address
+        self._dialect = dialect
         self._ledger = ledger
         self._failures: Counter[str] = Counter()
         self._leaving = False
@@ -62,38 +61,23 @@ class Crowd:
         await asyncio.gather(*(one(account) for account in accounts))
 
     async def _sign_in(self, account: Credentials) -> Member:
-        wire = await open_wire(self._address)
-        password = None if account.token is not None else account.password
-        request = protocol.SignIn(
-            id=wire.next_id(), name=account.name, password=password, token=account.token
-        )
-        try:
-            async with asyncio.timeout(SIGN_IN_SECONDS):
-                reply = await wire.request(request)
-        except BaseException:
-            wire.drop()
-            raise
+        joined = await self._dialect.sign_in(account)
+        wire = joined.wire
         inbox = self._ledger.inbox(account.name, wire.messages, wire.arrivals)
-        for conversation, head in reply.heads.items():
+        for conversation, head in joined.heads.items():
             inbox.joined(conversation, head)
-        return Member(account, wire, inbox, reply.token or "")
+        return Member(account, wire, inbox, joined.token)
 
     async def barrier(self) -> None:
         """Return once the frames the server had queued for the crowd (the presence changes
         of every sign-in) have arrived, so that the next phase does not pay for them.
 
         Presence is told at the server's next ticks; after two of them, each connection
-        asks for something trivial, answered after what was queued for it before (the
-        server writes one ordered stream per connection).
+        syncs: it is answered after what was queued for it before (a server writes one
+        ordered stream per connection).
         """
         await asyncio.sleep(2 * ChatServer.TICK_SECONDS)
-        await asyncio.gather(
-            *(
-                m.wire.request(protocol.Calc(id=m.wire.next_id(), expression="0"))
-                for m in self.members
-            ),
-            return_exceptions=True,
-        )
+        await asyncio.gather(*(m.wire.sync() for m in self.members), return_exceptions=True)
 
     def problems(self) -> list[str]:
         """What went wrong so far; connections closed by :meth:`leave` or :meth:`drop` are fine."""

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from hubbub.bench.report import Metric, Report
+from hubbub.bench.report import Report, SideBySide
 
 REFRESH_SECONDS = 0.2
 
@@ -67,7 +67,7 @@ class Board:
 def render(report: Report) -> RenderableType:
     """The results table, the phases table, and the verdict."""
     size = ", ".join(f"{name} {value:g}" for name, value in report.parameters.items())
-    where = "own server" if report.own_server else report.url
+    where = f"{report.server}, own server" if report.own_server else report.url
     heading = Text(f"hubbub bench {report.scenario}: {size} ({where})", style="bold")
     results = Table()
     columns: tuple[tuple[str, JustifyMethod], ...] = (
@@ -79,7 +79,9 @@ def render(report: Report) -> RenderableType:
     for column, justify in columns:
         results.add_column(column, justify=justify)
     for m in report.metrics:
-        results.add_row(m.name, _value(m), str(m.target) if m.target else "", _verdict(m.met))
+        results.add_row(
+            m.name, _number(m.value, m.unit), str(m.target) if m.target else "", _verdict(m.met)
+        )
     results.add_section()
     results.add_row(
         "deliveries received / owed",
@@ -125,11 +127,30 @@ def render(report: Report) -> RenderableType:
     return Group(*lines)
 
 
-def _value(m: Metric) -> str:
-    if m.value is None:
+def render_comparison(pair: SideBySide) -> RenderableType:
+    """Both reports, then one table of their headline figures side by side with the ratios."""
+    mine, other = pair.hubbub, pair.other
+    table = Table(title=f"{mine.scenario}: hubbub against {other.server}", title_justify="left")
+    for column in ("", "hubbub", other.server, f"hubbub ÷ {other.server}"):
+        table.add_column(column, justify="left" if not column else "right")
+    for r in pair.ratios:
+        ratio = "n/a" if r.ratio is None else f"{r.ratio:,.2f}x"
+        table.add_row(r.name, _number(r.hubbub, r.unit), _number(r.other, r.unit), ratio)
+    verdict = (
+        Text("PASS: both servers delivered everything exactly once", style="bold green")
+        if pair.passed
+        else Text(
+            "FAIL: losses, duplicates or errors on either server (see above)", style="bold red"
+        )
+    )
+    return Group(render(mine), Text(""), render(other), Text(""), table, verdict)
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
         return "n/a"
-    digits = 0 if abs(m.value) >= 100 or m.value.is_integer() else 2
-    return f"{m.value:,.{digits}f} {m.unit}".rstrip()
+    digits = 0 if abs(value) >= 100 or value.is_integer() else 2
+    return f"{value:,.{digits}f} {unit}".rstrip()
 
 
 def _verdict(met: bool | None) -> Text:

@@ -1,20 +1,32 @@
 """Carrying out one run: seed and start a server of its own (or aim at ``--url``), pin
-both sides to their CPUs, let the scenario drive the load, and compile the report."""
+both sides to their CPUs, let the scenario drive the load, and compile the report.
+
+``--against inspircd`` makes a second run of the same scenario on InspIRCd
+(:func:`execute_on_inspircd`), spoken to over IRC by the same generator.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from hubbub.bench.accounts import Credentials, make_accounts, seed
 from hubbub.bench.catalog import SENDERS, Load, Scenario
+from hubbub.bench.dialect import IrcDialect, WebSocketDialect
 from hubbub.bench.display import Board
+from hubbub.bench.inspircd import InspIRCd
 from hubbub.bench.report import Report, compile_report, latency, latency_metrics
 from hubbub.bench.rooms import plan_rooms
 from hubbub.bench.run import Run
-from hubbub.bench.server import ServerProcess, cpu_pair, raise_open_file_limit
+from hubbub.bench.server import ChildProcess, ServerProcess, cpu_pair, raise_open_file_limit
+from hubbub.bench.wire import Address
+
+S = TypeVar("S", bound=ChildProcess)
 
 
 async def execute(scenario: Scenario, load: Load, url: str | None, board: Board) -> Report:
@@ -26,47 +38,76 @@ async def execute(scenario: Scenario, load: Load, url: str | None, board: Board)
     raise_open_file_limit()
     if url is not None:
         note = "a server of someone else's (--url): no server CPU or memory figures"
+        dialect = WebSocketDialect(Address.of(url))
         return await _measure(
-            scenario, load, Run(run_id, url, accounts, password, board, None, [note])
+            scenario, load, Run(run_id, url, accounts, password, board, None, dialect, [note])
         )
-    own_cpus = os.sched_getaffinity(0)
     with tempfile.TemporaryDirectory(prefix="hubbub-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         seeded: list[Credentials] = []
         rooms = plan_rooms(run_id, load.rooms, len(accounts), SENDERS)
         async with board.track("seeding accounts", len(accounts), lambda: len(seeded)):
             await seed(data_dir, accounts, seeded, rooms)
-        cpus = cpu_pair()
-        server = await ServerProcess.start(
-            data_dir, Path(tmp) / "server.log", None if cpus is None else cpus[0]
-        )
-        if cpus is None:
-            note = "fewer than two CPUs: neither the server nor the generator is pinned"
-        else:
-            os.sched_setaffinity(0, {cpus[1]})
-            note = f"the server ran on CPU {cpus[0]}, the generator on CPU {cpus[1]}"
-        try:
-            run = Run(run_id, server.url, seeded, password, board, server, [note], rooms)
+
+        def start(cpu: int | None) -> Awaitable[ServerProcess]:
+            return ServerProcess.start(data_dir, Path(tmp) / "server.log", cpu)
+
+        async with _pinned(start) as (server, note):
+            dialect = WebSocketDialect(Address.of(server.url))
+            run = Run(run_id, server.url, seeded, password, board, server, dialect, [note], rooms)
             return await _measure(scenario, load, run)
-        finally:
-            os.sched_setaffinity(0, own_cpus)
-            await server.stop()
 
 
-async def _measure(scenario: Scenario, load: Load, run: Run) -> Report:
+async def execute_on_inspircd(scenario: Scenario, load: Load, board: Board) -> Report:
+    """The same scenario and load on an InspIRCd of its own (see ``hubbub.bench.inspircd``)."""
+    run_id = secrets.token_hex(3)
+    accounts = make_accounts(run_id, "u", scenario.accounts(load), "")
+    raise_open_file_limit()
+    with tempfile.TemporaryDirectory(prefix="hubbub-bench-inspircd-") as tmp:
+
+        def start(cpu: int | None) -> Awaitable[InspIRCd]:
+            return InspIRCd.start(Path(tmp), cpu)
+
+        async with _pinned(start) as (server, note):
+            dialect = IrcDialect.of(server.url, in_lobby=scenario.irc_lobby)
+            run = Run(run_id, server.url, accounts, "", board, server, dialect, [note])
+            return await _measure(scenario, load, run, server="InspIRCd")
+
+
+@asynccontextmanager
+async def _pinned(start: Callable[[int | None], Awaitable[S]]) -> AsyncIterator[tuple[S, str]]:
+    """A server started on the first CPU of :func:`cpu_pair`, with this process on the
+    second for the block (and a note saying so); stopped afterwards."""
+    own_cpus = os.sched_getaffinity(0)
+    cpus = cpu_pair()
+    server = await start(None if cpus is None else cpus[0])
+    if cpus is None:
+        note = "fewer than two CPUs: neither the server nor the generator is pinned"
+    else:
+        os.sched_setaffinity(0, {cpus[1]})
+        note = f"the server ran on CPU {cpus[0]}, the generator on CPU {cpus[1]}"
+    try:
+        yield server, note
+    finally:
+        os.sched_setaffinity(0, own_cpus)
+        await server.stop()
+
+
+async def _measure(scenario: Scenario, load: Load, run: Run, server: str = "hubbub") -> Report:
     metrics = await scenario.measure()(run, load)
     timed = latency(scenario.latency_of, run.ledger.latencies_ns())
     metrics += latency_metrics(scenario.latency_name, timed, p99=scenario.p99, most=scenario.most)
-    server, rss = run.server, None
-    if server is not None:
-        server.check_alive()
-        rss = (server.rss_kib(), server.peak_rss_kib())
+    process, rss = run.server, None
+    if process is not None:
+        process.check_alive()
+        rss = (process.rss_kib(), process.peak_rss_kib())
     parameters: dict[str, float] = {name: getattr(load, name) for name in scenario.knobs}
     return compile_report(
         scenario=scenario.name,
+        server=server,
         parameters=parameters | dict(scenario.constants),
         url=run.url,
-        own_server=server is not None,
+        own_server=process is not None,
         metrics=metrics,
         deliveries=run.ledger.tally(),
         latency=timed,

@@ -91,6 +91,7 @@ class Ledger:
         self._stamps: dict[str, tuple[str, int] | None] = {}
         self._ours = 0
         self._latencies = array("q")
+        self._last_ns = 0
 
     def inbox(self, name: str, posted: Sequence[Posted], arrivals: Sequence[int]) -> Inbox:
         """Account for a client whose receiver keeps its message events in ``posted`` and
@@ -100,8 +101,13 @@ class Ledger:
         return inbox
 
     def stamp(self, sender: str, n: int) -> str:
-        """The text of the sender's ``n``-th message, timed from now."""
-        return f"{self.prefix}{sender} {n} {time.perf_counter_ns()}"
+        """The text of the sender's ``n``-th message, timed from now.
+
+        Each stamp's time is later than the last one's, so it also names the message
+        within the run (see :func:`sent_ns`).
+        """
+        self._last_ns = max(time.perf_counter_ns(), self._last_ns + 1)
+        return f"{self.prefix}{sender} {n} {self._last_ns}"
 
     @property
     def arrived(self) -> int:
@@ -213,9 +219,18 @@ class Ledger:
         except KeyError:
             pass
         stamp = None
-        if text.startswith(self.prefix):
-            parts = text.split(" ")
-            if len(parts) == 5 and parts[4].isdigit():
-                stamp = (parts[2], int(parts[4]))
+        if text.startswith(self.prefix) and (sent := sent_ns(text)) is not None:
+            stamp = (text.split(" ")[2], sent)
         self._stamps[text] = stamp
         return stamp
+
+
+def sent_ns(text: str) -> int | None:
+    """The sending time in a stamp, unique within its run; None if ``text`` is no stamp.
+
+    IRC gives a message no sequence number, so the IRC wire uses this as one.
+    """
+    parts = text.split(" ")
+    if len(parts) == 5 and parts[0] == STAMP and parts[4].isdigit():
+        return int(parts[4])
+    return None

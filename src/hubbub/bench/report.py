@@ -145,6 +145,8 @@ class Report(msgspec.Struct, frozen=True):
     server_peak_rss_kib: int | None
     errors: list[str]
     notes: list[str]
+    server: str = "hubbub"
+    """Which server was measured: ``hubbub``, or ``InspIRCd`` with ``--against inspircd``."""
 
 
 SATURATED = 0.9
@@ -156,6 +158,7 @@ JUDGED_SECONDS = 1.0
 def compile_report(
     *,
     scenario: str,
+    server: str = "hubbub",
     parameters: dict[str, float],
     url: str,
     own_server: bool,
@@ -198,8 +201,44 @@ def compile_report(
         server_peak_rss_kib=rss_kib[1] if rss_kib else None,
         errors=errors,
         notes=notes,
+        server=server,
     )
 
 
-def to_json(report: Report) -> bytes:
+class Ratio(msgspec.Struct, frozen=True):
+    """One headline figure of both servers, and hubbub's over the other's (None: either
+    figure is missing, or the other's is 0)."""
+
+    name: str
+    unit: str
+    hubbub: float | None
+    other: float | None
+    ratio: float | None
+
+
+class SideBySide(msgspec.Struct, frozen=True):
+    """``--against``: the same scenario on hubbub and on another server, in one run."""
+
+    hubbub: Report
+    other: Report
+    ratios: list[Ratio]
+
+    @property
+    def passed(self) -> bool:
+        return self.hubbub.passed and self.other.passed
+
+
+def compare(hubbub: Report, other: Report) -> SideBySide:
+    """Pair the two reports' metrics by name (hubbub's order), with their ratios."""
+    theirs = {m.name: m for m in other.metrics}
+    ratios = []
+    for mine in hubbub.metrics:
+        match = theirs.get(mine.name)
+        value = None if match is None else match.value
+        ratio = None if mine.value is None or not value else mine.value / value
+        ratios.append(Ratio(mine.name, mine.unit, mine.value, value, ratio))
+    return SideBySide(hubbub, other, ratios)
+
+
+def to_json(report: Report | SideBySide) -> bytes:
     return msgspec.json.format(msgspec.json.encode(report), indent=2) + b"\n"

@@ -10,13 +10,13 @@ from typing import TypeVar
 from hubbub import protocol
 from hubbub.bench.accounts import Credentials
 from hubbub.bench.crowd import Member
+from hubbub.bench.dialect import Dialect, Stored
 from hubbub.bench.display import Board
 from hubbub.bench.ledger import Ledger
 from hubbub.bench.meter import Meter
 from hubbub.bench.report import Phase
 from hubbub.bench.rooms import PlannedRoom
-from hubbub.bench.server import ServerProcess
-from hubbub.bench.wire import Address, Frame
+from hubbub.bench.server import ChildProcess
 
 T = TypeVar("T")
 
@@ -26,7 +26,8 @@ STALL_SECONDS = 10.0
 
 @dataclass(slots=True)
 class Run:
-    """One run in progress: the server, the seeded accounts and the instruments.
+    """One run in progress: the server, how to speak to it, the seeded accounts and the
+    instruments.
 
     ``server`` is None with ``--url``. The accounts share ``password``; ``rooms`` were
     seeded with them (``fanout --rooms``). Scenarios add what went wrong to ``problems``
@@ -38,24 +39,27 @@ class Run:
     accounts: list[Credentials]
     password: str
     board: Board
-    server: ServerProcess | None
+    server: ChildProcess | None
+    dialect: Dialect
     notes: list[str]
     rooms: list[PlannedRoom] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    address: Address = field(init=False)
     ledger: Ledger = field(init=False)
     meter: Meter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.address = Address.of(self.url)
         self.ledger = Ledger(self.run_id)
         self.meter = Meter(None if self.server is None else self.server.cpu_seconds)
 
 
-def when_stored(future: asyncio.Future[Frame], run: Run, owe: Callable[[Frame], None]) -> None:
-    """Once the server answers a send, ``owe`` its deliveries (given the ``ok``), or say why not."""
+def when_stored(
+    sending: Awaitable[Stored], run: Run, owe: Callable[[Stored], None]
+) -> asyncio.Future[Stored]:
+    """Once the server has stored a send, ``owe`` its deliveries (given where it was
+    stored), or say why not; return the send as a future."""
+    future = asyncio.ensure_future(sending)
 
-    def answered(done: asyncio.Future[Frame]) -> None:
+    def answered(done: asyncio.Future[Stored]) -> None:
         error = None if done.cancelled() else done.exception()
         if error is not None or done.cancelled():
             run.problems.append(f"a send failed: {error or 'cancelled'}")
@@ -63,20 +67,20 @@ def when_stored(future: asyncio.Future[Frame], run: Run, owe: Callable[[Frame], 
             owe(done.result())
 
     future.add_done_callback(answered)
+    return future
 
 
 def say(
     run: Run, member: Member, n: int, conversation: str = protocol.LOBBY
-) -> asyncio.Future[Frame]:
+) -> asyncio.Future[Stored]:
     """Send the member's ``n``-th stamped message to a room; once stored, every member is
     owed it."""
-    wire = member.wire
     text = run.ledger.stamp(member.account.name, n)
-    future = wire.submit(protocol.Say(id=wire.next_id(), text=text, conversation=conversation))
-    when_stored(
-        future, run, lambda ok: run.ledger.expect_in_room(ok.conversation or "", ok.seq or 0)
+    return when_stored(
+        member.wire.say(conversation, text),
+        run,
+        lambda ok: run.ledger.expect_in_room(ok.conversation or "", ok.seq or 0),
     )
-    return future
 
 
 async def deliver_all(run: Run, phase: str, owed: int, sending: Awaitable[T]) -> tuple[Phase, T]:

@@ -77,45 +77,18 @@ class ProcessFiles:
         raise ServerFailed(f"the server's /proc status has no {field}")
 
 
-class ServerProcess:
-    """A running ``hubbub serve`` child, stopped by its PID: SIGINT, then SIGKILL."""
+class ChildProcess:
+    """A server under test run as a child of the benchmark, measured through ``/proc`` and
+    stopped by its PID: ``stop_signal``, then SIGKILL if it has not exited in time."""
 
-    def __init__(self, process: asyncio.subprocess.Process, port: int, log: Path) -> None:
+    stop_signal = signal.SIGTERM
+
+    def __init__(self, process: asyncio.subprocess.Process, url: str, log: Path) -> None:
         self.pid = process.pid
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = url
         self._process = process
         self._log = log
         self._proc = ProcessFiles(process.pid)
-
-    @classmethod
-    async def start(cls, data_dir: Path, log: Path, cpu: int | None) -> Self:
-        """Start the server on a free port of 127.0.0.1 and wait until ``/healthz`` answers.
-
-        With ``cpu``, the child starts pinned to it: this thread is pinned there while it
-        spawns, so every thread the server ever makes inherits the affinity.
-        """
-        port = _free_port()
-        own_cpus = os.sched_getaffinity(0)
-        if cpu is not None:
-            os.sched_setaffinity(0, {cpu})
-        try:
-            with log.open("wb") as errors:
-                process = await asyncio.create_subprocess_exec(
-                    *(sys.executable, "-m", "hubbub", "serve", "--port", str(port)),
-                    *("--data-dir", str(data_dir), "--log-level", "WARNING", "--no-limits"),
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=errors,
-                )
-        finally:
-            os.sched_setaffinity(0, own_cpus)
-        server = cls(process, port, log)
-        try:
-            await server._wait_until_up()
-        except BaseException:
-            await server.stop()
-            raise
-        return server
 
     def cpu_seconds(self) -> float:
         return self._proc.cpu_seconds()
@@ -131,15 +104,54 @@ class ServerProcess:
             raise ServerFailed(f"the server exited with {self._process.returncode}{self._tail()}")
 
     async def stop(self) -> None:
-        """Ctrl-C, as an operator would; killed if it has not exited in time."""
         if self._process.returncode is None:
-            self._process.send_signal(signal.SIGINT)
+            self._process.send_signal(self.stop_signal)
             try:
                 await asyncio.wait_for(self._process.wait(), SHUTDOWN_SECONDS)
             except TimeoutError:
                 self._process.kill()
                 await self._process.wait()
         self._proc.close()
+
+    def _tail(self) -> str:
+        lines = self._log.read_text(errors="replace").strip().splitlines()[-20:]
+        return ":\n" + "\n".join(lines) if lines else ""
+
+
+async def spawn_pinned(argv: list[str], log: Path, cpu: int | None) -> asyncio.subprocess.Process:
+    """Start ``argv`` with its output in ``log``; with ``cpu``, pinned to it: this thread is
+    pinned there while it spawns, so every thread the child ever makes inherits the affinity."""
+    own_cpus = os.sched_getaffinity(0)
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    try:
+        with log.open("wb") as output:
+            return await asyncio.create_subprocess_exec(
+                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=output, stderr=output
+            )
+    finally:
+        os.sched_setaffinity(0, own_cpus)
+
+
+class ServerProcess(ChildProcess):
+    """A running ``hubbub serve``, stopped with Ctrl-C (SIGINT) as an operator would."""
+
+    stop_signal = signal.SIGINT
+
+    @classmethod
+    async def start(cls, data_dir: Path, log: Path, cpu: int | None) -> Self:
+        """Start the server on a free port of 127.0.0.1, pinned to ``cpu``, and wait until
+        ``/healthz`` answers."""
+        port = free_port()
+        argv = [sys.executable, "-m", "hubbub", "serve", "--port", str(port)]
+        argv += ["--data-dir", str(data_dir), "--log-level", "WARNING", "--no-limits"]
+        server = cls(await spawn_pinned(argv, log, cpu), f"http://127.0.0.1:{port}", log)
+        try:
+            await server._wait_until_up()
+        except BaseException:
+            await server.stop()
+            raise
+        return server
 
     async def _wait_until_up(self) -> None:
         loop = asyncio.get_running_loop()
@@ -156,12 +168,9 @@ class ServerProcess:
                 await asyncio.sleep(0.1)
         raise ServerFailed(f"the server did not answer /healthz in {STARTUP_SECONDS:g} s")
 
-    def _tail(self) -> str:
-        lines = self._log.read_text(errors="replace").strip().splitlines()[-20:]
-        return ":\n" + "\n".join(lines) if lines else ""
 
-
-def _free_port() -> int:
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on just now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]

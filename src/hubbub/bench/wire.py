@@ -148,6 +148,18 @@ class Wire(asyncio.Protocol):
     async def request(self, request: protocol.Request) -> Frame:
         return await self.submit(request)
 
+    def say(self, conversation: str, text: str) -> asyncio.Future[Frame]:
+        """Post ``text`` to a room; the ``ok`` carries its (conversation, seq)."""
+        return self.submit(protocol.Say(id=self.next_id(), text=text, conversation=conversation))
+
+    def message_user(self, to: str, text: str) -> asyncio.Future[Frame]:
+        """Send ``text`` to the user named ``to``; the ``ok`` carries its (conversation, seq)."""
+        return self.submit(protocol.MessageUser(id=self.next_id(), to=to, text=text))
+
+    def sync(self) -> asyncio.Future[Frame]:
+        """Ask for something trivial: answered after whatever was queued for this connection."""
+        return self.submit(protocol.Calc(id=self.next_id(), expression="0"))
+
     async def close(self) -> None:
         """Close with a close frame (the server ends the session at once) and wait for it."""
         if not self.lost.done():

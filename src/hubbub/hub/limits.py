@@ -57,7 +57,9 @@ class Limits:
     )
     hash_queue: int = field(
         default=8,
-        metadata={"help": "password hashes queued or running at once; more are refused busy"},
+        metadata={
+            "help": "password hashes queued or running at once; more are refused busy (0: no bound)"
+        },
     )
 
     @classmethod

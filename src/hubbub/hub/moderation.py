@@ -85,7 +85,8 @@ def _check_target(hub: Hub, user: OnlineUser, room: Room, target_id: int, name: 
         raise Refusal(ErrorCode.NOT_ALLOWED, f"{name} is a server admin")
     if target_id in room.moderators and not _owner_or_admin(hub, user, room):
         raise Refusal(
-            ErrorCode.NOT_ALLOWED, f"only the owner of {room.name} can act on a moderator"
+            ErrorCode.NOT_ALLOWED,
+            f"only the owner of {room.name} or a server admin can act on a moderator",
         )
 
 

@@ -220,7 +220,9 @@ def archive_room(hub: Hub, conn: ConnId, request: ArchiveRoom) -> Decision:
     user = hub.signed_in(conn)
     room = find_room(hub, user, request.room)
     if room.owner_id != user.account_id and not hub.is_admin(user.account_id):
-        raise Refusal(ErrorCode.NOT_ALLOWED, f"only the owner of {room.name} can archive it")
+        raise Refusal(
+            ErrorCode.NOT_ALLOWED, f"only the owner of {room.name} or a server admin can archive it"
+        )
     if room.archived:
         return Decision.answer(conn, Ok(id=request.id))
 

@@ -3,7 +3,7 @@
 ``GET /`` is the browser client (``hubbub/web``, files under ``/static/``);
 ``GET /ws`` upgrades to the chat protocol; ``GET /healthz`` says the server is up;
 ``GET /status`` lists who is connected (the broadcast chat's server console), to
-requests from this machine only.
+requests from this machine only (not through a proxy).
 
 A WebSocket opened by a web page carries the page's ``Origin``: only the server's own
 pages (and ``--allowed-origin`` ones) may open one, so a page elsewhere cannot use a
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import ipaddress
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,12 +22,15 @@ from aiohttp import WSMsgType, web
 
 from hubbub import __version__
 from hubbub.protocol import Error, ErrorCode
+from hubbub.server.admission import Admission
 from hubbub.server.config import Config
+from hubbub.server.proxies import client_peer, from_this_machine
 from hubbub.server.server import ChatServer
 from hubbub.store import default_url, open_store
 
 CONFIG = web.AppKey("config", Config)
 SERVER = web.AppKey("server", ChatServer)
+ADMISSION = web.AppKey("admission", Admission)
 ABUSIVE_FRAME_BYTES = 1024 * 1024
 """Frames above MAX_FRAME_BYTES get an error; frames above this close the connection (1009)."""
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -47,6 +49,10 @@ PAGE_HEADERS = {
 def create_app(config: Config) -> web.Application:
     app = web.Application()
     app[CONFIG] = config
+    connections = config.connections
+    if not config.limits.enabled:
+        connections = connections.per_address_off()
+    app[ADMISSION] = Admission(connections, config.trusted_proxies)
     app.router.add_get("/", index)
     app.router.add_static("/static/", WEB_DIR)
     app.router.add_get("/ws", websocket_endpoint)
@@ -86,9 +92,32 @@ async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(
         heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES + 1, compress=False
     )
+    if not ws.can_prepare(request):
+        raise web.HTTPBadRequest(
+            text="this address takes WebSocket connections only (the chat protocol, "
+            "docs/protocol.md); the chat page is at /"
+        )
+    peer = client_peer(request, server.config.trusted_proxies)
+    host = peer.rsplit(":", 1)[0]
+    admission = request.app[ADMISSION]
+    if not admission.take_websocket(host):
+        raise web.HTTPTooManyRequests(
+            text=f"your address already has {admission.limits.connections_per_address} "
+            "chat connections open here; close one first"
+        )
+    try:
+        return await _chat(request, server, ws, peer)
+    finally:
+        admission.release_websocket(host)
+
+
+async def _chat(
+    request: web.Request, server: ChatServer, ws: web.WebSocketResponse, peer: str
+) -> web.WebSocketResponse:
+    """Upgrade, then read the client's frames until the socket closes."""
     await ws.prepare(request)
     assert request.transport is not None, "a prepared WebSocket has its transport"
-    conn = server.open_connection(ws, request.transport, _peer(request))
+    conn = server.open_connection(ws, request.transport, peer)
     clean = False
     try:
         while True:
@@ -127,16 +156,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def status(request: web.Request) -> web.Response:
-    if not _from_this_machine(request):
+    if not from_this_machine(request):
         raise web.HTTPForbidden(text="the status page answers requests from this machine only")
     return web.json_response(request.app[SERVER].status())
-
-
-def _peer(request: web.Request) -> str:
-    peername = request.transport.get_extra_info("peername") if request.transport else None
-    if isinstance(peername, tuple) and len(peername) >= 2:
-        return f"{peername[0]}:{peername[1]}"
-    return request.remote or "-"
 
 
 def _origin_allowed(request: web.Request, allowed: tuple[str, ...]) -> bool:
@@ -147,10 +169,3 @@ def _origin_allowed(request: web.Request, allowed: tuple[str, ...]) -> bool:
     if origin.rstrip("/") in allowed:
         return True
     return urlsplit(origin).netloc.lower() == request.host.lower()
-
-
-def _from_this_machine(request: web.Request) -> bool:
-    try:
-        return request.remote is not None and ipaddress.ip_address(request.remote).is_loopback
-    except ValueError:
-        return False

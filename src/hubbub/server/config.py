@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hubbub.hub.limits import Limits
+from hubbub.server.conn_limits import ConnLimits
+from hubbub.server.proxies import TrustedProxies
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +33,7 @@ class Config:
     """Days a session token may go unused before it expires."""
     limits: Limits = field(default_factory=Limits)
     """Every per-account and per-address limit (hub/limits.py); ``Limits.off()`` for load tests."""
+    connections: ConnLimits = field(default_factory=ConnLimits)
+    """The limits on sockets (server/conn_limits.py)."""
+    trusted_proxies: TrustedProxies = field(default_factory=TrustedProxies)
+    """Peers whose ``X-Forwarded-For`` names the real client (server/proxies.py)."""

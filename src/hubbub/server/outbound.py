@@ -11,8 +11,10 @@ connection a write per newcomer.
 
 A reader too slow to keep up cannot grow the server's memory: past ``limit`` bytes
 waiting in its transport, the connection is closed with :data:`SLOW_READER`, or cut if
-it does not read that either. While a resumed session is catching up, live frames are
-held back and released after the replay, minus any message the replay already carried.
+it does not read that either; and all readers' backlogs together stay within the
+:class:`~hubbub.server.backlog.Backlog`'s budget. While a resumed session is catching up,
+live frames are held back and released after the replay, minus any message the replay
+already carried.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import struct
 from typing import NewType
 
 from aiohttp import web
+
+from hubbub.server.backlog import Backlog
 
 SLOW_READER = 4000
 CLOSE_SECONDS = 2.0
@@ -91,6 +95,7 @@ _IDLE, _LATER, _SOON = 0, 1, 2
 
 class Outbound:
     __slots__ = (
+        "_backlog",
         "_closer",
         "_closing",
         "_due",
@@ -110,11 +115,13 @@ class Outbound:
         transport: asyncio.Transport,
         flusher: Flusher,
         limit: int,
+        backlog: Backlog,
     ) -> None:
         self._ws = ws
         self._transport = transport
         self._flusher = flusher
         self._limit = limit
+        self._backlog = backlog
         self._pending: list[Frame] = []
         self._due = _IDLE
         self._held: list[tuple[Frame, tuple[str, int] | None]] | None = None
@@ -181,8 +188,11 @@ class Outbound:
         if self._closing or not pending or self._transport.is_closing():
             return
         self._transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
-        if self._transport.get_write_buffer_size() > self._limit:
+        queued = self._transport.get_write_buffer_size()
+        if queued > self._limit:
             self._too_slow()
+        elif queued:
+            self._backlog.note(self, queued)
 
     @property
     def closing(self) -> bool:
@@ -199,13 +209,21 @@ class Outbound:
         self._closing = True
         self._pending.clear()
         self._held = self._replayed = None
+        self._backlog.forget(self)
 
-    def _too_slow(self) -> None:
+    def queued_bytes(self) -> int:
+        return 0 if self._closing else self._transport.get_write_buffer_size()
+
+    def cut(self) -> None:
+        """Close as a slow reader because all slow readers together are over the budget."""
+        self._too_slow("too slow to read its events, while the server is short of memory")
+
+    def _too_slow(self, reason: str = "too slow to read its events") -> None:
         if self._closing:
             return
         self.stop()
         self._closer = asyncio.get_running_loop().create_task(
-            self._close_within(SLOW_READER, "too slow to read its events")
+            self._close_within(SLOW_READER, reason)
         )
 
     async def _close_within(self, code: int, message: str) -> None:

@@ -29,6 +29,7 @@ from hubbub.protocol import (
     encode,
     request_id_of,
 )
+from hubbub.server.backlog import Backlog
 from hubbub.server.config import Config
 from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, text_frame
 from hubbub.server.passwords import Argon2Passwords
@@ -36,6 +37,9 @@ from hubbub.server.unread import Unproven, UnreadLog
 from hubbub.store import Store, StoreError
 
 log = logging.getLogger("hubbub")
+
+SIGN_IN_LATE = 4002
+"""Close code: the connection did not sign in within ``sign_in_deadline`` of its upgrade."""
 
 
 @dataclass(eq=False, slots=True)
@@ -47,7 +51,10 @@ class Wire:
     """Its requests in flight; reading pauses while there are ``max_in_flight``."""
     unread: UnreadLog = field(default_factory=UnreadLog)
     closing: bool = False
-    """The hub asked to close it: its frames are no longer read."""
+    """The server is closing it (the hub asked, or it did not sign in in time): its frames
+    are no longer read."""
+    signing_in: bool = False
+    """A request sent before sign-in is being answered (sign-in runs one frame at a time)."""
     ended: bool = False
     """The socket has closed: a catch-up running for it stops (nobody is left to read it)."""
 
@@ -74,7 +81,8 @@ class ChatServer:
         self.config = config
         self.store = store
         limits = config.limits
-        self.passwords = Argon2Passwords(limits.hash_queue if limits.enabled else None)
+        bounded = limits.enabled and limits.hash_queue > 0
+        self.passwords = Argon2Passwords(limits.hash_queue if bounded else None)
         self.hub = Hub(
             grace=config.grace,
             request_ttl=config.request_ttl,
@@ -83,6 +91,9 @@ class ChatServer:
         )
         self._wires: dict[ConnId, Wire] = {}
         self._unsettled: set[ConnId] = set()
+        self._unsigned: dict[ConnId, float] = {}
+        """Connections not signed in yet, and by when they must be."""
+        self._backlog = Backlog(config.connections.slow_readers_budget)
         self._chores: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
         self._ticker: asyncio.Task[None] | None = None
@@ -125,6 +136,9 @@ class ChatServer:
             await asyncio.sleep(self.TICK_SECONDS)
             now = time.monotonic()
             self.send(self.hub.tick(now))
+            self._backlog.refresh()
+            for conn in list(self._unsigned):
+                self._close_if_late(conn, now)
             for conn in list(self._unsettled):
                 wire = self._wires.get(conn)
                 if wire is None or not wire.unread.settle(now):
@@ -148,8 +162,9 @@ class ChatServer:
     ) -> ConnId:
         conn = next(self._ids)
         assert self._flusher is not None, "connections open after start()"
-        outbound = Outbound(ws, transport, self._flusher, self.config.send_buffer)
+        outbound = Outbound(ws, transport, self._flusher, self.config.send_buffer, self._backlog)
         self._wires[conn] = Wire(outbound)
+        self._unsigned[conn] = time.monotonic() + self.config.connections.sign_in_deadline
         self.hub.connect(conn, peer, time.time())
         self.log(conn, "connect")
         return conn
@@ -169,6 +184,7 @@ class ChatServer:
             self.log(conn, how, f"grace={self.config.grace}s")
         del self._wires[conn]
         self._unsettled.discard(conn)
+        self._unsigned.pop(conn, None)
         wire.outbound.stop()
         self.send(self.hub.disconnect(conn, clean=clean, now=time.monotonic()))
         if not clean and wire.unread.settle(time.monotonic()):
@@ -211,11 +227,28 @@ class ChatServer:
                     if (wire := wires.get(conn)) is not None:
                         self._written_unproven(conn, wire, mark)
         for conn, code, reason in outbox.closes:
-            wire = wires.get(conn)
-            if wire is not None and not wire.closing:
-                wire.closing = True
-                self.log(conn, "closing", f"code={code} {reason}")
-                self._spawn(self._close_answered(wire, code, reason))
+            self._close(conn, code, reason)
+
+    def _close(self, conn: ConnId, code: int, reason: str) -> None:
+        """Stop reading ``conn``, answer what it sent, then close it with ``code``."""
+        wire = self._wires.get(conn)
+        if wire is not None and not wire.closing:
+            wire.closing = True
+            self.log(conn, "closing", f"code={code} {reason}")
+            self._spawn(self._close_answered(wire, code, reason))
+
+    def _close_if_late(self, conn: ConnId, now: float) -> None:
+        """Close a connection still not signed in past its deadline (unless it is signing in)."""
+        deadline = self._unsigned.get(conn)
+        wire = self._wires.get(conn)
+        if deadline is None or wire is None:
+            return
+        if self.hub.user_of(conn) is not None:
+            del self._unsigned[conn]
+        elif now >= deadline and not wire.signing_in:
+            del self._unsigned[conn]
+            seconds = self.config.connections.sign_in_deadline
+            self._close(conn, SIGN_IN_LATE, f"sign in within {seconds:g} s of connecting")
 
     def reply(self, conn: ConnId, frame: Ok | Error) -> None:
         wire = self._wires.get(conn)
@@ -246,14 +279,30 @@ class ChatServer:
             self.log(conn, "bad_frame", refusal.code)
             self.reply(conn, error_for(request_id_of(data), refusal))
             return
-        tasks = self._wires[conn].tasks
+        wire = self._wires[conn]
+        tasks = wire.tasks
         while len(tasks) >= (
             self.config.max_in_flight if self.hub.user_of(conn) is not None else 1
         ):
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        task = asyncio.get_running_loop().create_task(self._answer(conn, request))
+        work = (
+            self._answer(conn, request)
+            if self.hub.user_of(conn) is not None
+            else self._answer_before_sign_in(conn, wire, request)
+        )
+        task = asyncio.get_running_loop().create_task(work)
         tasks.add(task)
         task.add_done_callback(tasks.discard)
+
+    async def _answer_before_sign_in(
+        self, conn: ConnId, wire: Wire, request: ClientRequest
+    ) -> None:
+        wire.signing_in = True
+        try:
+            await self._answer(conn, request)
+        finally:
+            wire.signing_in = False
+        self._close_if_late(conn, time.monotonic())
 
     async def _answer(self, conn: ConnId, request: ClientRequest) -> None:
         try:

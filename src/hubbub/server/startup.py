@@ -1,7 +1,8 @@
 """What ``hubbub serve`` checks before it creates anything: each failure is one clear line.
 
-A newcomer who mistypes a host, picks a busy port or a data dir they cannot write should
-learn which, and nothing should be left behind (no half-made database).
+A newcomer who mistypes a host, picks a busy port or a data dir they cannot write, or
+names a TLS certificate that cannot be used, should learn which, and nothing should be
+left behind (no half-made database).
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import ssl
 from pathlib import Path
 
 import click
+
+from hubbub.server.conn_limits import ConnLimits, open_file_room
 
 
 def check_data_dir(data_dir: Path) -> None:
@@ -50,3 +54,36 @@ def listen(host: str, port: int) -> socket.socket:
         ) from None
     sock.setblocking(False)
     return sock
+
+
+def tls_context(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
+    """The TLS context for ``--tls-cert`` and ``--tls-key``, or one line saying what is wrong."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise click.ClickException("TLS needs both --tls-cert and --tls-key")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    for path, what in ((cert, "certificate"), (key, "key")):
+        try:
+            path.read_bytes()
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot read the TLS {what} {path}: {error.strerror or error}"
+            ) from None
+    try:
+        context.load_cert_chain(cert, key)
+    except ssl.SSLError as error:
+        raise click.ClickException(
+            f"cannot use the TLS certificate {cert} with the key {key}: {error.reason or error}"
+        ) from None
+    return context
+
+
+def check_connection_cap(limits: ConnLimits) -> None:
+    """Refuse a ``--max-connections`` the open-file limit has no room for."""
+    room = open_file_room()
+    if limits.max_connections > room:
+        raise click.ClickException(
+            f"--max-connections {limits.max_connections} is more than the open-file limit "
+            f"leaves room for ({room}); raise it (ulimit -n) or ask for fewer"
+        )

@@ -60,6 +60,11 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
+def why_not_opened(error: BaseException) -> str:
+    """Why a database could not be opened, on one line: the driver's words alone."""
+    return " ".join(str(getattr(error, "orig", None) or error).split())
+
+
 def shown_url(url: str) -> str:
     """The URL as it may be printed: any password in it masked."""
     try:

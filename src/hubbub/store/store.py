@@ -18,6 +18,7 @@ from hubbub.store.database import (
     parse_url,
     prepare_location,
     upgrade_schema,
+    why_not_opened,
 )
 from hubbub.store.indexer import Indexer
 from hubbub.store.markers import Markers
@@ -52,8 +53,7 @@ async def open_store(url: str | Path) -> Store:
         engine = open_engine(where)
         holding = await asyncio.to_thread(accounts_with_held_messages, engine)
     except (OSError, SQLAlchemyError, CommandError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip()  # the driver's words alone
-        raise StoreError(f"cannot open the database {where!r}: {reason}") from exc
+        raise StoreError(f"cannot open the database {where!r}: {why_not_opened(exc)}") from exc
     return Store(Database(engine), holding)
 
 

@@ -14,18 +14,17 @@ import asyncio
 import random
 from collections.abc import Callable
 
-from hubbub import protocol
 from hubbub.bench.catalog import PAIRS_SEED, Load
 from hubbub.bench.crowd import Crowd, Member
+from hubbub.bench.dialect import Stored
 from hubbub.bench.report import Metric, Target, metric, server_cpu_per
 from hubbub.bench.run import Run, deliver_all, when_stored
-from hubbub.bench.wire import Frame
 
 ANSWER_SECONDS = 30.0
 
 
 async def measure(run: Run, load: Load) -> list[Metric]:
-    crowd = Crowd(run.address, run.ledger)
+    crowd = Crowd(run.dialect, run.ledger)
     async with run.board.track("signing in", len(run.accounts), lambda: crowd.signed_in):
         await crowd.join(run.accounts)
     await crowd.barrier()
@@ -33,7 +32,7 @@ async def measure(run: Run, load: Load) -> list[Metric]:
         run.problems += [*crowd.problems(), "direct messages need two signed-in clients"]
         return []
     total = round(load.rate * load.duration)
-    sent: list[asyncio.Future[Frame]] = []
+    sent: list[asyncio.Future[Stored]] = []
     async with run.board.track("direct messages sent", total, lambda: len(sent)):
         phase, (lag, sending) = await deliver_all(
             run, "send and deliver", 2 * total, offer(run, crowd.members, total, load.rate, sent)
@@ -54,7 +53,7 @@ async def measure(run: Run, load: Load) -> list[Metric]:
 
 
 async def offer(
-    run: Run, members: list[Member], total: int, rate: float, sent: list[asyncio.Future[Frame]]
+    run: Run, members: list[Member], total: int, rate: float, sent: list[asyncio.Future[Stored]]
 ) -> tuple[float, float]:
     """Send ``total`` direct messages on schedule, appending each to ``sent``, and wait for
     their answers. Return the worst lateness of a send, and the time the sends took: up to
@@ -69,19 +68,16 @@ async def offer(
         lag = max(lag, loop.time() - due)
         sender, recipient = pairs.sample(members, 2)
         text = run.ledger.stamp(sender.account.name, k)
-        wire = sender.wire
-        request = protocol.MessageUser(id=wire.next_id(), to=recipient.account.name, text=text)
-        future = wire.submit(request)
-        when_stored(future, run, _owed_to(run, sender, recipient))
-        sent.append(future)
+        to = sender.wire.message_user(recipient.account.name, text)
+        sent.append(when_stored(to, run, _owed_to(run, sender, recipient)))
     sending = loop.time() - start + 1 / rate
     if sent:
         await asyncio.wait(sent, timeout=ANSWER_SECONDS)
     return lag, sending
 
 
-def _owed_to(run: Run, sender: Member, recipient: Member) -> Callable[[Frame], None]:
-    def owe(ok: Frame) -> None:
+def _owed_to(run: Run, sender: Member, recipient: Member) -> Callable[[Stored], None]:
+    def owe(ok: Stored) -> None:
         conversation, seq = ok.conversation or "", ok.seq or 0
         run.ledger.expect(recipient.inbox, conversation, seq)
         run.ledger.expect(sender.inbox, conversation, seq)

@@ -18,15 +18,15 @@ import statistics
 
 from hubbub.bench.catalog import SENDERS, Load
 from hubbub.bench.crowd import Crowd, Member
+from hubbub.bench.dialect import Stored
 from hubbub.bench.report import Metric, Target, metric, server_cpu_per
 from hubbub.bench.rooms import ROOMS_PER_CLIENT
 from hubbub.bench.run import Run, deliver_all, say
-from hubbub.bench.wire import Frame
 from hubbub.protocol import LOBBY
 
 
 async def measure(run: Run, load: Load) -> list[Metric]:
-    crowd = Crowd(run.address, run.ledger)
+    crowd = Crowd(run.dialect, run.ledger)
     async with run.board.track("signing in", len(run.accounts), lambda: crowd.signed_in):
         await crowd.join(run.accounts)
     await crowd.barrier()
@@ -67,7 +67,7 @@ async def measure(run: Run, load: Load) -> list[Metric]:
 
 async def speak(run: Run, sender: Member, rooms: list[str], slots: asyncio.Semaphore) -> None:
     """Say one stamped message in each of ``rooms`` in turn, each once a slot in flight is free."""
-    sent: list[asyncio.Future[Frame]] = []
+    sent: list[asyncio.Future[Stored]] = []
     for n, room in enumerate(rooms):
         await slots.acquire()
         future = say(run, sender, n, room)

@@ -3,7 +3,9 @@
 RSS is read before the first connection and again once all N are signed in, every frame
 queued for them has arrived and the server has had a moment to settle: the difference over
 N is the cost of one idle signed-in connection. Then one lobby message proves every
-connection is still alive (N deliveries owed, timed).
+connection is still alive (N deliveries owed, timed). On IRC (``--against inspircd``) the
+clients are registered and in no channel, and the crowd's closing round trip (a ``PING``
+each) is the proof instead.
 
 Each connection takes an open file in this process and in the server, and both have the
 open-file limit this process was given (raised to its hard limit): a machine whose hard
@@ -35,7 +37,7 @@ async def measure(run: Run, load: Load) -> list[Metric]:
             "in this process and in the server, so not all of them can fit"
         )
     before = None if run.server is None else run.server.rss_kib()
-    crowd = Crowd(run.address, run.ledger)
+    crowd = Crowd(run.dialect, run.ledger)
     clock = run.meter.start("sign in")
     async with run.board.track("signing in", len(run.accounts), lambda: crowd.signed_in):
         await crowd.join(run.accounts)
@@ -48,7 +50,7 @@ async def measure(run: Run, load: Load) -> list[Metric]:
         if before is None or after is None or not crowd.signed_in
         else (after - before) / crowd.signed_in
     )
-    if crowd.members:
+    if crowd.members and run.dialect.in_lobby:
         speaker = crowd.members[0]
 
         async def one_message() -> None:

@@ -52,7 +52,7 @@ async def measure(run: Run, load: Load) -> list[Metric]:
 async def _token_storm(run: Run, accounts: list[Credentials]) -> tuple[Phase, int]:
     """Sign everyone in with a token; then they leave with close frames, so that no
     parked session expires (and is announced) during the next phase."""
-    storm = Crowd(run.address, Ledger(run.run_id))
+    storm = Crowd(run.dialect, Ledger(run.run_id))
     clock = run.meter.start("token sign-ins")
     async with run.board.track("token sign-ins", len(accounts), lambda: storm.signed_in):
         await storm.join(accounts)
@@ -93,7 +93,7 @@ async def _password_storm(run: Run, count: int, probes: list[Probe]) -> tuple[Ph
 
 async def _claim(run: Run, accounts: list[Credentials]) -> list[Credentials]:
     """Claim each name with its password (one hash each, slow) and keep its session token."""
-    crowd = Crowd(run.address, Ledger(run.run_id))
+    crowd = Crowd(run.dialect, Ledger(run.run_id))
     async with run.board.track("claiming names", len(accounts), lambda: crowd.signed_in):
         await crowd.join(accounts)
     run.problems += crowd.problems()
