@@ -34,6 +34,11 @@ def _scenario_help() -> str:
     help="Aim at this running server (http://host:port) instead of starting one; "
     "then there are no server CPU or memory figures; run it with --no-limits.",
 )
+@click.option(
+    "--database",
+    help="Run the benchmark's server on this database (postgresql://…; it seeds its accounts "
+    "there and leaves them) instead of a SQLite file in a temporary directory.",
+)
 @click.option("--clients", type=click.IntRange(min=1), help="Simulated users.")
 @click.option("--messages", type=click.IntRange(min=1), help="fanout: lobby messages to send.")
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="dm: messages/s.")
@@ -62,7 +67,9 @@ def _scenario_help() -> str:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also write the report to this file as JSON.",
 )
-def bench(scenario: str, url: str | None, json_path: Path | None, **given: Any) -> None:
+def bench(
+    scenario: str, url: str | None, database: str | None, json_path: Path | None, **given: Any
+) -> None:
     """Measure the server under one load; exit 1 on any lost or duplicated delivery or error.
 
     Defaults mirror the project's performance table; each option overrides one knob of
@@ -76,18 +83,21 @@ def bench(scenario: str, url: str | None, json_path: Path | None, **given: Any) 
     from hubbub.bench.launch import execute
     from hubbub.bench.report import to_json
     from hubbub.bench.server import ServerFailed
+    from hubbub.store import StoreError
 
     chosen = SCENARIOS[scenario]
     load = _load(chosen, {name: value for name, value in given.items() if value is not None})
     if load.rooms and url is not None:
         raise click.UsageError("--rooms needs a server of the benchmark's own: it seeds the rooms")
+    if database is not None and url is not None:
+        raise click.UsageError("--database is for a server of the benchmark's own, not --url")
     with (
         asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
         Board.on(Console(stderr=True)) as board,
     ):
         try:
-            report = runner.run(execute(chosen, load, url, board))
-        except ServerFailed as exc:
+            report = runner.run(execute(chosen, load, url, board, database))
+        except (ServerFailed, StoreError) as exc:
             raise click.ClickException(str(exc)) from None
     Console().print(render(report))
     if json_path is not None:

@@ -15,11 +15,15 @@ from hubbub.bench.report import Report, compile_report, latency, latency_metrics
 from hubbub.bench.rooms import plan_rooms
 from hubbub.bench.run import Run
 from hubbub.bench.server import ServerProcess, cpu_pair, raise_open_file_limit
+from hubbub.store.database import shown_url
 
 
-async def execute(scenario: Scenario, load: Load, url: str | None, board: Board) -> Report:
+async def execute(
+    scenario: Scenario, load: Load, url: str | None, board: Board, database: str | None = None
+) -> Report:
     """Run the scenario against ``url``, or against a server of its own on seeded accounts
-    (and rooms: ``--rooms`` needs a server of its own)."""
+    (and rooms: ``--rooms`` needs a server of its own), its database ``database`` or a
+    SQLite file in a temporary directory."""
     run_id = secrets.token_hex(3)
     password = secrets.token_urlsafe(12)
     accounts = make_accounts(run_id, "u", scenario.accounts(load), password)
@@ -35,18 +39,19 @@ async def execute(scenario: Scenario, load: Load, url: str | None, board: Board)
         seeded: list[Credentials] = []
         rooms = plan_rooms(run_id, load.rooms, len(accounts), SENDERS)
         async with board.track("seeding accounts", len(accounts), lambda: len(seeded)):
-            await seed(data_dir, accounts, seeded, rooms)
+            await seed(database or data_dir, accounts, seeded, rooms)
         cpus = cpu_pair()
         server = await ServerProcess.start(
-            data_dir, Path(tmp) / "server.log", None if cpus is None else cpus[0]
+            data_dir, Path(tmp) / "server.log", None if cpus is None else cpus[0], database
         )
+        stored = f"the database: {shown_url(database)}" if database else "the database: SQLite"
         if cpus is None:
             note = "fewer than two CPUs: neither the server nor the generator is pinned"
         else:
             os.sched_setaffinity(0, {cpus[1]})
             note = f"the server ran on CPU {cpus[0]}, the generator on CPU {cpus[1]}"
         try:
-            run = Run(run_id, server.url, seeded, password, board, server, [note], rooms)
+            run = Run(run_id, server.url, seeded, password, board, server, [stored, note], rooms)
             return await _measure(scenario, load, run)
         finally:
             os.sched_setaffinity(0, own_cpus)

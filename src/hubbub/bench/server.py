@@ -88,8 +88,12 @@ class ServerProcess:
         self._proc = ProcessFiles(process.pid)
 
     @classmethod
-    async def start(cls, data_dir: Path, log: Path, cpu: int | None) -> Self:
+    async def start(
+        cls, data_dir: Path, log: Path, cpu: int | None, database: str | None = None
+    ) -> Self:
         """Start the server on a free port of 127.0.0.1 and wait until ``/healthz`` answers.
+
+        ``database``: its ``--database`` URL; None keeps it in a SQLite file in ``data_dir``.
 
         With ``cpu``, the child starts pinned to it: this thread is pinned there while it
         spawns, so every thread the server ever makes inherits the affinity.
@@ -103,6 +107,7 @@ class ServerProcess:
                 process = await asyncio.create_subprocess_exec(
                     *(sys.executable, "-m", "hubbub", "serve", "--port", str(port)),
                     *("--data-dir", str(data_dir), "--log-level", "WARNING", "--no-limits"),
+                    *(("--database", database) if database else ()),
                     stdin=asyncio.subprocess.DEVNULL,
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=errors,
