@@ -132,3 +132,21 @@ async def test_an_embedded_installation_moves_to_postgresql_with_nothing_lost(
             await client.close()
     finally:
         served.stop()
+
+
+def test_a_missing_source_or_a_target_that_is_not_postgresql_is_one_line(tmp_path: Path) -> None:
+    nothing = migrate(tmp_path / "nowhere", "postgresql://hubbub@127.0.0.1:9/hubbub")
+    assert nothing.returncode == 1
+    assert nothing.stderr.startswith("Error: there is no hubbub database in")
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "hubbub.db").touch()
+    sqlite = migrate(tmp_path / "data", default_url(tmp_path / "elsewhere"))
+    assert sqlite.returncode == 1
+    assert sqlite.stderr.startswith("Error: the target must be a postgresql:// URL")
+
+    unreachable = migrate(tmp_path / "data", f"postgresql://hubbub:pw-9@127.0.0.1:{free_port()}/x")
+    assert unreachable.returncode == 1
+    assert unreachable.stderr.startswith("Error: the migration failed, nothing was copied")
+    assert "pw-9" not in unreachable.stderr
+    assert "Traceback" not in sqlite.stderr + nothing.stderr + unreachable.stderr
