@@ -68,6 +68,9 @@ async def test_sends_are_unavailable_while_postgresql_is_down_and_work_again_aft
             assert refused.value.retry_after is not None
             assert refused.value.retry_after > 0
             assert "nothing was saved" in refused.value.message
+        with pytest.raises(RequestFailed) as direct:
+            await alice.message_user("bob", "lost direct message")
+        assert direct.value.code == ErrorCode.UNAVAILABLE
         carol = await connected(server)
         clients.append(carol)
         with pytest.raises(RequestFailed) as not_now:

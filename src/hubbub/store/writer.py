@@ -43,7 +43,9 @@ class Writer:
     It takes all the operations waiting (up to ``max_batch``), runs them in one
     transaction, commits, and only then answers their callers: an answer means the write
     is durable. If that transaction fails, every operation of the batch fails with
-    :class:`StoreError`, ``on_rollback`` is called, and the next batch starts afresh.
+    :class:`StoreError` (:class:`StoreUnavailable` if the database could not be reached or
+    could not write), ``on_rollback`` is called, and the next batch starts afresh on a new
+    connection.
     """
 
     def __init__(self, engine: Engine, max_batch: int = 512) -> None:
