@@ -84,6 +84,7 @@ class ErrorCode(enum.StrEnum):
     BANNED = "banned"
     ACCOUNT_BANNED = "account_banned"
     BLOCKED = "blocked"
+    UNAVAILABLE = "unavailable"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -525,7 +526,7 @@ class Error(
     code: ErrorCode
     message: str
     retry_after: float | None = None
-    """Seconds to wait before trying again: set on ``rate_limited``."""
+    """Seconds to wait before trying again: set on ``rate_limited`` and ``unavailable``."""
 
 
 # --------------------------------------------------------------------------- events

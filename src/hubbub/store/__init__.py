@@ -12,6 +12,7 @@ from hubbub.store.records import (
     RoomRecord,
     StoredMessage,
     StoreError,
+    StoreUnavailable,
 )
 from hubbub.store.store import Store, open_store
 
@@ -28,6 +29,7 @@ __all__ = [
     "RoomRecord",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "StoredMessage",
     "default_url",
     "dm_conversation",
