@@ -29,7 +29,7 @@ from hubbub.server import ChatServer, Config, create_app
 from hubbub.server.app import SERVER
 from hubbub.store import Account, Draft, Store, default_url, open_store
 from hubbub.store.database import parse_url
-from postgres import PostgresServer, postgres  # noqa: F401 (a fixture)
+from postgres import PostgresServer, postgres, postgres_alone  # noqa: F401 (fixtures)
 
 
 @dataclass

@@ -65,18 +65,20 @@ class PostgresServer:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> None:
-        """Make the cluster, start the server and return once it takes connections."""
+        """Make the cluster (the first time), start the server and return once it takes
+        connections; again after :meth:`halt`, on the same data and port."""
         bin_dir = binaries()
         data = self.root / "data"
-        subprocess.run(
-            [*self._as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+        if not data.exists():
+            subprocess.run(
+                [*self._as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+                 "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )  # fmt: skip
         self.process = subprocess.Popen(
             [*self._as, str(bin_dir / "postgres"), "-D", str(data), "-p", str(self.port),
              "-k", str(self.root), "-c", "listen_addresses=127.0.0.1"],
-            stdout=subprocess.DEVNULL, stderr=(self.root / "server.log").open("wb"),
+            stdout=subprocess.DEVNULL, stderr=(self.root / "server.log").open("ab"),
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while True:
@@ -96,8 +98,8 @@ class PostgresServer:
             admin.execute(f"CREATE DATABASE {name}")
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
-    def stop(self) -> None:
-        """Fast shutdown (SIGINT) of the server by its PID, then remove its directory."""
+    def halt(self) -> None:
+        """Fast shutdown (SIGINT) of the server by its PID; its data stays for :meth:`start`."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
@@ -105,12 +107,27 @@ class PostgresServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def stop(self) -> None:
+        """Halt the server, then remove its directory."""
+        self.halt()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     """A PostgreSQL server for the whole session."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_alone() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the test's own, which it may halt and start again."""
     server = PostgresServer()
     try:
         server.start()

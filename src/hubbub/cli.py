@@ -21,6 +21,7 @@ from hubbub.backup_command import backup
 from hubbub.bench.command import bench
 from hubbub.desktop.command import desktop
 from hubbub.limit_options import connection_limits_from, limit_options, limits_from
+from hubbub.migrate_command import migrate_to_postgres
 from hubbub.server.proxies import TrustedProxies, parse_network
 from hubbub.tui.launch import chat
 from hubbub.tui.oneshot import calc, send
@@ -200,6 +201,7 @@ main.add_command(send)
 main.add_command(calc)
 main.add_command(backup)
 main.add_command(admin)
+main.add_command(migrate_to_postgres)
 
 
 @main.command()

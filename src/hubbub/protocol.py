@@ -88,6 +88,7 @@ class ErrorCode(enum.StrEnum):
     BANNED = "banned"
     ACCOUNT_BANNED = "account_banned"
     BLOCKED = "blocked"
+    UNAVAILABLE = "unavailable"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -566,8 +567,8 @@ class Error(
     code: ErrorCode
     message: str
     retry_after: float | None = None
-    """Seconds to wait before trying again: set on ``rate_limited``, ``too_many_attempts``
-    and ``busy``."""
+    """Seconds to wait before trying again: set on ``rate_limited``, ``unavailable``,
+    ``too_many_attempts`` and ``busy``."""
 
 
 # --------------------------------------------------------------------------- events

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conftest import query
 from hubbub.bench.catalog import SENDERS
 from hubbub.bench.inspircd import installed as inspircd_installed
 from hubbub.bench.rooms import plan_rooms
 
 if TYPE_CHECKING:
     from conftest import ServerProcess
+    from postgres import PostgresServer
 
 RUN_SECONDS = 60
 
@@ -202,3 +204,32 @@ def test_against_refuses_what_irc_cannot_carry() -> None:
     assert "--against runs fanout, dm, idle, not signin" in signin.stderr
     assert "--against runs the lobby fanout, not --rooms" in rooms.stderr
     assert "--against compares servers of the benchmark's own, not --url" in url.stderr
+
+
+@pytest.mark.parametrize(
+    ("scenario", "options"),
+    [
+        ("fanout", ["--clients", "10", "--messages", "20"]),
+        ("dm", ["--clients", "10", "--rate", "100", "--duration", "1"]),
+    ],
+)
+def test_the_benchmarks_server_runs_on_the_database_it_is_given(
+    tmp_path: Path, postgres: PostgresServer, scenario: str, options: list[str]
+) -> None:
+    database = postgres.new_database()
+    report = run_to_report(tmp_path, scenario, *options, "--database", database)
+
+    assert_nothing_lost(report)
+    assert f"the database: {database}" in report["notes"]
+    assert report["server_cpu_s"] is not None
+    seeded = query(database, "SELECT count(*) FROM accounts")[0][0]
+    assert seeded >= 10, "the accounts were not seeded into PostgreSQL"
+
+
+def test_a_database_is_for_a_server_of_the_benchmarks_own() -> None:
+    done = bench(
+        "fanout", "--database", "postgresql://x@127.0.0.1:9/x", "--url", "http://127.0.0.1:9"
+    )
+
+    assert done.returncode == 2
+    assert "--database is for a server of the benchmark's own" in done.stderr

@@ -47,7 +47,8 @@ SIGNED_OUT_STRETCH = 8
 
 REQUEST_TYPES = sorted(cls.__struct_config__.tag for cls in ClientRequest.__args__)
 EVENT_TYPES = {cls.__struct_config__.tag for cls in ServerEvent.__args__}
-ERROR_CODES = {code.value for code in ErrorCode} - {ErrorCode.INTERNAL_ERROR.value}
+ERROR_CODES = {code.value for code in ErrorCode} - {ErrorCode.INTERNAL_ERROR, ErrorCode.UNAVAILABLE}
+"""What bad input may be answered: never a failure of the server or of its database."""
 FIELD_NAMES = [
     "text",
     "to",

@@ -45,20 +45,20 @@ def make_accounts(run: str, kind: str, count: int, password: str) -> list[Creden
 
 
 async def seed(
-    data_dir: Path,
+    where: Path | str,
     accounts: Sequence[Credentials],
     into: list[Credentials],
     rooms: Sequence[PlannedRoom] = (),
 ) -> None:
-    """Create the accounts in ``data_dir``'s database, each with a token and in the Lobby,
-    and then the rooms with their members, before the server runs.
+    """Create the accounts in the database (a data dir's SQLite file, or a URL), each with a
+    token and in the Lobby, and then the rooms with their members, before the server runs.
 
     Every account is appended to ``into`` with its token once it is committed (a caller can
     watch its length for progress). All of them must share one password.
     """
     if len({account.password for account in accounts}) > 1:
         raise ValueError("seeded accounts share one password hash, so one password")
-    store = await open_store(data_dir)
+    store = await open_store(where)
     try:
         hashed = await asyncio.to_thread(_hasher.hash, accounts[0].password) if accounts else ""
         members: list[tuple[int, str]] = []

@@ -35,6 +35,11 @@ def _scenario_help() -> str:
     help="Aim at this running server (http://host:port) instead of starting one; "
     "then there are no server CPU or memory figures; run it with --no-limits.",
 )
+@click.option(
+    "--database",
+    help="Run the benchmark's server on this database (postgresql://…; it seeds its accounts "
+    "there and leaves them) instead of a SQLite file in a temporary directory.",
+)
 @click.option("--clients", type=click.IntRange(min=1), help="Simulated users.")
 @click.option("--messages", type=click.IntRange(min=1), help="fanout: lobby messages to send.")
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="dm: messages/s.")
@@ -70,7 +75,12 @@ def _scenario_help() -> str:
     help="Also write the report to this file as JSON.",
 )
 def bench(
-    scenario: str, url: str | None, against: str | None, json_path: Path | None, **given: Any
+    scenario: str,
+    url: str | None,
+    against: str | None,
+    database: str | None,
+    json_path: Path | None,
+    **given: Any,
 ) -> None:
     """Measure the server under one load; exit 1 on any lost or duplicated delivery or error.
 
@@ -85,6 +95,7 @@ def bench(
     from hubbub.bench.launch import execute, execute_on_inspircd
     from hubbub.bench.report import Report, SideBySide, compare, to_json
     from hubbub.bench.server import ServerFailed
+    from hubbub.store import StoreError
 
     chosen = SCENARIOS[scenario]
     load = _load(chosen, {name: value for name, value in given.items() if value is not None})
@@ -92,16 +103,18 @@ def bench(
         raise click.UsageError("--rooms needs a server of the benchmark's own: it seeds the rooms")
     if against is not None:
         _check_against(chosen, load, url)
+    if database is not None and url is not None:
+        raise click.UsageError("--database is for a server of the benchmark's own, not --url")
     with (
         asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
         Board.on(Console(stderr=True)) as board,
     ):
         try:
-            hubbub = runner.run(execute(chosen, load, url, board))
+            hubbub = runner.run(execute(chosen, load, url, board, database))
             other = (
                 None if against is None else runner.run(execute_on_inspircd(chosen, load, board))
             )
-        except ServerFailed as exc:
+        except (ServerFailed, StoreError) as exc:
             raise click.ClickException(str(exc)) from None
     report: Report | SideBySide = hubbub
     if other is None:

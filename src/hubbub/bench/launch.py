@@ -25,13 +25,17 @@ from hubbub.bench.rooms import plan_rooms
 from hubbub.bench.run import Run
 from hubbub.bench.server import ChildProcess, ServerProcess, cpu_pair, raise_open_file_limit
 from hubbub.bench.wire import Address
+from hubbub.store.database import shown_url
 
 S = TypeVar("S", bound=ChildProcess)
 
 
-async def execute(scenario: Scenario, load: Load, url: str | None, board: Board) -> Report:
+async def execute(
+    scenario: Scenario, load: Load, url: str | None, board: Board, database: str | None = None
+) -> Report:
     """Run the scenario against ``url``, or against a server of its own on seeded accounts
-    (and rooms: ``--rooms`` needs a server of its own)."""
+    (and rooms: ``--rooms`` needs a server of its own), its database ``database`` or a
+    SQLite file in a temporary directory."""
     run_id = secrets.token_hex(3)
     password = secrets.token_urlsafe(12)
     accounts = make_accounts(run_id, "u", scenario.accounts(load), password)
@@ -47,14 +51,16 @@ async def execute(scenario: Scenario, load: Load, url: str | None, board: Board)
         seeded: list[Credentials] = []
         rooms = plan_rooms(run_id, load.rooms, len(accounts), SENDERS)
         async with board.track("seeding accounts", len(accounts), lambda: len(seeded)):
-            await seed(data_dir, accounts, seeded, rooms)
+            await seed(database or data_dir, accounts, seeded, rooms)
+        stored = f"the database: {shown_url(database)}" if database else "the database: SQLite"
 
         def start(cpu: int | None) -> Awaitable[ServerProcess]:
-            return ServerProcess.start(data_dir, Path(tmp) / "server.log", cpu)
+            return ServerProcess.start(data_dir, Path(tmp) / "server.log", cpu, database)
 
         async with _pinned(start) as (server, note):
             dialect = WebSocketDialect(Address.of(server.url))
-            run = Run(run_id, server.url, seeded, password, board, server, dialect, [note], rooms)
+            notes = [stored, note]
+            run = Run(run_id, server.url, seeded, password, board, server, dialect, notes, rooms)
             return await _measure(scenario, load, run)
 
 

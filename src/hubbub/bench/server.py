@@ -139,12 +139,16 @@ class ServerProcess(ChildProcess):
     stop_signal = signal.SIGINT
 
     @classmethod
-    async def start(cls, data_dir: Path, log: Path, cpu: int | None) -> Self:
+    async def start(
+        cls, data_dir: Path, log: Path, cpu: int | None, database: str | None = None
+    ) -> Self:
         """Start the server on a free port of 127.0.0.1, pinned to ``cpu``, and wait until
-        ``/healthz`` answers."""
+        ``/healthz`` answers. ``database``: its ``--database`` URL; None keeps it in a
+        SQLite file in ``data_dir``."""
         port = free_port()
         argv = [sys.executable, "-m", "hubbub", "serve", "--port", str(port)]
         argv += ["--data-dir", str(data_dir), "--log-level", "WARNING", "--no-limits"]
+        argv += ["--database", database] if database else []
         server = cls(await spawn_pinned(argv, log, cpu), f"http://127.0.0.1:{port}", log)
         try:
             await server._wait_until_up()

@@ -9,8 +9,8 @@ class RequestFailed(Exception):
     """The server answered a request with an ``error`` frame.
 
     ``code`` is one of the protocol's documented :class:`~hubbub.protocol.ErrorCode` values;
-    ``message`` is the server's sentence for people; ``retry_after``, on ``rate_limited``,
-    the seconds to wait before trying again.
+    ``message`` is the server's sentence for people; ``retry_after``, on ``rate_limited``
+    and ``unavailable``, the seconds to wait before trying again.
     """
 
     def __init__(self, code: ErrorCode, message: str, retry_after: float | None = None) -> None:

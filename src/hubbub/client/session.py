@@ -239,7 +239,7 @@ class Session:
                 logger.info("resume attempt %d failed: %s", attempt, exc)
                 continue
             except RequestFailed as exc:
-                if exc.code is protocol.ErrorCode.INTERNAL_ERROR:
+                if exc.code in (protocol.ErrorCode.INTERNAL_ERROR, protocol.ErrorCode.UNAVAILABLE):
                     logger.info("resume attempt %d failed: %s", attempt, exc)
                     continue
                 self._end(f"the server refused to resume the session: {exc}")

@@ -34,12 +34,15 @@ from hubbub.server.config import Config
 from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, text_frame
 from hubbub.server.passwords import Argon2Passwords
 from hubbub.server.unread import Unproven, UnreadLog
-from hubbub.store import Store, StoreError
+from hubbub.store import Store, StoreError, StoreUnavailable
 
 log = logging.getLogger("hubbub")
 
 SIGN_IN_LATE = 4002
 """Close code: the connection did not sign in within ``sign_in_deadline`` of its upgrade."""
+
+RETRY_UNAVAILABLE = 2.0
+"""The ``retry_after`` of an ``unavailable`` error: seconds before trying again."""
 
 
 @dataclass(eq=False, slots=True)
@@ -310,6 +313,18 @@ class ChatServer:
         except Refusal as refusal:
             self.log(conn, "refused", f"{type(request).__name__} {refusal.code}")
             self.reply(conn, error_for(request.id, refusal))
+        except StoreUnavailable as failure:
+            log.warning("conn=%s %s: %s", conn, type(request).__name__, failure)
+            self.reply(
+                conn,
+                Error(
+                    id=request.id,
+                    code=ErrorCode.UNAVAILABLE,
+                    message="the database cannot be reached just now; nothing was saved, "
+                    f"try again in {RETRY_UNAVAILABLE:g} s",
+                    retry_after=RETRY_UNAVAILABLE,
+                ),
+            )
         except Exception:
             log.exception("conn=%s failed on %s", conn, type(request).__name__)
             self.reply(

@@ -14,6 +14,7 @@ from hubbub.store.records import (
     SessionRecord,
     StoredMessage,
     StoreError,
+    StoreUnavailable,
 )
 from hubbub.store.store import Store, open_store
 
@@ -31,6 +32,7 @@ __all__ = [
     "SessionRecord",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "StoredMessage",
     "default_url",
     "dm_conversation",

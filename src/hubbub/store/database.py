@@ -19,8 +19,8 @@ from alembic.config import Config
 from sqlalchemy import URL, Connection, Engine, Executable, Row, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from hubbub.store.records import StoreError
-from hubbub.store.writer import Operation, Writer
+from hubbub.store.records import StoreError, StoreUnavailable
+from hubbub.store.writer import Operation, Writer, unreachable
 
 T = TypeVar("T")
 
@@ -80,8 +80,13 @@ def prepare_location(url: URL) -> None:
 
 
 def open_engine(url: URL | str) -> Engine:
-    """An engine on the database (e.g. ``sqlite:///path``). Blocking: use it off the loop."""
-    engine = create_engine(url)
+    """An engine on the database (e.g. ``sqlite:///path``). Blocking: use it off the loop.
+
+    On PostgreSQL each connection is checked as it leaves the pool (one round trip), so
+    that after the server restarted, a connection it dropped is replaced, not used.
+    """
+    pinged = make_url(url).get_backend_name() == "postgresql"
+    engine = create_engine(url, pool_pre_ping=pinged)
     _configure_sqlite(engine)
     return engine
 
@@ -135,7 +140,8 @@ class Database:
         try:
             return await asyncio.get_running_loop().run_in_executor(self._readers, self._run, work)
         except SQLAlchemyError as exc:
-            raise StoreError(f"the database failed: {exc}") from exc
+            kind = StoreUnavailable if unreachable(exc) else StoreError
+            raise kind(f"the database failed: {exc}") from exc
 
     async def rows(self, query: Executable) -> Sequence[Row[Any]]:
         """Every row the query returns."""

@@ -137,6 +137,12 @@ class StoreError(Exception):
     """The database failed, or the store is closed: nothing was committed for this call."""
 
 
+class StoreUnavailable(StoreError):
+    """The database could not be reached or could not write just now (PostgreSQL down or
+    restarting, a dropped connection; on SQLite a full disk or an I/O error): nothing was
+    committed, and the same call may well work a little later."""
+
+
 class NameTaken(StoreError):
     """An account (or a room) with this name key, or one that looks like it, exists."""
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
-from hubbub.store.records import StoreError
+from hubbub.store.records import StoreError, StoreUnavailable
 
 T = TypeVar("T")
 
@@ -43,7 +43,9 @@ class Writer:
     It takes all the operations waiting (up to ``max_batch``), runs them in one
     transaction, commits, and only then answers their callers: an answer means the write
     is durable. If that transaction fails, every operation of the batch fails with
-    :class:`StoreError`, ``on_rollback`` is called, and the next batch starts afresh.
+    :class:`StoreError` (:class:`StoreUnavailable` if the database could not be reached or
+    could not write), ``on_rollback`` is called, and the next batch starts afresh on a new
+    connection.
     """
 
     def __init__(self, engine: Engine, max_batch: int = 512) -> None:
@@ -178,6 +180,15 @@ def _settle(future: asyncio.Future[Any], result: Any, error: StoreError | None) 
 
 
 def _failure(cause: Exception) -> StoreError:
-    error = StoreError(f"the database failed and nothing was committed: {cause}")
+    kind = StoreUnavailable if unreachable(cause) else StoreError
+    error = kind(f"the database failed and nothing was committed: {cause}")
     error.__cause__ = cause
     return error
+
+
+def unreachable(cause: Exception) -> bool:
+    """The failure is the database's state, not the request's: it was down, dropped the
+    connection, or could not write (the DB-API's OperationalError), and may pass."""
+    return isinstance(cause, OperationalError | InterfaceError) or (
+        isinstance(cause, DBAPIError) and cause.connection_invalidated
+    )
