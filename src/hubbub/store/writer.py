@@ -59,6 +59,9 @@ class Writer:
         """Called on the loop's thread after a transaction failed."""
         self.on_batch: list[Callable[[], None]] = []
         """Called on the loop's thread as each batch is handed to the writer's thread."""
+        self.on_commit: list[Callable[[int, float], None]] = []
+        """Called on the loop's thread after each commit, with the batch's size and the
+        seconds from its hand-off to the writer's thread until it was committed."""
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._closing = False
@@ -112,6 +115,7 @@ class Writer:
         for started in self.on_batch:
             started()
         loop = asyncio.get_running_loop()
+        started_at = time.perf_counter()
         try:
             outcomes = await loop.run_in_executor(self._thread, self._transact, operations)
         except Exception as exc:
@@ -121,6 +125,9 @@ class Writer:
                 _settle(job.future, None, _failure(exc))
             return
         self.commits += 1
+        seconds = time.perf_counter() - started_at
+        for committed in self.on_commit:
+            committed(len(batch), seconds)
         for job, (result, refusal) in zip(batch, outcomes, strict=True):
             _settle(job.future, result, refusal)
 
