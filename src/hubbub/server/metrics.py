@@ -46,7 +46,9 @@ class Metrics:
             registry=registry,
         )
         self.messages_stored = Counter(
-            "hubbub_messages_stored", "Messages committed to the store", registry=registry
+            "hubbub_messages_stored",
+            "Messages (and edits and deletes) committed, not counting resends",
+            registry=registry,
         )
         self.deliveries = Counter(
             "hubbub_deliveries",

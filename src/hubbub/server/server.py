@@ -345,7 +345,7 @@ class ChatServer:
                 if decision.effect is None or decision.then is None:
                     return
                 result = await decision.effect.run(self)
-                if isinstance(decision.effect, Append):
+                if isinstance(decision.effect, Append) and not result.duplicate:
                     self.metrics.messages_stored.inc()
                 decision = decision.then(result)
         finally:
