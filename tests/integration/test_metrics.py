@@ -126,6 +126,8 @@ async def test_counters_follow_sign_ins_messages_and_rate_limits(
     limited = await read_metrics(url)
     assert value(limited, "hubbub_messages_stored_total") == 1 + stored
     assert value(limited, "hubbub_requests_refused_total", code="rate_limited") == refused
+    # Every stored message was one write of some commit.
+    assert value(limited, "hubbub_commit_batch_size_sum") >= 1 + stored
     await ann.close()
     await again.close()
     await eventually(url, "hubbub_connections_open", 0)

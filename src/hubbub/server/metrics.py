@@ -19,8 +19,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 """The Prometheus text exposition format, version 0.0.4."""
 
-BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
-"""Operations per commit: the writer takes at most 512 at once (store/writer.py)."""
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+"""Writes per commit: each message one, each other write one (store/writer.py)."""
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 """Seconds from handing a batch to the writer's thread until it is committed."""
 
@@ -69,7 +69,7 @@ class Metrics:
         )
         self._batch_size = Histogram(
             "hubbub_commit_batch_size",
-            "Write operations per committed transaction",
+            "Writes per committed transaction (each message, edit or delete one)",
             buckets=BATCH_BUCKETS,
             registry=registry,
         )

@@ -82,7 +82,8 @@ class Store:
         return self._database.writer.commits
 
     def on_commit(self, committed: Callable[[int, float], None]) -> None:
-        """Call ``committed(operations, seconds)`` after every transaction the writer commits."""
+        """Call ``committed(writes, seconds)`` after every transaction the writer commits:
+        each message, edit or delete of a shared INSERT counts as one write."""
         self._database.writer.on_commit.append(committed)
 
     async def close(self) -> None:
