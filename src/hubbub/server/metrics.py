@@ -52,7 +52,7 @@ class Metrics:
         )
         self.deliveries = Counter(
             "hubbub_deliveries",
-            "Frames queued to connections: each event counts once per recipient",
+            "Event frames addressed to connections: each event counts once per recipient",
             registry=registry,
         )
         self._refused_requests = Counter(
