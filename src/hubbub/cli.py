@@ -120,6 +120,12 @@ def _networks(
     help="The address (or network, 10.0.0.0/8) of a reverse proxy whose X-Forwarded-For names "
     "the client; repeat for more (the variable: separated by spaces).",
 )
+@click.option(
+    "--metrics-public",
+    envvar="HUBBUB_METRICS_PUBLIC",
+    is_flag=True,
+    help="Answer GET /metrics to everyone, not only to requests from this machine.",
+)
 @limit_options
 def serve(
     host: str,
@@ -133,6 +139,7 @@ def serve(
     tls_cert: Path | None,
     tls_key: Path | None,
     trusted_proxies: TrustedProxies,
+    metrics_public: bool,
     no_limits: bool,
     **limits: Any,
 ) -> None:
@@ -165,6 +172,7 @@ def serve(
         limits=limits_from(no_limits, limits),
         connections=connections,
         trusted_proxies=trusted_proxies,
+        metrics_public=metrics_public,
     )
     secure = "s" if ssl_context is not None else ""
     url = f"http{secure}://{host}:{port}"

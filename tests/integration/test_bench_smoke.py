@@ -95,6 +95,13 @@ def test_a_tiny_run_of_each_scenario_reports_every_delivery_once(
     assert report["latency"]["samples"] > 0
 
 
+def test_the_report_notes_its_servers_commits_from_metrics(tmp_path: Path) -> None:
+    report = run_to_report(tmp_path, "fanout", "--clients", "10", "--messages", "30")
+    (note,) = [note for note in report["notes"] if note.startswith("commits: ")]
+    assert "batch size p50" in note
+    assert "commit latency p99" in note
+
+
 def test_messages_posted_to_rooms_are_owed_to_their_members_only(tmp_path: Path) -> None:
     clients, messages, rooms = 20, 40, 5
     report = run_to_report(

@@ -23,6 +23,7 @@ from hubbub.bench.inspircd import InspIRCd
 from hubbub.bench.report import Report, compile_report, latency, latency_metrics
 from hubbub.bench.rooms import plan_rooms
 from hubbub.bench.run import Run
+from hubbub.bench.scrape import commits_note
 from hubbub.bench.server import ChildProcess, ServerProcess, cpu_pair, raise_open_file_limit
 from hubbub.bench.wire import Address
 from hubbub.store.database import shown_url
@@ -107,6 +108,8 @@ async def _measure(scenario: Scenario, load: Load, run: Run, server: str = "hubb
     if process is not None:
         process.check_alive()
         rss = (process.rss_kib(), process.peak_rss_kib())
+        if server == "hubbub":
+            run.notes.append(await commits_note(run.url))
     parameters: dict[str, float] = {name: getattr(load, name) for name in scenario.knobs}
     return compile_report(
         scenario=scenario.name,

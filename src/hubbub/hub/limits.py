@@ -52,7 +52,7 @@ class Limits:
         metadata={"help": "password sign-ins that fail, per client address"},
     )
     sign_ups: Rate = field(
-        default_factory=lambda: Rate(10, 0.0025),
+        default_factory=lambda: Rate(30, 0.01),
         metadata={"help": "new accounts, per client address"},
     )
     hash_queue: int = field(

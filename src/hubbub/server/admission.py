@@ -54,8 +54,15 @@ TOO_MANY_HANDSHAKES = http_refusal(
 class Admission:
     """The counts behind every connection cap; one per server, on the event loop's thread."""
 
-    def __init__(self, limits: ConnLimits, trusted: TrustedProxies) -> None:
+    def __init__(
+        self,
+        limits: ConnLimits,
+        trusted: TrustedProxies,
+        refused: Callable[[str], None] = lambda reason: None,
+    ) -> None:
         self.limits = limits
+        self.refused = refused
+        """Called with the HTTP status (``"503"``, ``"429"``, ``"408"``) of each refusal."""
         self._trusted = trusted
         self._cap = limits.connection_cap()
         self._open = 0
@@ -75,8 +82,10 @@ class Admission:
         cap = self.limits.handshakes_per_address
         if self._open >= self._cap:
             refusal = FULL
+            self.refused("503")
         elif cap and self._handshaking[host] >= cap and host not in self._trusted:
             refusal = TOO_MANY_HANDSHAKES
+            self.refused("429")
         else:
             self._handshaking[host] += 1
         self._open += 1
@@ -100,6 +109,7 @@ class Admission:
         """Count a chat connection from ``host``, unless it already has its share."""
         cap = self.limits.connections_per_address
         if cap and self._websockets[host] >= cap:
+            self.refused("429")
             return False
         self._websockets[host] += 1
         return True
@@ -178,6 +188,7 @@ class Doorway(asyncio.Protocol):
 
     def _too_slow_to_ask(self) -> None:
         seconds = self._admission.limits.handshake_timeout
+        self._admission.refused("408")
         self._refuse(
             http_refusal(
                 HTTPStatus.REQUEST_TIMEOUT,

@@ -2,8 +2,10 @@
 
 ``GET /`` is the browser client (``hubbub/web``, files under ``/static/``);
 ``GET /ws`` upgrades to the chat protocol; ``GET /healthz`` says the server is up;
-``GET /status`` lists who is connected (the broadcast chat's server console), to
-requests from this machine only (not through a proxy).
+``GET /status`` lists who is connected (the broadcast chat's server console), and
+``GET /metrics`` gives the server's counters in Prometheus's format (server/metrics.py),
+both to requests from this machine only (not through a proxy); ``--metrics-public``
+opens ``/metrics`` to everyone.
 
 A WebSocket opened by a web page carries the page's ``Origin``: only the server's own
 pages (and ``--allowed-origin`` ones) may open one, so a page elsewhere cannot use a
@@ -24,6 +26,7 @@ from hubbub import __version__
 from hubbub.protocol import Error, ErrorCode
 from hubbub.server.admission import Admission
 from hubbub.server.config import Config
+from hubbub.server.metrics import CONTENT_TYPE, Metrics
 from hubbub.server.proxies import client_peer, from_this_machine
 from hubbub.server.server import ChatServer
 from hubbub.store import default_url, open_store
@@ -31,6 +34,7 @@ from hubbub.store import default_url, open_store
 CONFIG = web.AppKey("config", Config)
 SERVER = web.AppKey("server", ChatServer)
 ADMISSION = web.AppKey("admission", Admission)
+METRICS = web.AppKey("metrics", Metrics)
 ABUSIVE_FRAME_BYTES = 1024 * 1024
 """Frames above MAX_FRAME_BYTES get an error; frames above this close the connection (1009)."""
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -52,12 +56,14 @@ def create_app(config: Config) -> web.Application:
     connections = config.connections
     if not config.limits.enabled:
         connections = connections.per_address_off()
-    app[ADMISSION] = Admission(connections, config.trusted_proxies)
+    app[METRICS] = metrics = Metrics()
+    app[ADMISSION] = Admission(connections, config.trusted_proxies, metrics.refused_connection)
     app.router.add_get("/", index)
     app.router.add_static("/static/", WEB_DIR)
     app.router.add_get("/ws", websocket_endpoint)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/status", status)
+    app.router.add_get("/metrics", metrics_page)
     app.cleanup_ctx.append(_lifetime)
     app.on_response_prepare.append(_headers)
     app.on_shutdown.append(_close_connections)
@@ -68,7 +74,7 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     """Open the store and start the server; at the end, let pending commits finish."""
     config = app[CONFIG]
     store = await open_store(config.database or default_url(config.data_dir))
-    server = ChatServer(app[CONFIG], store)
+    server = ChatServer(app[CONFIG], store, app[METRICS])
     await server.start()
     app[SERVER] = server
     # Everything loaded so far (modules, classes, the schema) lives as long as the
@@ -159,6 +165,16 @@ async def status(request: web.Request) -> web.Response:
     if not from_this_machine(request):
         raise web.HTTPForbidden(text="the status page answers requests from this machine only")
     return web.json_response(request.app[SERVER].status())
+
+
+async def metrics_page(request: web.Request) -> web.Response:
+    if not (request.app[CONFIG].metrics_public or from_this_machine(request)):
+        raise web.HTTPForbidden(
+            text="the metrics answer requests from this machine only (see --metrics-public)"
+        )
+    return web.Response(
+        body=request.app[METRICS].exposition(), headers={"Content-Type": CONTENT_TYPE}
+    )
 
 
 def _origin_allowed(request: web.Request, allowed: tuple[str, ...]) -> bool:

@@ -37,3 +37,5 @@ class Config:
     """The limits on sockets (server/conn_limits.py)."""
     trusted_proxies: TrustedProxies = field(default_factory=TrustedProxies)
     """Peers whose ``X-Forwarded-For`` names the real client (server/proxies.py)."""
+    metrics_public: bool = False
+    """``GET /metrics`` answers everyone, not only requests from this machine."""

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from hubbub.hub import ConnId, Decision, Hub, Outbox, follow, handle, hold_again
+from hubbub.hub.effects import Append
 from hubbub.protocol import (
     ClientRequest,
     Error,
@@ -25,12 +26,14 @@ from hubbub.protocol import (
     Ok,
     Refusal,
     RequestId,
+    SignIn,
     decode_request,
     encode,
     request_id_of,
 )
 from hubbub.server.backlog import Backlog
 from hubbub.server.config import Config
+from hubbub.server.metrics import Metrics
 from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, text_frame
 from hubbub.server.passwords import Argon2Passwords
 from hubbub.server.unread import Unproven, UnreadLog
@@ -80,9 +83,10 @@ class ChatServer:
     FOLLOW_SECONDS = 1.0
     """How often the audit log is read for what ``hubbub admin`` did to accounts."""
 
-    def __init__(self, config: Config, store: Store) -> None:
+    def __init__(self, config: Config, store: Store, metrics: Metrics | None = None) -> None:
         self.config = config
         self.store = store
+        self.metrics = metrics or Metrics()
         limits = config.limits
         bounded = limits.enabled and limits.hash_queue > 0
         self.passwords = Argon2Passwords(limits.hash_queue if bounded else None)
@@ -103,6 +107,8 @@ class ChatServer:
         self._follower: asyncio.Task[None] | None = None
         self._flusher: Flusher | None = None
         self._closing = False
+        self.metrics.watch(lambda: len(self._wires), lambda: self._backlog.total)
+        store.on_commit(self.metrics.committed)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -213,9 +219,10 @@ class ChatServer:
 
     def send(self, outbox: Outbox) -> None:
         """Queue each delivery's one frame for every recipient still connected."""
-        wires = self._wires
+        wires, count = self._wires, self.metrics.deliveries.inc
         for delivery in outbox:
             frame, mark, lazy = text_frame(delivery.data), delivery.mark, delivery.lazy
+            count(len(delivery.conns))
             # This loop runs once per recipient of every event: nothing in it that need not be.
             if delivery.urgent:
                 for conn in delivery.conns:
@@ -251,9 +258,12 @@ class ChatServer:
         elif now >= deadline and not wire.signing_in:
             del self._unsigned[conn]
             seconds = self.config.connections.sign_in_deadline
+            self.metrics.refused_connection(str(SIGN_IN_LATE))
             self._close(conn, SIGN_IN_LATE, f"sign in within {seconds:g} s of connecting")
 
     def reply(self, conn: ConnId, frame: Ok | Error) -> None:
+        if isinstance(frame, Error):
+            self.metrics.refused_request(frame.code)
         wire = self._wires.get(conn)
         if wire is not None:
             wire.outbound.push_now(text_frame(encode(frame)))
@@ -305,6 +315,9 @@ class ChatServer:
             await self._answer(conn, request)
         finally:
             wire.signing_in = False
+        if isinstance(request, SignIn):
+            signed_in = self.hub.user_of(conn) is not None
+            self.metrics.signed_in(token=request.token is not None, ok=signed_in)
         self._close_if_late(conn, time.monotonic())
 
     async def _answer(self, conn: ConnId, request: ClientRequest) -> None:
@@ -357,7 +370,10 @@ class ChatServer:
                 if decision.catch_up and wire is not None and wire.ended:
                     self.log(conn, "catch_up stopped", "the connection closed")
                     return
-                decision = decision.then(await decision.effect.run(self))
+                result = await decision.effect.run(self)
+                if isinstance(decision.effect, Append) and not result.duplicate:
+                    self.metrics.messages_stored.inc()
+                decision = decision.then(result)
         finally:
             if held and wire is not None and self.hub.connected(conn):
                 wire.outbound.release()

@@ -60,7 +60,7 @@ class Messages:
         if group is None:
             group = self._appending = _AppendGroup()
             group.written = self._database.writer.enqueue(
-                functools.partial(self._store_group, group)
+                functools.partial(self._store_group, group), group.drafts.__len__
             )
         index = len(group.drafts)
         group.drafts.append(draft)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from alembic.util import CommandError
@@ -81,6 +81,11 @@ class Store:
     def commits(self) -> int:
         """How many transactions the store has committed so far."""
         return self._database.writer.commits
+
+    def on_commit(self, committed: Callable[[int, float], None]) -> None:
+        """Call ``committed(writes, seconds)`` after every transaction the writer commits:
+        each message, edit or delete of a shared INSERT counts as one write."""
+        self._database.writer.on_commit.append(committed)
 
     async def close(self) -> None:
         """Commit every write already called for, then let go of the database."""

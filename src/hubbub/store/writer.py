@@ -31,10 +31,16 @@ to its own caller and the batch carries on. Any other exception fails the whole 
 """
 
 
+def _one() -> int:
+    return 1
+
+
 @dataclass(slots=True)
 class _Job:
     operation: Operation[Any]
     future: asyncio.Future[Any]
+    writes: Callable[[], int]
+    """How many writes the operation makes, asked as its batch starts (for metrics)."""
 
 
 class Writer:
@@ -59,6 +65,9 @@ class Writer:
         """Called on the loop's thread after a transaction failed."""
         self.on_batch: list[Callable[[], None]] = []
         """Called on the loop's thread as each batch is handed to the writer's thread."""
+        self.on_commit: list[Callable[[int, float], None]] = []
+        """Called on the loop's thread after each commit, with the writes it committed
+        and the seconds from its hand-off to the writer's thread until it was committed."""
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._closing = False
@@ -76,12 +85,17 @@ class Writer:
         """
         return await self.enqueue(operation)
 
-    def enqueue(self, operation: Operation[T]) -> asyncio.Future[T]:
-        """Queue the operation now; the future gets its result once its transaction commits."""
+    def enqueue(
+        self, operation: Operation[T], writes: Callable[[], int] = _one
+    ) -> asyncio.Future[T]:
+        """Queue the operation now; the future gets its result once its transaction commits.
+
+        ``writes``: how many writes it makes (one, or a group's size once its batch starts).
+        """
         if self._closing:
             raise StoreError("the store is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Job(operation, future))
+        self._queue.put_nowait(_Job(operation, future, writes))
         return future
 
     async def close(self) -> None:
@@ -111,7 +125,9 @@ class Writer:
         operations = [job.operation for job in batch]
         for started in self.on_batch:
             started()
+        writes = sum(job.writes() for job in batch) if self.on_commit else 0
         loop = asyncio.get_running_loop()
+        started_at = time.perf_counter()
         try:
             outcomes = await loop.run_in_executor(self._thread, self._transact, operations)
         except Exception as exc:
@@ -121,6 +137,9 @@ class Writer:
                 _settle(job.future, None, _failure(exc))
             return
         self.commits += 1
+        seconds = time.perf_counter() - started_at
+        for committed in self.on_commit:
+            committed(writes, seconds)
         for job, (result, refusal) in zip(batch, outcomes, strict=True):
             _settle(job.future, result, refusal)
 
