@@ -11,7 +11,10 @@ aiohttp's protocol (``site.py`` installs it when the listening socket is served)
   is answered 408 and closed; one address may have ``handshakes_per_address`` such
   connections at once (a trusted proxy may have any number), more are answered 429.
 
-After the headers, the Doorway only passes bytes on. :meth:`Admission.take_websocket`
+Empty lines before the request line are not a request: the clock runs on. After the
+headers, the Doorway only passes bytes on, so the server closes a plain HTTP connection
+once it has answered (``app.py``): a kept-alive connection would let a second
+request's headers trickle in unwatched. :meth:`Admission.take_websocket`
 caps the chat connections per client address (the real client's, behind a proxy), which
 the WebSocket endpoint asks before the upgrade.
 """
@@ -130,6 +133,7 @@ class Doorway(asyncio.Protocol):
         "_handshaking",
         "_host",
         "_make_handler",
+        "_started",
         "_tail",
         "_timer",
         "_transport",
@@ -144,6 +148,8 @@ class Doorway(asyncio.Protocol):
         self._handshaking = False
         """Admitted, and the request's headers are still coming."""
         self._timer: asyncio.TimerHandle | None = None
+        self._started = False
+        """A byte of the request line has come (empty lines before it do not count)."""
         self._tail = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -172,6 +178,9 @@ class Doorway(asyncio.Protocol):
         self._handler.data_received(data)
 
     def _head_ends(self, data: bytes) -> bool:
+        if not self._started:
+            data = data.lstrip(b"\r\n")
+            self._started = bool(data)
         seen = self._tail + data
         self._tail = seen[-3:]
         return _HEAD_END in seen

@@ -1,0 +1,72 @@
+"""An attacker's review of the safety limits, over real sockets against ``hubbub serve``
+with its limits on: each test is a bug found and what the attacker could do with it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from abuse.attacks import answer_of, raw_connection
+from conftest import ServerProcess
+
+
+def serve(server: ServerProcess, *options: str) -> ServerProcess:
+    server.limits = True
+    server.options = options
+    server.start()
+    return server
+
+
+async def _trickle_until_closed(sock: socket.socket, head: bytes) -> bytes:
+    """Send ``head`` a byte every 0.2 s; whatever the server answers once it closes."""
+
+    def run() -> bytes:
+        sock.settimeout(0.2)
+        received = b""
+        for byte in head:
+            try:
+                sock.sendall(bytes([byte]))
+                chunk = sock.recv(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            if not chunk:
+                break
+            received += chunk
+        sock.settimeout(30)
+        try:
+            return received + answer_of(sock)
+        except OSError:
+            return received
+
+    return await asyncio.to_thread(run)
+
+
+SLOW_HEAD = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"a" * 200 + b"\r\n\r\n"
+"""A request head that takes 50 s at a byte every 0.2 s: far past any handshake timeout."""
+
+
+async def test_empty_lines_before_a_slow_head_do_not_stop_the_handshake_clock(
+    server_process: ServerProcess,
+) -> None:
+    """An attacker sent an empty line first, then trickled its headers forever: the
+    connection no longer counted as handshaking, so neither the timeout nor the
+    per-address cap on half-sent requests held it."""
+    server = serve(server_process, "--handshake-timeout", "1")
+    sock = raw_connection(server.port, b"\r\n\r\n")
+    answer = await _trickle_until_closed(sock, SLOW_HEAD)
+    assert answer.startswith(b"HTTP/1.1 408 ")
+
+
+async def test_a_kept_alive_connection_cannot_send_its_next_head_forever(
+    server_process: ServerProcess,
+) -> None:
+    """An attacker made one quick request, then trickled the next request's headers on the
+    same kept-alive connection: only the first head was timed, so one address could hold
+    every connection the server has."""
+    server = serve(server_process, "--handshake-timeout", "1")
+    sock = raw_connection(server.port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    answer = await _trickle_until_closed(sock, SLOW_HEAD)
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert answer.count(b"HTTP/1.1 ") == 1
