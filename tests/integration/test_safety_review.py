@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 import socket
 
+import pytest
+
 from abuse.attacks import answer_of, raw_connection
 from conftest import ServerProcess
+from hubbub.client import Client, RequestFailed
+from hubbub.protocol import ErrorCode
 
 
 def serve(server: ServerProcess, *options: str) -> ServerProcess:
@@ -70,3 +74,23 @@ async def test_a_kept_alive_connection_cannot_send_its_next_head_forever(
     answer = await _trickle_until_closed(sock, SLOW_HEAD)
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert answer.count(b"HTTP/1.1 ") == 1
+
+
+async def test_a_braille_blank_after_a_taken_name_is_refused(
+    server_process: ServerProcess,
+) -> None:
+    """An impostor signed up as "alice" + U+2800 BRAILLE PATTERN BLANK, which shows as
+    "alice": the confusable skeleton keeps the blank, so it was a new account."""
+    server = serve(server_process)
+    alice = Client.connect(server.url, reconnect=False)
+    impostor = Client.connect(server.url, reconnect=False)
+    await alice.open()
+    await impostor.open()
+    await alice.sign_in("alice", "alice's password")
+    for name in ("alice\u2800", "ali\u2800ce"):
+        with pytest.raises(RequestFailed) as refused:
+            await impostor.sign_in(name, "impostor's password")
+        assert refused.value.code == ErrorCode.INVALID_NAME
+        assert "invisible character U+2800" in refused.value.message
+    await impostor.close()
+    await alice.close()
