@@ -9,9 +9,9 @@ import socket
 import pytest
 
 from abuse.attacks import answer_of, raw_connection
-from conftest import ServerProcess
+from conftest import ServerProcess, SignedInTo
 from hubbub.client import Client, RequestFailed
-from hubbub.protocol import ErrorCode
+from hubbub.protocol import ErrorCode, Muted
 
 
 def serve(server: ServerProcess, *options: str) -> ServerProcess:
@@ -94,3 +94,23 @@ async def test_a_braille_blank_after_a_taken_name_is_refused(
         assert "invisible character U+2800" in refused.value.message
     await impostor.close()
     await alice.close()
+
+
+async def test_a_muted_user_cannot_change_the_topic(
+    server_process: ServerProcess, signed_in_to: SignedInTo
+) -> None:
+    """A muted spammer kept writing to the whole room through its topic."""
+    server = serve(server_process)
+    olga = await signed_in_to(server, "olga")
+    bob = await signed_in_to(server, "bob")
+    room = await olga.create_room("den", topic="cats")
+    await bob.join_room("den")
+    await olga.mute("den", "bob", 600, reason="spam")
+    await bob.wait_for(Muted, lambda m: m.room == room.id)
+    with pytest.raises(RequestFailed) as refused:
+        await bob.set_topic("den", "BUY CHEAP PILLS")
+    assert refused.value.code == ErrorCode.MUTED
+    assert refused.value.retry_after is not None
+    assert [r.topic for r in await olga.rooms() if r.id == room.id] == ["cats"]
+    await olga.unmute("den", "bob")
+    await bob.set_topic("den", "cats and dogs")
