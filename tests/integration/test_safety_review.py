@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import socket
 
+import aiohttp
 import pytest
 
-from abuse.attacks import answer_of, raw_connection
+from abuse.attacks import answer_of, raw_connection, session_from, sign_in, ws_url
 from conftest import ServerProcess, SignedInTo
 from hubbub.client import Client, RequestFailed
 from hubbub.protocol import ErrorCode, Muted
@@ -114,3 +115,29 @@ async def test_a_muted_user_cannot_change_the_topic(
     assert [r.topic for r in await olga.rooms() if r.id == room.id] == ["cats"]
     await olga.unmute("den", "bob")
     await bob.set_topic("den", "cats and dogs")
+
+
+async def test_one_ipv6_subscriber_cannot_dodge_the_cap_by_changing_address(
+    server_process: ServerProcess,
+) -> None:
+    """Behind a proxy, an attacker on IPv6 was handed a /64: a new address for each
+    connection, so the per-address cap never counted more than one."""
+    server = serve(server_process, "--trusted-proxy", "127.0.0.1", "--connections-per-address", "2")
+
+    def from_(address: str) -> dict[str, str]:
+        return {"X-Forwarded-For": address}
+
+    async with session_from() as proxy:
+        held = [
+            await proxy.ws_connect(ws_url(server.url), headers=from_(f"2001:db8::{n}"))
+            for n in (1, 2)
+        ]
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await proxy.ws_connect(ws_url(server.url), headers=from_("2001:db8::3"))
+        assert refused.value.status == 429
+        async with proxy.ws_connect(
+            ws_url(server.url), headers=from_("2001:db8:0:1::1")
+        ) as neighbour:
+            assert (await sign_in(neighbour, "bob"))["type"] == "ok"
+        for ws in held:
+            await ws.close()

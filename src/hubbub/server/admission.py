@@ -28,7 +28,7 @@ from http import HTTPStatus
 from typing import cast
 
 from hubbub.server.conn_limits import FD_RESERVE, ConnLimits
-from hubbub.server.proxies import TrustedProxies
+from hubbub.server.proxies import TrustedProxies, address_key
 
 
 def http_refusal(status: HTTPStatus, sentence: str) -> bytes:
@@ -55,7 +55,9 @@ TOO_MANY_HANDSHAKES = http_refusal(
 
 
 class Admission:
-    """The counts behind every connection cap; one per server, on the event loop's thread."""
+    """The counts behind every connection cap; one per server, on the event loop's thread.
+
+    Each cap counts a client address by :func:`~hubbub.server.proxies.address_key`."""
 
     def __init__(self, limits: ConnLimits, trusted: TrustedProxies) -> None:
         self.limits = limits
@@ -78,10 +80,10 @@ class Admission:
         cap = self.limits.handshakes_per_address
         if self._open >= self._cap:
             refusal = FULL
-        elif cap and self._handshaking[host] >= cap and host not in self._trusted:
+        elif cap and self._handshaking[address_key(host)] >= cap and host not in self._trusted:
             refusal = TOO_MANY_HANDSHAKES
         else:
-            self._handshaking[host] += 1
+            self._handshaking[address_key(host)] += 1
         self._open += 1
         return refusal
 
@@ -92,23 +94,23 @@ class Admission:
 
     def asked(self, host: str) -> None:
         """The connection's request headers are in."""
-        _decrement(self._handshaking, host)
+        _decrement(self._handshaking, address_key(host))
 
     def leave(self, host: str, *, handshaking: bool) -> None:
         self._open -= 1
         if handshaking:
-            _decrement(self._handshaking, host)
+            _decrement(self._handshaking, address_key(host))
 
     def take_websocket(self, host: str) -> bool:
         """Count a chat connection from ``host``, unless it already has its share."""
         cap = self.limits.connections_per_address
-        if cap and self._websockets[host] >= cap:
+        if cap and self._websockets[address_key(host)] >= cap:
             return False
-        self._websockets[host] += 1
+        self._websockets[address_key(host)] += 1
         return True
 
     def release_websocket(self, host: str) -> None:
-        _decrement(self._websockets, host)
+        _decrement(self._websockets, address_key(host))
 
 
 def _decrement(counts: Counter[str], key: str) -> None:
