@@ -68,9 +68,13 @@ async def test_one_address_is_refused_past_its_cap_while_another_signs_in(
             with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
                 await attacker.ws_connect(ws_url(server.url))
             assert refused.value.status == 429
-        async with attacker.get(
-            f"{server.url}/ws", headers={"Connection": "Upgrade", "Upgrade": "websocket"}
-        ) as response:
+        upgrade = {
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        }
+        async with attacker.get(f"{server.url}/ws", headers=upgrade) as response:
             assert response.status == 429
             assert "already has 20 chat connections open" in await response.text()
 
