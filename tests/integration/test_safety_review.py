@@ -12,7 +12,7 @@ import pytest
 from abuse.attacks import answer_of, raw_connection, session_from, sign_in, ws_url
 from conftest import ServerProcess, SignedInTo
 from hubbub.client import Client, RequestFailed
-from hubbub.protocol import ErrorCode, Muted
+from hubbub.protocol import LOBBY, ErrorCode, Message, Muted
 
 
 def serve(server: ServerProcess, *options: str) -> ServerProcess:
@@ -141,3 +141,21 @@ async def test_one_ipv6_subscriber_cannot_dodge_the_cap_by_changing_address(
             assert (await sign_in(neighbour, "bob"))["type"] == "ok"
         for ws in held:
             await ws.close()
+
+
+async def test_someone_you_block_cannot_ping_you_from_a_shared_room(
+    server_process: ServerProcess, signed_in_to: SignedInTo
+) -> None:
+    """A blocked harasser could no longer write to alice directly, but kept pinging her
+    with @alice in the lobby: each counted as a mention."""
+    server = serve(server_process)
+    alice = await signed_in_to(server, "alice")
+    mallory = await signed_in_to(server, "mallory")
+    await alice.block("mallory")
+    sent = await mallory.say("@alice look at me")
+    seen = await alice.wait_for(Message, lambda m: m.seq == sent.seq)
+    assert seen.text == "@alice look at me"
+    assert seen.mentions == []
+    await mallory.say("@mallory talks to himself, @alice")
+    lobby = [c for c in await alice.conversations() if c.id == LOBBY]
+    assert [c.mentions for c in lobby] == [0]

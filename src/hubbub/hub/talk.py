@@ -70,19 +70,24 @@ def _stored(hub: Hub, conn: ConnId, request_id: RequestId, stored: StoredMessage
     return Decision.answer(conn, sent, out)
 
 
-def _mentions(hub: Hub, conversation: str, text: str) -> tuple[tuple[int, str], ...]:
-    """The members of the conversation that ``text`` mentions."""
+def _mentions(
+    hub: Hub, sender_id: int, conversation: str, text: str
+) -> tuple[tuple[int, str], ...]:
+    """The members of the conversation that ``text`` mentions, but those who block the
+    sender: someone you block cannot ping you from a room you share."""
     if "@" not in text:
         return ()
     room = hub.room_of(conversation)
     if room is not None:
-        return mentioned(text, room.member)
-    names: dict[str, tuple[int, str]] = {}
-    for account_id in hub.participants(conversation) or ():
-        name = hub.rooms.name_of(account_id)
-        if name is not None:
-            names[name_key(name)] = (account_id, name)
-    return mentioned(text, names.get)
+        found = mentioned(text, room.member)
+    else:
+        names: dict[str, tuple[int, str]] = {}
+        for account_id in hub.participants(conversation) or ():
+            name = hub.rooms.name_of(account_id)
+            if name is not None:
+                names[name_key(name)] = (account_id, name)
+        found = mentioned(text, names.get)
+    return tuple(m for m in found if sender_id not in hub.blocks.get(m[0], ()))
 
 
 def say(hub: Hub, conn: ConnId, request: Say, wall: float) -> Decision:
@@ -105,7 +110,7 @@ def say(hub: Hub, conn: ConnId, request: Say, wall: float) -> Decision:
         text=text,
         to=to,
         client_id=request.client_id,
-        mentions=_mentions(hub, conversation, text),
+        mentions=_mentions(hub, user.account_id, conversation, text),
     )
     return Decision.after(Append(draft), lambda stored: _stored(hub, conn, request.id, stored))
 
@@ -183,7 +188,7 @@ def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage, wall: f
             sender=user.name,
             text=text,
             to=target.to,
-            mentions=_mentions(hub, request.conversation, text),
+            mentions=_mentions(hub, user.account_id, request.conversation, text),
             kind="edit" if editing else "delete",
             target=target.seq,
             by_moderator=moderating,
