@@ -159,3 +159,30 @@ async def test_someone_you_block_cannot_ping_you_from_a_shared_room(
     await mallory.say("@mallory talks to himself, @alice")
     lobby = [c for c in await alice.conversations() if c.id == LOBBY]
     assert [c.mentions for c in lobby] == [0]
+
+
+async def test_a_moderator_cannot_delete_the_owners_or_another_moderators_messages(
+    server_process: ServerProcess, signed_in_to: SignedInTo
+) -> None:
+    """A rogue moderator, who may not kick or mute the owner, an admin or another
+    moderator, could still wipe every message they wrote in the room."""
+    server = serve(server_process)
+    admin = await signed_in_to(server, "admin")
+    olga = await signed_in_to(server, "olga")
+    bob = await signed_in_to(server, "bob")
+    carol = await signed_in_to(server, "carol")
+    dave = await signed_in_to(server, "dave")
+    room = await olga.create_room("den")
+    for member in (admin, bob, carol, dave):
+        await member.join_room("den")
+    await olga.set_role("den", "bob", "moderator")
+    await olga.set_role("den", "carol", "moderator")
+    for author in (olga, admin, carol):
+        sent = await author.say("mine", conversation=room.id)
+        with pytest.raises(RequestFailed) as refused:
+            await bob.delete_message(room.id, sent.seq)
+        assert refused.value.code == ErrorCode.NOT_ALLOWED
+    spam = await dave.say("spam", conversation=room.id)
+    await bob.delete_message(room.id, spam.seq)
+    by_carol = await carol.say("mine too", conversation=room.id)
+    await olga.delete_message(room.id, by_carol.seq)

@@ -25,7 +25,7 @@ from hubbub.hub.effects import (
 from hubbub.hub.entries import as_event
 from hubbub.hub.inputs import check_text, name_key, normalise_name
 from hubbub.hub.mentions import mentioned
-from hubbub.hub.moderation import check_not_muted, may_moderate
+from hubbub.hub.moderation import check_not_muted, check_target, may_moderate
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.protocol import (
     MAX_QUERY_CHARS,
@@ -182,6 +182,9 @@ def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage, wall: f
                 ErrorCode.NOT_ALLOWED,
                 "you can edit only your own messages, and delete others' only as a moderator",
             )
+        if moderating:
+            assert room is not None, "only a room has moderators"
+            check_target(hub, user, room, target.sender_id, target.sender)
         draft = Draft(
             conversation=request.conversation,
             sender_id=user.account_id,
