@@ -186,3 +186,30 @@ async def test_a_moderator_cannot_delete_the_owners_or_another_moderators_messag
     await bob.delete_message(room.id, spam.seq)
     by_carol = await carol.say("mine too", conversation=room.id)
     await olga.delete_message(room.id, by_carol.seq)
+
+
+async def test_a_muted_moderator_cannot_unmute_themselves(
+    server_process: ServerProcess, signed_in_to: SignedInTo
+) -> None:
+    """The owner muted a moderator, who lifted the mute at once with their own unmute:
+    unmute did not check whom it acted on."""
+    server = serve(server_process)
+    olga = await signed_in_to(server, "olga")
+    bob = await signed_in_to(server, "bob")
+    carol = await signed_in_to(server, "carol")
+    room = await olga.create_room("den")
+    await bob.join_room("den")
+    await carol.join_room("den")
+    await olga.set_role("den", "bob", "moderator")
+    await olga.set_role("den", "carol", "moderator")
+    await olga.mute("den", "bob", 600)
+    await bob.wait_for(Muted, lambda m: m.room == room.id)
+    for moderator, muted in ((bob, "bob"), (carol, "bob")):
+        with pytest.raises(RequestFailed) as refused:
+            await moderator.unmute("den", muted)
+        assert refused.value.code == ErrorCode.NOT_ALLOWED
+    with pytest.raises(RequestFailed) as still:
+        await bob.say("I am free", conversation=room.id)
+    assert still.value.code == ErrorCode.MUTED
+    await olga.unmute("den", "bob")
+    await bob.say("thank you", conversation=room.id)

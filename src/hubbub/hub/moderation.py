@@ -221,6 +221,7 @@ def mute(hub: Hub, conn: ConnId, request: Mute, wall: float) -> Decision:
 def unmute(hub: Hub, conn: ConnId, request: Unmute, wall: float) -> Decision:
     user, room = _moderator(hub, conn, request.room)
     target_id, name = _member(room, request.user)
+    check_target(hub, user, room, target_id, name)
     if room.muted_until(target_id, wall) is None:
         return Decision.answer(conn, Ok(id=request.id))
     act = Act("unmute", user.name, target_id, name, room.id)
