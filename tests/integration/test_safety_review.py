@@ -12,7 +12,7 @@ import pytest
 from abuse.attacks import answer_of, raw_connection, session_from, sign_in, ws_url
 from conftest import ServerProcess, SignedInTo
 from hubbub.client import Client, RequestFailed
-from hubbub.protocol import LOBBY, ErrorCode, Message, Muted
+from hubbub.protocol import LOBBY, ChatStarted, ErrorCode, Message, Muted
 
 
 def serve(server: ServerProcess, *options: str) -> ServerProcess:
@@ -213,3 +213,23 @@ async def test_a_muted_moderator_cannot_unmute_themselves(
     assert still.value.code == ErrorCode.MUTED
     await olga.unmute("den", "bob")
     await bob.say("thank you", conversation=room.id)
+
+
+async def test_blocking_someone_mid_chat_stops_their_messages(
+    server_process: ServerProcess, signed_in_to: SignedInTo
+) -> None:
+    """Blocking refused new DMs and chat requests, but a harasser already in a 1:1 chat
+    with you kept writing to it."""
+    server = serve(server_process)
+    alice = await signed_in_to(server, "alice")
+    mallory = await signed_in_to(server, "mallory")
+    await mallory.request_chat("alice")
+    conversation = await alice.answer_chat("mallory", accept=True)
+    assert conversation is not None
+    await mallory.wait_for(ChatStarted)
+    await mallory.say("hi", conversation=conversation)
+    await alice.block("mallory")
+    for writer in (mallory, alice):
+        with pytest.raises(RequestFailed) as refused:
+            await writer.say("still there?", conversation=conversation)
+        assert refused.value.code == ErrorCode.BLOCKED

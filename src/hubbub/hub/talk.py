@@ -103,6 +103,9 @@ def say(hub: Hub, conn: ConnId, request: Say, wall: float) -> Decision:
         if to is None:
             raise Refusal(ErrorCode.UNKNOWN_CONVERSATION, "write to this person with message_user")
         check_not_blocked(hub, user.account_id, others[0], to)
+    elif user.chat is not None and user.chat.conversation == conversation:
+        partner = user.chat.partner_of(user)
+        check_not_blocked(hub, user.account_id, partner.account_id, partner.name)
     draft = Draft(
         conversation=conversation,
         sender_id=user.account_id,
