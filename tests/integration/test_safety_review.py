@@ -233,3 +233,26 @@ async def test_blocking_someone_mid_chat_stops_their_messages(
         with pytest.raises(RequestFailed) as refused:
             await writer.say("still there?", conversation=conversation)
         assert refused.value.code == ErrorCode.BLOCKED
+
+
+async def test_someone_you_block_cannot_pull_you_into_their_room(
+    server_process: ServerProcess, signed_in_to: SignedInTo
+) -> None:
+    """A blocked harasser made a room and invited their victim: an invite makes you a
+    member at once, so every message there reached the person who blocked them."""
+    server = serve(server_process)
+    alice = await signed_in_to(server, "alice")
+    mallory = await signed_in_to(server, "mallory")
+    bob = await signed_in_to(server, "bob")
+    await alice.block("mallory")
+    await mallory.create_room("trap", private=True)
+    with pytest.raises(RequestFailed) as refused:
+        await mallory.invite("trap", "alice")
+    assert refused.value.code == ErrorCode.BLOCKED
+    assert "trap" not in [room.name for room in await alice.rooms()]
+    await alice.create_room("garden")
+    with pytest.raises(RequestFailed) as refused:
+        await alice.invite("garden", "mallory")
+    assert refused.value.code == ErrorCode.BLOCKED
+    await mallory.invite("trap", "bob")
+    assert "trap" in [room.name for room in await bob.rooms()]

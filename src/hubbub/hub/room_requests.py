@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
+from hubbub.hub.blocks import check_not_blocked
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
     AddMember,
@@ -193,6 +194,7 @@ def invite(hub: Hub, conn: ConnId, request: Invite) -> Decision:
             return Decision.answer(conn, Ok(id=request.id))
         if account_id in room.banned:
             raise Refusal(ErrorCode.BANNED, f"{name} is banned from {room.name}")
+        check_not_blocked(hub, user.account_id, account_id, name)
         if len(room.members) >= MAX_ROOM_MEMBERS:
             raise Refusal(ErrorCode.ROOM_FULL, f"{room.name} has {MAX_ROOM_MEMBERS} members")
 
