@@ -256,3 +256,25 @@ async def test_someone_you_block_cannot_pull_you_into_their_room(
     assert refused.value.code == ErrorCode.BLOCKED
     await mallory.invite("trap", "bob")
     assert "trap" in [room.name for room in await bob.rooms()]
+
+
+async def test_clients_named_with_ports_behind_a_proxy_are_told_apart(
+    server_process: ServerProcess,
+) -> None:
+    """A proxy that writes the client's port into X-Forwarded-For made every entry
+    unreadable, so every client behind it counted as the proxy: one attacker's sockets
+    used up the per-address cap of everyone else."""
+    server = serve(server_process, "--trusted-proxy", "127.0.0.1", "--connections-per-address", "1")
+
+    def from_(address: str) -> dict[str, str]:
+        return {"X-Forwarded-For": address}
+
+    async with session_from() as proxy:
+        attacker = await proxy.ws_connect(ws_url(server.url), headers=from_("203.0.113.5:4321"))
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await proxy.ws_connect(ws_url(server.url), headers=from_("203.0.113.5:4322"))
+        assert refused.value.status == 429
+        for other in ("203.0.113.6:1234", "[2001:db8::1]:443"):
+            async with proxy.ws_connect(ws_url(server.url), headers=from_(other)) as ws:
+                assert (await sign_in(ws, f"user{len(other)}"))["type"] == "ok"
+        await attacker.close()

@@ -2,7 +2,8 @@
 
 A proxy (nginx) connects to hubbub itself and names the client it serves in
 ``X-Forwarded-For``, appending to whatever the client claimed there. So the header is read
-only when the peer is a ``--trusted-proxy``, and from the right: each trusted hop is
+only when the peer is a ``--trusted-proxy``, and from the right (an entry may carry a
+port, which is dropped): each trusted hop is
 skipped, and the first address that is not a trusted proxy is the client's. Anything to
 its left was written by the client and is ignored. Per-address limits and sign-in
 throttles key on the host part of the address this gives; the connection caps count an
@@ -65,13 +66,30 @@ def client_peer(request: web.Request, trusted: TrustedProxies) -> str:
         return f"{host}:{port}"
     client = host
     for hop in reversed(_forwarded_hops(request)):
-        try:
-            client = str(ipaddress.ip_address(hop))
-        except ValueError:
+        address = _hop_address(hop)
+        if address is None:
             break
+        client = address
         if client not in trusted:
             break
     return f"{client}:0"
+
+
+def _hop_address(hop: str) -> str | None:
+    """The address in one ``X-Forwarded-For`` entry: ``1.2.3.4``, ``2001:db8::1``, or with
+    the port some proxies add (``1.2.3.4:5678``, ``[2001:db8::1]:5678``); None if it is
+    none of these."""
+    candidates = [hop]
+    if hop.startswith("["):
+        candidates = [hop[1:].partition("]")[0]]
+    elif hop.count(":") == 1:
+        candidates.append(hop.partition(":")[0])
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
 
 
 def address_key(host: str) -> str:
