@@ -278,3 +278,25 @@ async def test_clients_named_with_ports_behind_a_proxy_are_told_apart(
             async with proxy.ws_connect(ws_url(server.url), headers=from_(other)) as ws:
                 assert (await sign_in(ws, f"user{len(other)}"))["type"] == "ok"
         await attacker.close()
+
+
+async def test_a_join_racing_a_ban_does_not_leave_a_banned_member(
+    server_process: ServerProcess, signed_in_to: SignedInTo
+) -> None:
+    """A user who kept joining while being banned could slip in: the join was checked
+    before the ban took effect and stored after it, so they stayed a member, banned."""
+    server = serve(server_process)
+    olga = await signed_in_to(server, "olga")
+    bob = await signed_in_to(server, "bob")
+    await olga.create_room("den")
+    for _ in range(8):
+        banned, joined = await asyncio.gather(
+            olga.ban("den", "bob"), bob.join_room("den"), return_exceptions=True
+        )
+        assert banned is None
+        assert not isinstance(joined, RequestFailed) or joined.code == ErrorCode.BANNED
+        assert [m.name for m in await olga.members("den")] == ["olga"]
+        with pytest.raises(RequestFailed) as refused:
+            await bob.join_room("den")
+        assert refused.value.code == ErrorCode.BANNED
+        await olga.unban("den", "bob")
