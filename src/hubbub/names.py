@@ -23,9 +23,10 @@ UNICODE_VERSION: str = icu.UNICODE_VERSION
 _checker = icu.SpoofChecker()
 _NO_OPTIONS = 0
 
-_BLANK_SYMBOLS = frozenset({"\u2800"})
+BLANK_SYMBOLS = frozenset({"\u2800"})
 """Characters that are neither spaces nor default-ignorable yet print as nothing:
-U+2800 BRAILLE PATTERN BLANK."""
+U+2800 BRAILLE PATTERN BLANK. The confusable skeleton keeps them, so a name may not
+contain them at all ("alice" + U+2800 would show as "alice")."""
 
 _NOT_VISIBLE_ALONE = frozenset({"Mn", "Mc", "Me", "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn"})
 """Categories that show nothing without a visible character beside them: combining
@@ -51,7 +52,7 @@ def is_visible(char: str) -> bool:
     default-ignorable, not a blank symbol, not a combining mark without a base."""
     return not (
         unicodedata.category(char) in _NOT_VISIBLE_ALONE
-        or char in _BLANK_SYMBOLS
+        or char in BLANK_SYMBOLS
         or char.isspace()
         or is_default_ignorable(char)
     )

@@ -5,7 +5,6 @@ full of connections. Each asserts what happens to the attacker and to everyone e
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import aiohttp
 import pytest
@@ -69,15 +68,13 @@ async def test_one_address_is_refused_past_its_cap_while_another_signs_in(
             with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
                 await attacker.ws_connect(ws_url(server.url))
             assert refused.value.status == 429
-        async with attacker.get(
-            f"{server.url}/ws",
-            headers={
-                "Connection": "Upgrade",
-                "Upgrade": "websocket",
-                "Sec-WebSocket-Version": "13",
-                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-            },
-        ) as response:
+        upgrade = {
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        }
+        async with attacker.get(f"{server.url}/ws", headers=upgrade) as response:
             assert response.status == 429
             assert "already has 20 chat connections open" in await response.text()
 
@@ -132,25 +129,26 @@ async def test_half_open_requests_are_closed_and_capped_per_address(
 async def test_a_full_server_refuses_newcomers_with_503(server_process: ServerProcess) -> None:
     server = serve(server_process, "--max-connections", "6")
     request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    kept = [await _admitted(server.port, request) for _ in range(6)]
-    refused = await asyncio.to_thread(answer_of, raw_connection(server.port, request))
-    assert refused.startswith(b"HTTP/1.1 503 ")
-    assert b"as many connections open as it can take" in refused
+    async with session_from() as session:
+        kept = [await _admitted(session, server.url) for _ in range(6)]
+        refused = await asyncio.to_thread(answer_of, raw_connection(server.port, request))
+        assert refused.startswith(b"HTTP/1.1 503 ")
+        assert b"as many connections open as it can take" in refused
 
-    kept.pop().close()
-    kept.append(await _admitted(server.port, request))
-    for sock in kept:
-        sock.close()
+        await kept.pop().close()
+        kept.append(await _admitted(session, server.url))
+        for ws in kept:
+            await ws.close()
 
 
-async def _admitted(port: int, request: bytes) -> socket.socket:
-    """A kept-alive connection the server answered 200 (retrying while it still counts one
-    that was just closed)."""
+async def _admitted(
+    session: aiohttp.ClientSession, url: str
+) -> aiohttp.ClientWebSocketResponse:
+    """An open WebSocket (it holds its connection; a plain HTTP answer closes it), retrying
+    while the server still counts one that was just closed."""
     async with asyncio.timeout(30):
         while True:
-            sock = raw_connection(port, request)
-            head = await asyncio.to_thread(sock.recv, 4096)
-            if head.startswith(b"HTTP/1.1 200 "):
-                return sock
-            sock.close()
-            await asyncio.sleep(0.1)
+            try:
+                return await session.ws_connect(ws_url(url))
+            except aiohttp.WSServerHandshakeError:
+                await asyncio.sleep(0.1)

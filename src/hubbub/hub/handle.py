@@ -115,7 +115,7 @@ def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: flo
         case LeaveRoom():
             return room_requests.leave_room(hub, conn, request)
         case SetTopic():
-            return room_requests.set_topic(hub, conn, request)
+            return _set_topic(hub, conn, request, wall)
         case Invite():
             return room_requests.invite(hub, conn, request)
         case ArchiveRoom():
@@ -146,6 +146,14 @@ def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: flo
             return blocks.blocked(hub, conn, request)
         case Audit():
             return admin.audit(hub, conn, request)
+
+
+def _set_topic(hub: Hub, conn: ConnId, request: SetTopic, wall: float) -> Decision:
+    """A topic is text the whole room sees: not from someone muted there."""
+    user = hub.signed_in(conn)
+    room = room_requests.find_room(hub, user, request.room)
+    moderation.check_not_muted(hub, user, room.id, wall)
+    return room_requests.set_topic(hub, conn, request)
 
 
 def _request_chat(hub: Hub, conn: ConnId, request: RequestChat, now: float) -> Decision:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from hubbub.names import is_visible
+from hubbub.names import BLANK_SYMBOLS, is_visible
 from hubbub.protocol import MAX_TEXT_CHARS, ErrorCode, Refusal
 
 MAX_NAME_CHARS = 32
@@ -35,7 +35,10 @@ def normalise_name(raw: str) -> tuple[str, str]:
     if name != name.strip():
         raise Refusal(ErrorCode.INVALID_NAME, "a name cannot start or end with a space")
     for position, char in enumerate(name, start=1):
-        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+        if (
+            unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+            or char in BLANK_SYMBOLS
+        ):
             raise Refusal(
                 ErrorCode.INVALID_NAME,
                 f"a name cannot contain the control or invisible character "

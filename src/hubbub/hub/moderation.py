@@ -76,7 +76,9 @@ def _moderator(hub: Hub, conn: ConnId, ref: str) -> tuple[OnlineUser, Room]:
     return user, room
 
 
-def _check_target(hub: Hub, user: OnlineUser, room: Room, target_id: int, name: str) -> None:
+def check_target(hub: Hub, user: OnlineUser, room: Room, target_id: int, name: str) -> None:
+    """Refuse ``not_allowed`` unless ``user`` (a moderator of the room) may act on the
+    account: not themselves, the owner or an admin; a moderator only as owner or admin."""
     if target_id == user.account_id:
         raise Refusal(ErrorCode.NOT_ALLOWED, "you cannot moderate yourself")
     if target_id == room.owner_id:
@@ -139,7 +141,7 @@ def _remove(
 def kick(hub: Hub, conn: ConnId, request: Kick) -> Decision:
     user, room = _moderator(hub, conn, request.room)
     target_id, name = _member(room, request.user)
-    _check_target(hub, user, room, target_id, name)
+    check_target(hub, user, room, target_id, name)
     act = Act("kick", user.name, target_id, name, room.id, request.reason)
 
     def done(_: int) -> Decision:
@@ -156,7 +158,7 @@ def ban(hub: Hub, conn: ConnId, request: Ban) -> Decision:
     user, room = _moderator(hub, conn, request.room)
 
     def banned(target_id: int, name: str) -> Decision:
-        _check_target(hub, user, room, target_id, name)
+        check_target(hub, user, room, target_id, name)
         act = Act("ban", user.name, target_id, name, room.id, request.reason)
 
         def done(_: int) -> Decision:
@@ -196,7 +198,7 @@ def unban(hub: Hub, conn: ConnId, request: Unban) -> Decision:
 def mute(hub: Hub, conn: ConnId, request: Mute, wall: float) -> Decision:
     user, room = _moderator(hub, conn, request.room)
     target_id, name = _member(room, request.user)
-    _check_target(hub, user, room, target_id, name)
+    check_target(hub, user, room, target_id, name)
     until = wall + request.seconds
     act = Act("mute", user.name, target_id, name, room.id, request.reason, until)
 
@@ -219,6 +221,7 @@ def mute(hub: Hub, conn: ConnId, request: Mute, wall: float) -> Decision:
 def unmute(hub: Hub, conn: ConnId, request: Unmute, wall: float) -> Decision:
     user, room = _moderator(hub, conn, request.room)
     target_id, name = _member(room, request.user)
+    check_target(hub, user, room, target_id, name)
     if room.muted_until(target_id, wall) is None:
         return Decision.answer(conn, Ok(id=request.id))
     act = Act("unmute", user.name, target_id, name, room.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
+from hubbub.hub.blocks import check_not_blocked
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
     AddMember,
@@ -130,6 +131,15 @@ def _name_taken(name: str, key: str, holder: str) -> Refusal:
     )
 
 
+def _banned_meanwhile(room: Room, account_id: int, sentence: str) -> Decision:
+    """A ban was stored while this join or invite was: take the membership back, refuse."""
+
+    def undone(_: None) -> Decision:
+        raise Refusal(ErrorCode.BANNED, sentence)
+
+    return Decision.after(RemoveMember(room.id, account_id), undone)
+
+
 def join_room(hub: Hub, conn: ConnId, request: JoinRoom) -> Decision:
     user = hub.signed_in(conn)
     room = find_room(hub, user, request.room)
@@ -143,6 +153,8 @@ def join_room(hub: Hub, conn: ConnId, request: JoinRoom) -> Decision:
         raise Refusal(ErrorCode.ROOM_FULL, f"{room.name} has {MAX_ROOM_MEMBERS} members")
 
     def joined(_: None) -> Decision:
+        if user.account_id in room.banned:
+            return _banned_meanwhile(room, user.account_id, f"you are banned from {room.name}")
         out = _welcome(hub, room, user.account_id, user.name, user.name)
         return Decision.answer(conn, RoomReply(id=request.id, room=room.info()), out).logged(
             "join_room", room.id
@@ -193,10 +205,13 @@ def invite(hub: Hub, conn: ConnId, request: Invite) -> Decision:
             return Decision.answer(conn, Ok(id=request.id))
         if account_id in room.banned:
             raise Refusal(ErrorCode.BANNED, f"{name} is banned from {room.name}")
+        check_not_blocked(hub, user.account_id, account_id, name)
         if len(room.members) >= MAX_ROOM_MEMBERS:
             raise Refusal(ErrorCode.ROOM_FULL, f"{room.name} has {MAX_ROOM_MEMBERS} members")
 
         def added(_: None) -> Decision:
+            if account_id in room.banned:
+                return _banned_meanwhile(room, account_id, f"{name} is banned from {room.name}")
             out = _welcome(hub, room, account_id, name, user.name)
             return Decision.answer(conn, Ok(id=request.id), out).logged(
                 "invite", f"room={room.id} user={name}"

@@ -25,7 +25,7 @@ from hubbub.hub.effects import (
 from hubbub.hub.entries import as_event
 from hubbub.hub.inputs import check_text, name_key, normalise_name
 from hubbub.hub.mentions import mentioned
-from hubbub.hub.moderation import check_not_muted, may_moderate
+from hubbub.hub.moderation import check_not_muted, check_target, may_moderate
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.protocol import (
     MAX_QUERY_CHARS,
@@ -70,19 +70,24 @@ def _stored(hub: Hub, conn: ConnId, request_id: RequestId, stored: StoredMessage
     return Decision.answer(conn, sent, out)
 
 
-def _mentions(hub: Hub, conversation: str, text: str) -> tuple[tuple[int, str], ...]:
-    """The members of the conversation that ``text`` mentions."""
+def _mentions(
+    hub: Hub, sender_id: int, conversation: str, text: str
+) -> tuple[tuple[int, str], ...]:
+    """The members of the conversation that ``text`` mentions, but those who block the
+    sender: someone you block cannot ping you from a room you share."""
     if "@" not in text:
         return ()
     room = hub.room_of(conversation)
     if room is not None:
-        return mentioned(text, room.member)
-    names: dict[str, tuple[int, str]] = {}
-    for account_id in hub.participants(conversation) or ():
-        name = hub.rooms.name_of(account_id)
-        if name is not None:
-            names[name_key(name)] = (account_id, name)
-    return mentioned(text, names.get)
+        found = mentioned(text, room.member)
+    else:
+        names: dict[str, tuple[int, str]] = {}
+        for account_id in hub.participants(conversation) or ():
+            name = hub.rooms.name_of(account_id)
+            if name is not None:
+                names[name_key(name)] = (account_id, name)
+        found = mentioned(text, names.get)
+    return tuple(m for m in found if sender_id not in hub.blocks.get(m[0], ()))
 
 
 def say(hub: Hub, conn: ConnId, request: Say, wall: float) -> Decision:
@@ -98,6 +103,9 @@ def say(hub: Hub, conn: ConnId, request: Say, wall: float) -> Decision:
         if to is None:
             raise Refusal(ErrorCode.UNKNOWN_CONVERSATION, "write to this person with message_user")
         check_not_blocked(hub, user.account_id, others[0], to)
+    elif user.chat is not None and user.chat.conversation == conversation:
+        partner = user.chat.partner_of(user)
+        check_not_blocked(hub, user.account_id, partner.account_id, partner.name)
     draft = Draft(
         conversation=conversation,
         sender_id=user.account_id,
@@ -105,7 +113,7 @@ def say(hub: Hub, conn: ConnId, request: Say, wall: float) -> Decision:
         text=text,
         to=to,
         client_id=request.client_id,
-        mentions=_mentions(hub, conversation, text),
+        mentions=_mentions(hub, user.account_id, conversation, text),
     )
     return Decision.after(Append(draft), lambda stored: _stored(hub, conn, request.id, stored))
 
@@ -177,13 +185,16 @@ def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage, wall: f
                 ErrorCode.NOT_ALLOWED,
                 "you can edit only your own messages, and delete others' only as a moderator",
             )
+        if moderating:
+            assert room is not None, "only a room has moderators"
+            check_target(hub, user, room, target.sender_id, target.sender)
         draft = Draft(
             conversation=request.conversation,
             sender_id=user.account_id,
             sender=user.name,
             text=text,
             to=target.to,
-            mentions=_mentions(hub, request.conversation, text),
+            mentions=_mentions(hub, user.account_id, request.conversation, text),
             kind="edit" if editing else "delete",
             target=target.seq,
             by_moderator=moderating,

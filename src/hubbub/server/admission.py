@@ -11,7 +11,10 @@ aiohttp's protocol (``site.py`` installs it when the listening socket is served)
   is answered 408 and closed; one address may have ``handshakes_per_address`` such
   connections at once (a trusted proxy may have any number), more are answered 429.
 
-After the headers, the Doorway only passes bytes on. :meth:`Admission.take_websocket`
+Empty lines before the request line are not a request: the clock runs on. After the
+headers, the Doorway only passes bytes on, so the server closes a plain HTTP connection
+once it has answered (``app.py``): a kept-alive connection would let a second
+request's headers trickle in unwatched. :meth:`Admission.take_websocket`
 caps the chat connections per client address (the real client's, behind a proxy), which
 the WebSocket endpoint asks before the upgrade.
 """
@@ -25,7 +28,7 @@ from http import HTTPStatus
 from typing import cast
 
 from hubbub.server.conn_limits import FD_RESERVE, ConnLimits
-from hubbub.server.proxies import TrustedProxies
+from hubbub.server.proxies import TrustedProxies, address_key
 
 
 def http_refusal(status: HTTPStatus, sentence: str) -> bytes:
@@ -52,7 +55,9 @@ TOO_MANY_HANDSHAKES = http_refusal(
 
 
 class Admission:
-    """The counts behind every connection cap; one per server, on the event loop's thread."""
+    """The counts behind every connection cap; one per server, on the event loop's thread.
+
+    Each cap counts a client address by :func:`~hubbub.server.proxies.address_key`."""
 
     def __init__(
         self,
@@ -83,11 +88,11 @@ class Admission:
         if self._open >= self._cap:
             refusal = FULL
             self.refused("503")
-        elif cap and self._handshaking[host] >= cap and host not in self._trusted:
+        elif cap and self._handshaking[address_key(host)] >= cap and host not in self._trusted:
             refusal = TOO_MANY_HANDSHAKES
             self.refused("429")
         else:
-            self._handshaking[host] += 1
+            self._handshaking[address_key(host)] += 1
         self._open += 1
         return refusal
 
@@ -98,24 +103,24 @@ class Admission:
 
     def asked(self, host: str) -> None:
         """The connection's request headers are in."""
-        _decrement(self._handshaking, host)
+        _decrement(self._handshaking, address_key(host))
 
     def leave(self, host: str, *, handshaking: bool) -> None:
         self._open -= 1
         if handshaking:
-            _decrement(self._handshaking, host)
+            _decrement(self._handshaking, address_key(host))
 
     def take_websocket(self, host: str) -> bool:
         """Count a chat connection from ``host``, unless it already has its share."""
         cap = self.limits.connections_per_address
-        if cap and self._websockets[host] >= cap:
+        if cap and self._websockets[address_key(host)] >= cap:
             self.refused("429")
             return False
-        self._websockets[host] += 1
+        self._websockets[address_key(host)] += 1
         return True
 
     def release_websocket(self, host: str) -> None:
-        _decrement(self._websockets, host)
+        _decrement(self._websockets, address_key(host))
 
 
 def _decrement(counts: Counter[str], key: str) -> None:
@@ -140,6 +145,7 @@ class Doorway(asyncio.Protocol):
         "_handshaking",
         "_host",
         "_make_handler",
+        "_started",
         "_tail",
         "_timer",
         "_transport",
@@ -154,6 +160,8 @@ class Doorway(asyncio.Protocol):
         self._handshaking = False
         """Admitted, and the request's headers are still coming."""
         self._timer: asyncio.TimerHandle | None = None
+        self._started = False
+        """A byte of the request line has come (empty lines before it do not count)."""
         self._tail = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -182,6 +190,9 @@ class Doorway(asyncio.Protocol):
         self._handler.data_received(data)
 
     def _head_ends(self, data: bytes) -> bool:
+        if not self._started:
+            data = data.lstrip(b"\r\n")
+            self._started = bool(data)
         seen = self._tail + data
         self._tail = seen[-3:]
         return _HEAD_END in seen

@@ -150,6 +150,11 @@ async def index(request: web.Request) -> web.FileResponse:
 
 async def _headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers["Server"] = "hubbub"
+    if not isinstance(response, web.WebSocketResponse):
+        # One request per connection: only the first request's headers are timed
+        # (admission.py), so a kept-alive one could send its next headers forever.
+        response.force_close()
+        response.headers["Connection"] = "close"
     if request.path == "/" or request.path.startswith("/static/"):
         response.headers.update(PAGE_HEADERS)
 

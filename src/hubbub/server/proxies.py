@@ -2,10 +2,12 @@
 
 A proxy (nginx) connects to hubbub itself and names the client it serves in
 ``X-Forwarded-For``, appending to whatever the client claimed there. So the header is read
-only when the peer is a ``--trusted-proxy``, and from the right: each trusted hop is
+only when the peer is a ``--trusted-proxy``, and from the right (an entry may carry a
+port, which is dropped): each trusted hop is
 skipped, and the first address that is not a trusted proxy is the client's. Anything to
 its left was written by the client and is ignored. Per-address limits and sign-in
-throttles key on the host part of the address this gives.
+throttles key on the host part of the address this gives; the connection caps count an
+IPv6 client by its /64 network (:func:`address_key`).
 """
 
 from __future__ import annotations
@@ -64,13 +66,45 @@ def client_peer(request: web.Request, trusted: TrustedProxies) -> str:
         return f"{host}:{port}"
     client = host
     for hop in reversed(_forwarded_hops(request)):
-        try:
-            client = str(ipaddress.ip_address(hop))
-        except ValueError:
+        address = _hop_address(hop)
+        if address is None:
             break
+        client = address
         if client not in trusted:
             break
     return f"{client}:0"
+
+
+def _hop_address(hop: str) -> str | None:
+    """The address in one ``X-Forwarded-For`` entry: ``1.2.3.4``, ``2001:db8::1``, or with
+    the port some proxies add (``1.2.3.4:5678``, ``[2001:db8::1]:5678``); None if it is
+    none of these."""
+    candidates = [hop]
+    if hop.startswith("["):
+        candidates = [hop[1:].partition("]")[0]]
+    elif hop.count(":") == 1:
+        candidates.append(hop.partition(":")[0])
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
+
+
+def address_key(host: str) -> str:
+    """What per-address caps count ``host`` as: an IPv6 address's /64 network (one
+    subscriber is handed a whole /64 and may use any address in it), an IPv4 address
+    (also one seen as IPv4-mapped IPv6) as itself."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return host
 
 
 def _forwarded_hops(request: web.Request) -> list[str]:
