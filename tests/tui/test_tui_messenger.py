@@ -18,8 +18,8 @@ async def test_alone_then_someone_joins(terminal: OpenTerminal) -> None:
     bob = await terminal("bob")
     await alice.sees("bob joined")
     await alice.until(lambda: "● bob" in alice.people, "bob in the people list")
+    await bob.until(lambda: "● alice" in bob.people, "alice online in bob's people list")
     assert not bob.saw("No one else is online yet")
-    assert "● alice" in bob.people
 
 
 async def test_request_decline_request_accept_busy_end(
