@@ -57,6 +57,20 @@ async def test_the_first_account_of_a_server_is_its_admin(
     await refused(second.ban_account("first"), ErrorCode.NOT_ALLOWED)
 
 
+async def test_only_moderators_and_admins_set_the_lobbys_topic(
+    hubbub: ServerProcess, signed_in_to: SignedInTo
+) -> None:
+    admin = await signed_in_to(hubbub, "admin")
+    bob = await signed_in_to(hubbub, "bob")
+    refusal = await refused(bob.set_topic(LOBBY, "bob was here"), ErrorCode.NOT_ALLOWED)
+    assert "moderators" in refusal.message
+    await admin.set_role(LOBBY, "bob", "moderator")
+    await bob.set_topic(LOBBY, "welcome, be kind")
+    await admin.set_topic(LOBBY, "welcome")
+    lobby = next(room for room in await bob.rooms() if room.id == LOBBY)
+    assert lobby.topic == "welcome"
+
+
 async def test_owner_appoints_a_moderator_and_members_see_the_role(
     hubbub: ServerProcess, signed_in_to: SignedInTo
 ) -> None:

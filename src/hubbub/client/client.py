@@ -243,7 +243,8 @@ class Client(ModerationRequests):
         await self._session.call(protocol.LeaveRoom(id=self._id(), room=room), protocol.Ok)
 
     async def set_topic(self, room: str, topic: str) -> None:
-        """Set a room's topic (any member); members get ``room_changed``."""
+        """Set a room's topic (any member; the Lobby's: its moderators and the admins);
+        members get ``room_changed``."""
         request = protocol.SetTopic(id=self._id(), room=room, topic=topic)
         await self._session.call(request, protocol.Ok)
 

@@ -13,6 +13,7 @@ from hubbub.store import kind_of
 if TYPE_CHECKING:
     from hubbub.hub.hub import Hub
     from hubbub.hub.presence import OnlineUser
+    from hubbub.hub.rooms import Room
 
 
 def _unknown(conversation: str) -> Refusal:
@@ -85,3 +86,8 @@ def audience(hub: Hub, conversation: str) -> Iterable[int]:
     if room is not None:
         return room.listeners
     return hub.conns_of(hub.participants(conversation) or ())
+
+
+def may_moderate(hub: Hub, account_id: int, room: Room) -> bool:
+    """Whether the account moderates the room: an admin, its owner or a moderator."""
+    return hub.is_admin(account_id) or room.role_of(account_id) != "member"

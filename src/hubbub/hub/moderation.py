@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
+from hubbub.hub.access import may_moderate
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import FindAccount, Moderate
 from hubbub.hub.inputs import normalise_name
@@ -39,11 +40,6 @@ if TYPE_CHECKING:
     from hubbub.hub.hub import Hub
     from hubbub.hub.presence import OnlineUser
     from hubbub.hub.rooms import Room
-
-
-def may_moderate(hub: Hub, account_id: int, room: Room) -> bool:
-    """Whether the account moderates the room: an admin, its owner or a moderator."""
-    return hub.is_admin(account_id) or room.role_of(account_id) != "member"
 
 
 def check_not_muted(hub: Hub, user: OnlineUser, conversation: str, wall: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
+from hubbub.hub.access import may_moderate
 from hubbub.hub.blocks import check_not_blocked
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
@@ -19,6 +20,7 @@ from hubbub.hub.inputs import name_key, normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.rooms import MAX_ROOM_MEMBERS, ROOMS_PER_HOUR, Room
 from hubbub.protocol import (
+    LOBBY,
     MAX_TOPIC_CHARS,
     ArchiveRoom,
     ConversationInfo,
@@ -183,6 +185,10 @@ def set_topic(hub: Hub, conn: ConnId, request: SetTopic) -> Decision:
     user = hub.signed_in(conn)
     room = find_room(hub, user, request.room)
     room.writable_by(user.account_id)
+    if room.id == LOBBY and not may_moderate(hub, user.account_id, room):
+        raise Refusal(
+            ErrorCode.NOT_ALLOWED, "the Lobby's topic is set by its moderators and the admins"
+        )
     topic = _check_topic(request.topic)
 
     def changed(_: None) -> Decision:

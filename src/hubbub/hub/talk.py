@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hubbub.calc import CalcError, evaluate, format_result
-from hubbub.hub.access import audience, check_writable, readable
+from hubbub.hub.access import audience, check_writable, may_moderate, readable
 from hubbub.hub.blocks import check_not_blocked
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
@@ -25,7 +25,7 @@ from hubbub.hub.effects import (
 from hubbub.hub.entries import as_event
 from hubbub.hub.inputs import check_text, name_key, normalise_name
 from hubbub.hub.mentions import mentioned
-from hubbub.hub.moderation import check_not_muted, check_target, may_moderate
+from hubbub.hub.moderation import check_not_muted, check_target
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.protocol import (
     MAX_QUERY_CHARS,
