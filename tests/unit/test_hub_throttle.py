@@ -46,9 +46,11 @@ def fail(hub: Hub, conn: int, now: float) -> None:
     assert caught.value.code is ErrorCode.WRONG_PASSWORD
 
 
-def test_the_host_is_the_peer_without_its_port() -> None:
+def test_the_throttles_count_a_peers_address_and_an_ipv6_one_by_its_64() -> None:
     assert host_of("203.0.113.7:5000") == "203.0.113.7"
-    assert host_of("[2001:db8::1]:5000") == "[2001:db8::1]"
+    assert host_of("[2001:db8::1]:5000") == "2001:db8::/64"
+    assert host_of("2001:db8::2:5000") == "2001:db8::/64", "one subscriber's /64 is one address"
+    assert host_of("::ffff:203.0.113.7:5000") == "203.0.113.7"
     assert host_of("-") == "-"
 
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from hubbub.addresses import address_key
 from hubbub.hub.flood import PRUNE_EVERY, Bucket
 from hubbub.hub.limits import Limits, Rate
 from hubbub.protocol import ErrorCode, Refusal
 
 
 def host_of(peer: str) -> str:
-    """The address part of ``"host:port"`` (``"[::1]:5000"`` gives ``"[::1]"``)."""
+    """What the throttles count ``"host:port"`` as: its address, an IPv6 one by its /64
+    network (:func:`hubbub.addresses.address_key`), as the connection caps do."""
     host, sep, _port = peer.rpartition(":")
-    return host if sep else peer
+    return address_key((host if sep else peer).strip("[]"))
 
 
 @dataclass(frozen=True, slots=True)

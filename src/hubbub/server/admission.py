@@ -27,8 +27,9 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import cast
 
+from hubbub.addresses import address_key
 from hubbub.server.conn_limits import FD_RESERVE, ConnLimits
-from hubbub.server.proxies import TrustedProxies, address_key
+from hubbub.server.proxies import TrustedProxies
 
 
 def http_refusal(status: HTTPStatus, sentence: str) -> bytes:
@@ -57,7 +58,7 @@ TOO_MANY_HANDSHAKES = http_refusal(
 class Admission:
     """The counts behind every connection cap; one per server, on the event loop's thread.
 
-    Each cap counts a client address by :func:`~hubbub.server.proxies.address_key`."""
+    Each cap counts a client address by :func:`hubbub.addresses.address_key`."""
 
     def __init__(
         self,

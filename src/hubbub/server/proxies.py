@@ -7,7 +7,7 @@ port, which is dropped): each trusted hop is
 skipped, and the first address that is not a trusted proxy is the client's. Anything to
 its left was written by the client and is ignored. Per-address limits and sign-in
 throttles key on the host part of the address this gives; the connection caps count an
-IPv6 client by its /64 network (:func:`address_key`).
+IPv6 client by its /64 network (:func:`hubbub.addresses.address_key`).
 """
 
 from __future__ import annotations
@@ -90,21 +90,6 @@ def _hop_address(hop: str) -> str | None:
         except ValueError:
             continue
     return None
-
-
-def address_key(host: str) -> str:
-    """What per-address caps count ``host`` as: an IPv6 address's /64 network (one
-    subscriber is handed a whole /64 and may use any address in it), an IPv4 address
-    (also one seen as IPv4-mapped IPv6) as itself."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return host
 
 
 def _forwarded_hops(request: web.Request) -> list[str]:
