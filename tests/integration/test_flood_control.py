@@ -4,13 +4,11 @@ else, and anyone chatting at a human pace, never notices."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-import aiohttp
 import pytest
 
+from abuse.attacks import flood
 from conftest import Running, wait_joined
 from hubbub.client import Client, RequestFailed
 from hubbub.hub.flood import FLOODING
@@ -20,29 +18,27 @@ from hubbub.protocol import ErrorCode, Message
 SignedInTo = Callable[..., Awaitable[Client]]
 
 
-async def flood(url: str, name: str, count: int) -> tuple[list[dict[str, Any]], int | None]:
-    """Sign in over a bare WebSocket, send ``count`` lobby messages as fast as the socket
-    takes them, and read every answer until the server closes: (answers, close code)."""
-    async with aiohttp.ClientSession() as session, session.ws_connect(f"{url}/ws") as ws:
-        await ws.send_json({"type": "sign_in", "id": 0, "name": name, "password": "pw-flood"})
-        while (await ws.receive_json()).get("id") != 0:
-            pass
-        for n in range(1, count + 1):
-            await ws.send_json({"type": "say", "id": n, "text": f"spam {n}"})
-        answers: list[dict[str, Any]] = []
-        async with asyncio.timeout(10):
-            async for frame in ws:
-                if frame.type is aiohttp.WSMsgType.TEXT:
-                    data = json.loads(frame.data)
-                    if data.get("id") is not None:
-                        answers.append(data)
-        return answers, ws.close_code
-
-
 @pytest.fixture
 async def limited(start_server: Callable[..., Awaitable[Running]]) -> Running:
     """A server with the default limits."""
     return await start_server(limits=Limits())
+
+
+async def test_joining_and_leaving_in_a_loop_is_limited_like_a_status_change(
+    limited: Running, signed_in_to: SignedInTo
+) -> None:
+    owner = await signed_in_to(limited, "owner")
+    room = await owner.create_room("den")
+    churner = await signed_in_to(limited, "churner")
+
+    async def churn() -> None:
+        """Join and leave the room ten times in a row: a burst of five passes, not more."""
+        for n in range(20):
+            await (churner.leave_room if n % 2 else churner.join_room)(room.id)
+
+    with pytest.raises(RequestFailed) as caught:
+        await churn()
+    assert caught.value.code == ErrorCode.RATE_LIMITED
 
 
 async def test_a_flooder_is_rate_limited_then_closed_and_readers_carry_on(

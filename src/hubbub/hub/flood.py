@@ -22,11 +22,14 @@ from hubbub.protocol import (
     EditMessage,
     EndChat,
     ErrorCode,
+    JoinRoom,
+    LeaveRoom,
     MessageUser,
     Refusal,
     RequestChat,
     Say,
     SetStatus,
+    SetTopic,
 )
 
 FLOODING = 4001
@@ -46,7 +49,16 @@ def kind_of(request: ClientRequest) -> Kind:
     match request:
         case Say() | MessageUser() | EditMessage() | DeleteMessage():
             return Kind.MESSAGES
-        case SetStatus() | RequestChat() | AnswerChat() | EndChat():
+        # Each of these reaches a whole room or the other party: cheap to send, loud to get.
+        case (
+            SetStatus()
+            | RequestChat()
+            | AnswerChat()
+            | EndChat()
+            | SetTopic()
+            | JoinRoom()
+            | LeaveRoom()
+        ):
             return Kind.STATUS
         case Calc():
             return Kind.CALC

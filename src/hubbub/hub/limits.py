@@ -30,7 +30,10 @@ class Limits:
     )
     status: Rate = field(
         default_factory=lambda: Rate(5, 0.5),
-        metadata={"help": "set_status, request_chat, answer_chat, end_chat, per account"},
+        metadata={
+            "help": "set_status, request_chat, answer_chat, end_chat, set_topic, join_room,"
+            " leave_room, per account"
+        },
     )
     calc: Rate = field(
         default_factory=lambda: Rate(10, 1.0), metadata={"help": "calc, per account"}
