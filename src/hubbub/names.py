@@ -8,12 +8,13 @@ copy of that table (the ``pyicu-wheels`` package bundles ICU and its data;
 :data:`UNICODE_VERSION` says which Unicode version).
 
 This module sits outside the hub and the store because both use it: the hub to refuse a
-name, the store (and its migrations) to keep the indexed skeleton column of every name.
+name, the store (and its migrations) to keep the indexed skeleton columns of every name.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from typing import NamedTuple
 
 import icu
 
@@ -33,11 +34,30 @@ _NOT_VISIBLE_ALONE = frozenset({"Mn", "Mc", "Me", "Zs", "Zl", "Zp", "Cc", "Cf", 
 marks, separators, controls, format characters, unassigned code points."""
 
 
-def skeleton(key: str) -> str:
-    """The confusable skeleton (UTS #39) of a name key (a name NFKC-normalised and
-    case-folded): names whose keys share one look alike."""
-    result: str = _checker.getSkeleton(_NO_OPTIONS, key)
+def skeleton(text: str) -> str:
+    """The confusable skeleton (UTS #39) of a name key or a name as written."""
+    result: str = _checker.getSkeleton(_NO_OPTIONS, text)
     return result
+
+
+class Skeletons(NamedTuple):
+    """The two skeletons a name is compared by; two names look alike when either kind
+    is the same for both.
+
+    ``folded`` is the skeleton of the key (NFKC, case-folded): "ALICE" with U+0410
+    CYRILLIC CAPITAL LETTER A beside "alice". ``cased`` is the skeleton of the name as
+    written (NFKC, case kept), for capitals that look like another small letter: "aIice"
+    (capital I) beside "alice", U+042C U+043E U+042C (Cyrillic soft sign, o, soft sign)
+    beside "bob". Folding case after the skeleton would catch those too but would merge
+    names that do not look alike: "Ian" and "Lan"."""
+
+    folded: str
+    cased: str
+
+
+def skeletons(name: str, key: str) -> Skeletons:
+    """The skeletons of a name (NFKC-normalised) and its key (also case-folded)."""
+    return Skeletons(folded=skeleton(key), cased=skeleton(name))
 
 
 def is_default_ignorable(char: str) -> bool:

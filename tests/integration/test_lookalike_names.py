@@ -15,6 +15,8 @@ from conftest import ServerProcess
 from hubbub.client import Client, RequestFailed
 from hubbub.protocol import ErrorCode, Message
 from lookalikes import (
+    CASE_APART,
+    CASED_LOOK_ALIKES,
     INVISIBLE,
     INVISIBLE_SENTENCE,
     LOOK_ALIKE_SENTENCE,
@@ -67,6 +69,36 @@ async def test_a_name_that_looks_like_a_taken_one_is_name_in_use(
     assert signed.name == "mallory"
 
 
+async def test_capitals_that_look_like_a_taken_name_s_small_letters_are_name_in_use(
+    connect: Connect, subtests: pytest.Subtests
+) -> None:
+    newcomer = await connect()
+    for case, (taken, name) in CASED_LOOK_ALIKES.items():
+        with subtests.test(case):
+            holder = await connect()
+            await holder.sign_in(taken, f"{taken}'s password")
+            await refused(
+                newcomer.sign_in(name, "impostor's password"),
+                ErrorCode.NAME_IN_USE,
+                f"looks too much like {taken}",
+            )
+            await refused(holder.message_user(name, "are you me?"), ErrorCode.UNKNOWN_USER, name)
+
+
+async def test_names_whose_keys_look_alike_but_whose_capitals_do_not_are_two_accounts(
+    connect: Connect,
+) -> None:
+    taken, name = CASE_APART
+    holder = await connect()
+    await holder.sign_in(taken, f"{taken}'s password")
+    newcomer = await connect()
+    signed = await newcomer.sign_in(name, f"{name}'s password")
+    assert signed.name == name
+    await holder.message_user(name, f"hello {name}")
+    message = await newcomer.wait_for(Message, lambda m: m.sender == taken, timeout=10)
+    assert message.text == f"hello {name}"
+
+
 async def test_a_name_with_nothing_visible_is_invalid_name(
     connect: Connect, subtests: pytest.Subtests
 ) -> None:
@@ -104,12 +136,14 @@ async def test_a_room_name_that_looks_like_a_room_s_is_room_name_taken(
     owner = await connect()
     await owner.sign_in("olga", "olga's password")
     await owner.create_room("design")
+    await owner.create_room("planning")
     cases = {
         "cyrillic-ie": ("d\u0435sign", "looks too much like the room design"),
         "same-name-in-capitals": ("LOBBY", "there is already a room called Lobby"),
         "cyrillic-o": ("L\u043ebby", "looks too much like the room Lobby"),
         "grapheme-joiner": ("design\u034f", "looks too much like the room design"),
         "hangul-filler-inside": ("des\u3164ign", "looks too much like the room design"),
+        "capital-i-for-small-l": ("pIanning", "looks too much like the room planning"),
     }
     for case, (name, sentence) in cases.items():
         with subtests.test(case):
@@ -118,6 +152,6 @@ async def test_a_room_name_that_looks_like_a_room_s_is_room_name_taken(
         with subtests.test(f"invisible-{case}"):
             await refused(owner.create_room(name), ErrorCode.INVALID_NAME, INVISIBLE_SENTENCE)
     rooms = {entry.name for entry in await owner.rooms()}
-    assert rooms == {"Lobby", "design"}
+    assert rooms == {"Lobby", "design", "planning"}
     for name in ("Zoë", "Zoe", "李雷", "Дмитрий"):
         assert (await owner.create_room(name)).name == name

@@ -18,7 +18,8 @@ def normalise_name(raw: str) -> tuple[str, str]:
     character: spaces, fillers such as U+3164 HANGUL FILLER or U+2800 BRAILLE PATTERN
     BLANK, default-ignorable characters and combining marks do not count on their own.
     That a new name must not look like a taken one is judged where names are claimed, on
-    the key's skeleton (:func:`hubbub.names.skeleton`, :mod:`hubbub.store.claims`).
+    the skeletons of the key and of the name (:func:`hubbub.names.skeletons`,
+    :mod:`hubbub.store.claims`).
     """
     name = unicodedata.normalize("NFKC", raw)
     if not any(is_visible(char) for char in name):

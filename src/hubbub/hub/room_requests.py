@@ -92,7 +92,7 @@ def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float)
     user = hub.signed_in(conn)
     name, key = normalise_name(request.name)
     topic = _check_topic(request.topic)
-    if (holder := hub.rooms.name_holder(key)) is not None:
+    if (holder := hub.rooms.name_holder(name, key)) is not None:
         raise _name_taken(name, key, holder.name)
     if hub.rooms.created_since(user.account_id, wall - 3600) >= ROOMS_PER_HOUR:
         raise Refusal(
@@ -110,7 +110,7 @@ def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float)
     )
 
     def created(done: bool) -> Decision:
-        holder = hub.rooms.name_holder(key)
+        holder = hub.rooms.name_holder(name, key)
         if not done or holder is not None:
             raise _name_taken(name, key, holder.name if holder is not None else name)
         room = Room(record.id, name, key, topic, request.private, user.account_id, wall)

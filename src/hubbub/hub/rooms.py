@@ -13,7 +13,7 @@ from typing import Literal
 
 from hubbub.hub.inputs import name_key
 from hubbub.hub.outbox import ConnId
-from hubbub.names import skeleton
+from hubbub.names import Skeletons, skeletons
 from hubbub.protocol import ErrorCode, Refusal, RoomInfo
 from hubbub.store import RoomRecord
 
@@ -89,7 +89,9 @@ class Rooms:
         self._by_id: dict[str, Room] = {}
         self._by_key: dict[str, Room] = {}
         self._by_skeleton: dict[str, Room] = {}
-        """The first room with each confusable skeleton (older rooms may share one)."""
+        """The first room with each folded confusable skeleton (older rooms may share one)."""
+        self._by_cased_skeleton: dict[str, Room] = {}
+        """The first room with each cased confusable skeleton."""
         self._of: dict[int, dict[str, Room]] = {}
         self._names: dict[int, str] = {}
 
@@ -112,7 +114,9 @@ class Rooms:
     def add(self, room: Room) -> None:
         self._by_id[room.id] = room
         self._by_key[room.key] = room
-        self._by_skeleton.setdefault(skeleton(room.key), room)
+        found = skeletons(room.name, room.key)
+        self._by_skeleton.setdefault(found.folded, room)
+        self._by_cased_skeleton.setdefault(found.cased, room)
 
     def get(self, room_id: str) -> Room | None:
         return self._by_id.get(room_id)
@@ -120,10 +124,16 @@ class Rooms:
     def __iter__(self) -> Iterator[Room]:
         return iter(self._by_id.values())
 
-    def name_holder(self, key: str) -> Room | None:
-        """The room a new room with name key ``key`` may not be called after: the one
-        with that key, else one whose name looks like it (the same skeleton)."""
-        return self._by_key.get(key) or self._by_skeleton.get(skeleton(key))
+    def name_holder(self, name: str, key: str) -> Room | None:
+        """The room a new room called ``name`` (name key ``key``) may not be called after:
+        the one with that key, else one whose name looks like it (either skeleton the
+        same, see :func:`hubbub.names.skeletons`)."""
+        found: Skeletons = skeletons(name, key)
+        return (
+            self._by_key.get(key)
+            or self._by_skeleton.get(found.folded)
+            or self._by_cased_skeleton.get(found.cased)
+        )
 
     def find(self, ref: str, key: str | None, account_id: int) -> Room:
         """The room ``ref`` names (its id, or a name with name key ``key``), as the account

@@ -7,7 +7,7 @@ import secrets
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from hubbub.names import skeleton
+from hubbub.names import skeletons
 from hubbub.store.claims import refuse_taken
 from hubbub.store.database import Database
 from hubbub.store.records import Account, SessionRecord
@@ -40,14 +40,14 @@ class Accounts:
 
     async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
         """A new account, in no room yet; :class:`NameTaken` if the key is someone's or
-        looks like someone's (the same confusable skeleton).
+        looks like someone's (see :func:`hubbub.names.skeletons`).
 
         The first account of a database is ``"admin"`` (decided in the same transaction,
         so two first sign-ins at once cannot both be), every later one ``"user"``."""
-        name_skeleton = skeleton(name_key)
+        name_skeletons = skeletons(name, name_key)
 
         def create(connection: Connection, now: float) -> Account:
-            refuse_taken(connection, accounts, name_key, name_skeleton)
+            refuse_taken(connection, accounts, name_key, name_skeletons)
             first = connection.scalar(select(accounts.c.id).limit(1)) is None
             role = "admin" if first else "user"
             account_id = connection.scalar(
@@ -55,7 +55,8 @@ class Accounts:
                 .values(
                     name=name,
                     name_key=name_key,
-                    name_skeleton=name_skeleton,
+                    name_skeleton=name_skeletons.folded,
+                    name_cased_skeleton=name_skeletons.cased,
                     password_hash=password_hash,
                     role=role,
                     created_at=now,

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, or_, select
 
+from hubbub.names import Skeletons
 from hubbub.store.records import NameTaken
 
 
-def refuse_taken(connection: Connection, table: Table, name_key: str, name_skeleton: str) -> None:
+def refuse_taken(connection: Connection, table: Table, name_key: str, found: Skeletons) -> None:
     """Raise :class:`NameTaken` if a row of ``table`` (accounts or rooms) has this name key,
-    or failing that this confusable skeleton (``look_alike``). Run it inside the write
-    transaction that inserts the name: the writer is serial, so no other claim slips in
-    between the check and the insert."""
+    or failing that either of these confusable skeletons, each compared with the same
+    kind (``look_alike``). Run it inside the write transaction that inserts the name: the
+    writer is serial, so no other claim slips in between the check and the insert."""
     exact = connection.scalar(select(table.c.name).where(table.c.name_key == name_key))
     if exact is not None:
         raise NameTaken(f"{table.name} already has the name {exact!r}", exact)
     similar = connection.scalar(
-        select(table.c.name).where(table.c.name_skeleton == name_skeleton).limit(1)
+        select(table.c.name)
+        .where(
+            or_(
+                table.c.name_skeleton == found.folded,
+                table.c.name_cased_skeleton == found.cased,
+            )
+        )
+        .limit(1)
     )
     if similar is not None:
         raise NameTaken(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, exists, insert, select, update
 
-from hubbub.names import skeleton
+from hubbub.names import skeletons
 from hubbub.store.claims import refuse_taken
 from hubbub.store.conversations import JoinOrder, add_conversations
 from hubbub.store.database import Database
@@ -67,11 +67,11 @@ class Rooms:
 
     async def create_room(self, room: RoomRecord) -> None:
         """Record the room and its members; :class:`NameTaken` if another room has its key
-        or one that looks like it (the same confusable skeleton)."""
-        name_skeleton = skeleton(room.name_key)
+        or one that looks like it (see :func:`hubbub.names.skeletons`)."""
+        name_skeletons = skeletons(room.name, room.name_key)
 
         def create(connection: Connection, now: float) -> None:
-            refuse_taken(connection, rooms, room.name_key, name_skeleton)
+            refuse_taken(connection, rooms, room.name_key, name_skeletons)
             known = connection.scalar(
                 select(conversations.c.id).where(conversations.c.id == room.id)
             )
@@ -85,7 +85,8 @@ class Rooms:
                     id=room.id,
                     name=room.name,
                     name_key=room.name_key,
-                    name_skeleton=name_skeleton,
+                    name_skeleton=name_skeletons.folded,
+                    name_cased_skeleton=name_skeletons.cased,
                     topic=room.topic,
                     private=room.private,
                     archived=room.archived,

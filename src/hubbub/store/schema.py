@@ -32,10 +32,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-# Accounts and rooms keep ``name_skeleton``, the confusable skeleton of ``name_key``
-# (hubbub.names.skeleton), so that a new name looking like an existing one is found with
-# one indexed lookup. It is not unique: names claimed before the skeletons existed may
-# share one.
+# Accounts and rooms keep ``name_skeleton``, the confusable skeleton of ``name_key``, and
+# ``name_cased_skeleton``, that of ``name`` as written (hubbub.names.skeletons), so that a
+# new name looking like an existing one is found with indexed lookups. Neither is
+# unique: names claimed before the skeletons existed may share one.
 
 metadata = MetaData(
     naming_convention={
@@ -57,6 +57,7 @@ accounts = Table(
     Column("name", String, nullable=False),
     Column("name_key", String, nullable=False, unique=True),
     Column("name_skeleton", String, nullable=False, server_default="", index=True),
+    Column("name_cased_skeleton", String, nullable=False, server_default="", index=True),
     Column("password_hash", String, nullable=False),
     Column("role", String, nullable=False),
     Column("created_at", Float, nullable=False),
@@ -100,6 +101,7 @@ rooms = Table(
     Column("name", String, nullable=False),
     Column("name_key", String, nullable=False, unique=True),
     Column("name_skeleton", String, nullable=False, server_default="", index=True),
+    Column("name_cased_skeleton", String, nullable=False, server_default="", index=True),
     Column("topic", String, nullable=False, server_default=""),
     Column("private", Boolean, nullable=False, server_default=false()),
     Column("archived", Boolean, nullable=False, server_default=false()),
