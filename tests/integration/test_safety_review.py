@@ -285,7 +285,7 @@ async def test_a_join_racing_a_ban_does_not_leave_a_banned_member(
 ) -> None:
     """A user who kept joining while being banned could slip in: the join was checked
     before the ban took effect and stored after it, so they stayed a member, banned."""
-    server = serve(server_process)
+    server = serve(server_process, "--status-limit", "100,100")  # joins 16 times on purpose
     olga = await signed_in_to(server, "olga")
     bob = await signed_in_to(server, "bob")
     await olga.create_room("den")
