@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -75,6 +76,27 @@ def main() -> None:
     help="A web origin (https://chat.example.org) besides the server's own whose pages may "
     "connect; repeat for more (the variable: separated by spaces).",
 )
+@click.option(
+    "--irc-port",
+    envvar="HUBBUB_IRC_PORT",
+    default=None,
+    type=click.IntRange(0, 65535),
+    help="Also listen for IRC clients on this port (0 picks a free one); default: no IRC.",
+)
+@click.option(
+    "--irc-server-name",
+    envvar="HUBBUB_IRC_SERVER_NAME",
+    default=None,
+    help="The server's name on IRC (default: this machine's host name).",
+)
+@click.option(
+    "--irc-guests",
+    envvar="HUBBUB_IRC_GUESTS",
+    default="on",
+    show_default=True,
+    type=click.Choice(["on", "off"]),
+    help="off: IRC connections must sign in (SASL PLAIN or PASS); on: others are guests.",
+)
 @limit_options
 def serve(
     host: str,
@@ -84,6 +106,9 @@ def serve(
     grace: float,
     log_level: str,
     allowed_origins: tuple[str, ...],
+    irc_port: int | None,
+    irc_server_name: str | None,
+    irc_guests: str,
     no_limits: bool,
     **limits: Any,
 ) -> None:
@@ -91,12 +116,23 @@ def serve(
     from aiohttp import web
 
     from hubbub.server import Config, create_app
+    from hubbub.server.config import IrcConfig
     from hubbub.server.startup import check_data_dir, listen
 
     if database is None:
         check_data_dir(data_dir)
     sock = listen(host, port)
     port = sock.getsockname()[1]
+    irc = None
+    if irc_port is not None:
+        irc_sock = listen(host, irc_port)
+        irc = IrcConfig(
+            port=irc_sock.getsockname()[1],
+            server_name=irc_server_name or socket.gethostname(),
+            guests=irc_guests == "on",
+            host=host,
+            sock=irc_sock,
+        )
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -108,6 +144,7 @@ def serve(
         database=database,
         grace=grace,
         allowed_origins=tuple(origin.rstrip("/") for origin in allowed_origins),
+        irc=irc,
         limits=limits_from(no_limits, limits),
     )
     url = f"http://{host}:{port}"
@@ -119,7 +156,8 @@ def serve(
             f"  from Python:  async with hubbub.client.Client.connect({url!r}) as c: ...\n"
             f"  data: {database or data_dir.resolve() / 'hubbub.db'}"
             f"   who is on: hubbub status --port {port}\n"
-            f"  Ctrl-C stops the server.",
+            + (f"  IRC clients connect to {host}:{irc.port} as {irc.server_name}\n" if irc else "")
+            + "  Ctrl-C stops the server.",
             err=False,
         )
 

@@ -510,9 +510,12 @@ class MemberJoined(Event, tag="member_joined", frozen=True):
     status: SeenStatus
 
 
-class MemberLeft(Event, tag="member_left", frozen=True):
+class MemberLeft(Event, tag="member_left", frozen=True, omit_defaults=True):
+    """``quit``: set when a guest's connection ended, with its parting words (maybe empty)."""
+
     room: str
     name: str
+    quit: str | None = None
 
 
 class TypingEvent(Event, tag="typing", frozen=True):

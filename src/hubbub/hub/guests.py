@@ -1,0 +1,94 @@
+"""Guests: people who connect without credentials (IRC clients that only say NICK and USER).
+
+A guest is an account whose password hash is :data:`GUEST_HASH`, which no password
+matches: its messages keep their author in history like anyone's, but nobody holds the
+name. The next guest who picks it gets it back (while no one is signed in as it), and a
+name that belongs to a real account is refused. A guest is a member of rooms only while
+connected: :func:`farewell` takes it out of each of them, which the rooms hear as a quit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from hubbub.hub.decision import Decision
+from hubbub.hub.effects import CreateAccount, FindAccount, RemoveMember
+from hubbub.hub.inputs import normalise_name
+from hubbub.hub.outbox import ConnId, Outbox
+from hubbub.hub.session import _attach
+from hubbub.protocol import ErrorCode, MemberLeft, Refusal, RequestId, SignIn
+from hubbub.store import Account
+
+if TYPE_CHECKING:
+    from hubbub.hub.hub import Hub
+
+GUEST_HASH = "!guest"
+"""The stored password hash of a guest's account: no password verifies against it."""
+GUEST_ROLE = "guest"
+"""The role a guest's session has in the hub (the store keeps ``user``)."""
+
+
+def is_guest_account(account: Account) -> bool:
+    return account.password_hash == GUEST_HASH
+
+
+def sign_in_guest(hub: Hub, conn: ConnId, request_id: RequestId, name: str, now: float) -> Decision:
+    """Sign ``conn`` in as the guest ``name``; answered like a sign-in (``SignedIn``)."""
+    if (current := hub.user_of(conn)) is not None:
+        raise Refusal(
+            ErrorCode.ALREADY_SIGNED_IN, f"this connection is signed in as {current.name}"
+        )
+    display, key = normalise_name(name)
+
+    def free() -> None:
+        if hub.online(key) is not None:
+            raise Refusal(ErrorCode.NAME_IN_USE, f"{display} is signed in; choose another name")
+
+    def found(account: Account | None) -> Decision:
+        if account is None:
+            return Decision.after(CreateAccount(display, key, GUEST_HASH), created)
+        if not is_guest_account(account):
+            raise Refusal(
+                ErrorCode.NAME_IN_USE,
+                f"{account.name} is an account's name: sign in with its password",
+            )
+        free()
+        guest = dataclasses.replace(account, role=GUEST_ROLE)
+        return _attach(hub, conn, SignIn(id=request_id, name=account.name), guest, "", now)
+
+    def created(account: Account | None) -> Decision:
+        if account is None:
+            return Decision.after(FindAccount(key), found)
+        return found(account)
+
+    free()
+    return Decision.after(FindAccount(key), found)
+
+
+def farewell(hub: Hub, conn: ConnId, message: str) -> Decision:
+    """A guest's connection is ending: it leaves each of its rooms, which hear it quit.
+
+    Anyone else keeps their rooms (membership outlives connections); nothing to do.
+    """
+    user = hub.user_of(conn)
+    if user is None or user.role != GUEST_ROLE:
+        return Decision()
+    rooms = [room for room in hub.rooms.of(user.account_id)]
+
+    def next_room(_: object = None) -> Decision:
+        if not rooms:
+            return Decision()
+        room = rooms.pop(0)
+
+        def left(_: None) -> Decision:
+            out = Outbox()
+            hub.rooms.remove_member(room, user.account_id, user.conns)
+            out.send(room.listeners, MemberLeft(room=room.id, name=user.name, quit=message))
+            decision = next_room()
+            decision.out = out.extended(decision.out)
+            return decision
+
+        return Decision.after(RemoveMember(room.id, user.account_id), left)
+
+    return next_room()
