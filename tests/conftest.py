@@ -146,6 +146,8 @@ class ServerProcess:
     port: int
     process: subprocess.Popen[bytes] | None = None
     limits: bool = False
+    args: tuple[str, ...] = ()
+    """More ``hubbub serve`` flags (``--irc-port``...)."""
 
     @property
     def url(self) -> str:
@@ -171,6 +173,7 @@ class ServerProcess:
                 "--log-level",
                 "WARNING",
                 *(() if self.limits else ("--no-limits",)),
+                *self.args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

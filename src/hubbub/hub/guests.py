@@ -13,7 +13,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from hubbub.hub.decision import Decision
-from hubbub.hub.effects import CreateAccount, FindAccount, RemoveMember
+from hubbub.hub.effects import CreateAccount, FindAccount, RemoveMember, UpdateRoom
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.session import _attach
@@ -22,6 +22,7 @@ from hubbub.store import Account
 
 if TYPE_CHECKING:
     from hubbub.hub.hub import Hub
+    from hubbub.hub.rooms import Room
 
 GUEST_HASH = "!guest"
 """The stored password hash of a guest's account: no password verifies against it."""
@@ -66,6 +67,16 @@ def sign_in_guest(hub: Hub, conn: ConnId, request_id: RequestId, name: str, now:
     return Decision.after(FindAccount(key), found)
 
 
+def release_if_empty(hub: Hub, room: Room, then: Decision) -> Decision:
+    """A room a guest made is released when its last member leaves, as IRC channels are:
+    archived with its history, and its name is free for the next room. Then ``then``."""
+    if not room.transient or room.members:
+        return then
+    hub.rooms.drop(room)
+    release = UpdateRoom(room.id, archived=True, name_key=f"{room.key}~{room.id}")
+    return Decision.after(release, lambda _: then)
+
+
 def farewell(hub: Hub, conn: ConnId, message: str) -> Decision:
     """A guest's connection is ending: it leaves each of its rooms, which hear it quit.
 
@@ -84,8 +95,9 @@ def farewell(hub: Hub, conn: ConnId, message: str) -> Decision:
         def left(_: None) -> Decision:
             out = Outbox()
             hub.rooms.remove_member(room, user.account_id, user.conns)
-            out.send(room.listeners, MemberLeft(room=room.id, name=user.name, quit=message))
-            decision = next_room()
+            left = MemberLeft(room=room.id, name=user.name, message=message or None, quit=True)
+            out.send(room.listeners, left)
+            decision = release_if_empty(hub, room, next_room())
             decision.out = out.extended(decision.out)
             return decision
 

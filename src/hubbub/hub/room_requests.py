@@ -14,6 +14,7 @@ from hubbub.hub.effects import (
     RemoveMember,
     UpdateRoom,
 )
+from hubbub.hub.guests import GUEST_ROLE, release_if_empty
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.rooms import MAX_ROOM_MEMBERS, ROOMS_PER_HOUR, Room
@@ -110,6 +111,7 @@ def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float)
         if not done or hub.rooms.name_taken(key):
             raise Refusal(ErrorCode.ROOM_NAME_TAKEN, f"there is already a room called {name}")
         room = Room(record.id, name, key, topic, request.private, user.account_id, wall)
+        room.transient = user.role == GUEST_ROLE
         hub.rooms.add(room)
         out = _welcome(hub, room, user.account_id, user.name, user.name)
         return Decision.answer(conn, RoomReply(id=request.id, room=room.info()), out).logged(
@@ -148,8 +150,10 @@ def leave_room(hub: Hub, conn: ConnId, request: LeaveRoom) -> Decision:
         out = Outbox()
         hub.rooms.remove_member(room, user.account_id, user.conns)
         out.send(user.conns, RoomRemoved(room=room.id, reason="left"))
-        out.send(room.listeners, MemberLeft(room=room.id, name=user.name))
-        return Decision.answer(conn, Ok(id=request.id), out).logged("leave_room", room.id)
+        left = MemberLeft(room=room.id, name=user.name, message=request.message)
+        out.send(room.listeners, left)
+        decision = Decision.answer(conn, Ok(id=request.id), out).logged("leave_room", room.id)
+        return release_if_empty(hub, room, decision)
 
     return Decision.after(RemoveMember(room.id, user.account_id), left)
 

@@ -89,7 +89,8 @@ async def part(c: IrcConnection, line: Line) -> None:
         if room_id is None:
             await not_mine(c, channel, "442", "You're not on that channel")
             continue
-        await c.ask(LeaveRoom(id=c.next_id(), room=room_id), Ok)
+        words = line.params[1] if len(line.params) > 1 and line.params[1] else None
+        await c.ask(LeaveRoom(id=c.next_id(), room=room_id, message=words), Ok)
 
 
 async def topic(c: IrcConnection, line: Line) -> None:
@@ -133,7 +134,7 @@ async def list_channels(c: IrcConnection, line: Line) -> None:
     c.numeric("321", "Channel", "Users  Name")
     for room in await directory(c):
         channel = c.listener.channel(room.name)
-        if wanted is None or channel.casefold() in wanted:
+        if room.members and (wanted is None or channel.casefold() in wanted):
             c.numeric("322", channel, str(room.members), room.topic)
     c.numeric("323", "End of /LIST")
 

@@ -18,7 +18,7 @@ import msgspec
 
 from hubbub.hub import Decision, handle
 from hubbub.hub.guests import farewell
-from hubbub.irc.lines import MAX_LINE_BYTES, format_line, parse
+from hubbub.irc.lines import MAX_LINE_BYTES, MAX_TAGS_BYTES, format_line, parse
 from hubbub.irc.outlet import Decoded, IrcOutlet
 from hubbub.irc.render import render
 from hubbub.protocol import (
@@ -104,6 +104,9 @@ class IrcConnection:
                     continue
                 except (asyncio.IncompleteReadError, ConnectionError):
                     return
+                if raw.startswith(b"@") and raw.find(b" ") > MAX_TAGS_BYTES:
+                    self.numeric("417", "Input line was too long")
+                    continue
                 line = parse(raw.decode("utf-8", "replace"))
                 if line is None:
                     continue
@@ -210,9 +213,7 @@ class IrcConnection:
             listed = await self.ask(Members(id=self.next_id(), room=room_id), MemberList)
         except Refusal:
             listed = MemberList(id="", room=room_id, members=[])
-        names = [
-            self.listener.names_entry(m, self) for m in listed.members if m.status != "offline"
-        ]
+        names = [self.listener.names_entry(m, self) for m in listed.members]
         for start in range(0, max(len(names), 1), 40):
             chunk = names[start : start + 40]
             if chunk:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 MAX_LINE_BYTES = 8191 + 512
 """Tags (8191) and the rest (512): a longer line is refused with 417."""
+MAX_TAGS_BYTES = 4096
+"""A client's tags, with their ``@``: more is refused with 417."""
 
 _TAG_ESCAPES = {";": "\\:", " ": "\\s", "\\": "\\\\", "\r": "\\r", "\n": "\\n"}
 _TAG_UNESCAPES = {"\\:": ";", "\\s": " ", "\\\\": "\\", "\\r": "\r", "\\n": "\n"}

@@ -86,14 +86,16 @@ async def nick(c: IrcConnection, line: Line) -> None:
     if not valid_nick(wanted):
         c.numeric("432", wanted, "Erroneous nickname")
         return
-    if c.registered:
-        if wanted != c.nick:
-            c.numeric(
-                "432", wanted, "hubbub names are accounts: a nick cannot change once connected"
-            )
-        return
-    if c.listener.client(wanted) is not None or c.server.hub.online(c.listener.key(wanted)):
+    same = c.listener.same(wanted, c.nick)
+    if not same and (c.listener.client(wanted) or c.server.hub.online(c.listener.key(wanted))):
         c.numeric("433", wanted, "Nickname is already in use")
+        return
+    if c.registered:
+        if same:
+            c.line("NICK", wanted, source=c.mask)
+            c.nick = wanted
+        else:
+            c.numeric("432", wanted, "hubbub names are accounts: only its case can change")
         return
     c.nick = wanted
     await complete(c)
@@ -103,7 +105,7 @@ async def user(c: IrcConnection, line: Line) -> None:
     if c.registered:
         c.numeric("462", "You may not reregister")
         return
-    if len(line.params) < 4 or not line.params[0]:
+    if len(line.params) < 4 or not line.params[0] or not line.params[3]:
         c.numeric("461", "USER", "Not enough parameters")
         return
     c.user = line.params[0][:16]

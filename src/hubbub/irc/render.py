@@ -134,13 +134,14 @@ def _left(c: IrcConnection, event: MemberLeft) -> bytes:
     if channel is None or c.listener.same(event.name, c.nick):
         return b""
     mask = c.listener.mask(event.name)
-    if event.quit is None:
-        return format_line("PART", channel, source=mask)
+    if not event.quit:
+        words = (event.message,) if event.message else ()
+        return format_line("PART", channel, *words, source=mask)
     key = c.listener.key(event.name)
     if key in c.quitted:
         return b""
     c.quitted.add(key)
-    return format_line("QUIT", f"Quit: {event.quit}" if event.quit else "Quit", source=mask)
+    return format_line("QUIT", f"Quit: {event.message or ''}", source=mask)
 
 
 def _away(c: IrcConnection, event: Presence) -> bytes:

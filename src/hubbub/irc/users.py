@@ -29,10 +29,8 @@ async def who(c: IrcConnection, line: Line) -> None:
         if room_id is not None:
             listed = await c.ask(Members(id=c.next_id(), room=room_id), MemberList)
             for member in listed.members:
-                if member.status != "offline":
-                    _who_line(
-                        c, c.channels[room_id], member.name, member.status, member.role == "owner"
-                    )
+                owner = member.role == "owner"
+                _who_line(c, c.channels[room_id], member.name, member.status, owner)
     else:
         found = c.server.hub.online(c.listener.key(mask))
         if found is not None:
