@@ -123,6 +123,10 @@ class IrcConnection:
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
+        async with self.listener.leaving(self):
+            await self._leave()
+
+    async def _leave(self) -> None:
         if self.registered and self.server.hub.user_of(self.conn) is not None:
             try:
                 await self.server.run(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from hubbub.hub import normalise_name
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from hubbub.server.server import ChatServer
 
 log = logging.getLogger("hubbub.irc")
+LEAVING_SECONDS = 5.0
+"""How long a new client waits for an old one with its nick to finish disconnecting."""
 SERVICE = "hubbub"
 """The service nick: the features IRC has no command for (docs/irc.md)."""
 
@@ -34,6 +38,7 @@ class IrcListener:
         """Registered IRC connections by name key: their user, host and away text."""
         self._open: set[IrcConnection] = set()
         self.most_users = 0
+        self._leaving: dict[str, asyncio.Event] = {}
 
     async def start(self) -> None:
         from datetime import UTC, datetime
@@ -75,6 +80,25 @@ class IrcListener:
     def forget(self, client: IrcConnection) -> None:
         if self._clients.get(self.key(client.nick)) is client:
             del self._clients[self.key(client.nick)]
+
+    @contextlib.asynccontextmanager
+    async def leaving(self, client: IrcConnection) -> AsyncIterator[None]:
+        """While a client's connection ends, its nick is not free yet: :meth:`gone` waits."""
+        key = self.key(client.nick)
+        done = self._leaving.setdefault(key, asyncio.Event())
+        try:
+            yield
+        finally:
+            done.set()
+            if self._leaving.get(key) is done:
+                del self._leaving[key]
+
+    async def gone(self, name: str) -> None:
+        """Wait (a few seconds at most) for a connection with this nick to finish ending."""
+        done = self._leaving.get(self.key(name))
+        if done is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), LEAVING_SECONDS)
 
     def client(self, name: str) -> IrcConnection | None:
         return self._clients.get(self.key(name))

@@ -86,6 +86,7 @@ async def nick(c: IrcConnection, line: Line) -> None:
     if not valid_nick(wanted):
         c.numeric("432", wanted, "Erroneous nickname")
         return
+    await c.listener.gone(wanted)
     same = c.listener.same(wanted, c.nick)
     if not same and (c.listener.client(wanted) or c.server.hub.online(c.listener.key(wanted))):
         c.numeric("433", wanted, "Nickname is already in use")
