@@ -90,6 +90,8 @@ async def part(c: IrcConnection, line: Line) -> None:
             await not_mine(c, channel, "442", "You're not on that channel")
             continue
         words = line.params[1] if len(line.params) > 1 and line.params[1] else None
+        if words is not None:
+            c.parting[room_id] = words
         await c.ask(LeaveRoom(id=c.next_id(), room=room_id, message=words), Ok)
 
 

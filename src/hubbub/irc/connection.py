@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from hubbub.hub import Decision, handle
-from hubbub.hub.guests import farewell
+from hubbub.hub.guests import GUEST_ROLE, farewell
 from hubbub.irc.lines import MAX_LINE_BYTES, MAX_TAGS_BYTES, format_line, parse
 from hubbub.irc.outlet import Decoded, IrcOutlet
 from hubbub.irc.render import render
@@ -82,8 +82,15 @@ class IrcConnection:
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
         self.quit_message = ""
+        self.parting: dict[str, str] = {}
+        """Room id → the PART message this connection is leaving it with."""
 
     # ------------------------------------------------------------------ identity
+
+    @property
+    def guest(self) -> bool:
+        user = self.server.hub.user_of(self.conn)
+        return user is None or user.role == GUEST_ROLE
 
     @property
     def mask(self) -> str:

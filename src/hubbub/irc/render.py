@@ -90,7 +90,8 @@ def render(c: IrcConnection, d: Decoded) -> bytes:
             return c.joined(event.room)
         case RoomRemoved():
             parted = c.channels.pop(event.room, "")
-            return format_line("PART", parted, source=c.mask) if parted else b""
+            words = (c.parting.pop(event.room),) if event.room in c.parting else ()
+            return format_line("PART", parted, *words, source=c.mask) if parted else b""
         case RoomChanged():
             changed = c.channels.get(event.room.id, "")
             if not changed or c.topics.get(event.room.id) == event.room.topic:

@@ -60,6 +60,9 @@ async def _send(c: IrcConnection, target: str, text: str, notice: bool) -> None:
         request = MessageUser(id=c.next_id(), to=target, text=text, client_id=client_id)
     try:
         await c.ask(request, Sent)
+        away = c.server.hub.online(c.listener.key(target))
+        if not notice and isinstance(request, MessageUser) and away and away.status == "away":
+            c.numeric("301", c.listener.nick(away.name), c.listener.away_text(away.name))
     except Refusal as refusal:
         if notice:
             return

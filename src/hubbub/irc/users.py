@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from typing import TYPE_CHECKING
 
 from hubbub import __version__
@@ -14,27 +15,55 @@ if TYPE_CHECKING:
     from hubbub.irc.connection import IrcConnection
 
 
-def _who_line(c: IrcConnection, channel: str, name: str, status: str, owner: bool) -> None:
+WHOX_ORDER = "tcuihsnfdlaor"
+"""The fields of a WHOX reply (354), in the order they are sent whatever the order asked."""
+
+
+def _who_line(
+    c: IrcConnection, channel: str, name: str, status: str, owner: bool, whox: str | None
+) -> None:
     user, host, realname = c.listener.userhost(name)
     flags = ("G" if status == "away" else "H") + ("@" if owner else "")
-    c.numeric(
-        "352", channel, user, host, c.listener.name, c.listener.nick(name), flags, f"0 {realname}"
-    )
+    nick = c.listener.nick(name)
+    if whox is None:
+        c.numeric("352", channel, user, host, c.listener.name, nick, flags, f"0 {realname}")
+        return
+    fields, _, token = whox.partition(",")
+    client = c.listener.client(name)
+    account = "0" if client is None or client.guest else name
+    values = {
+        "t": token,
+        "c": channel,
+        "u": user,
+        "i": "255.255.255.255",
+        "h": host,
+        "s": c.listener.name,
+        "n": nick,
+        "f": flags,
+        "d": "0",
+        "l": "0",
+        "a": account,
+        "o": "n/a",
+        "r": realname,
+    }
+    c.numeric("354", *(values[field] for field in WHOX_ORDER if field in fields))
 
 
 async def who(c: IrcConnection, line: Line) -> None:
     mask = line.params[0] if line.params else "*"
+    whox = line.params[1][1:] if len(line.params) > 1 and line.params[1].startswith("%") else None
     if mask.startswith("#"):
         room_id = mine(c, mask)
         if room_id is not None:
             listed = await c.ask(Members(id=c.next_id(), room=room_id), MemberList)
             for member in listed.members:
                 owner = member.role == "owner"
-                _who_line(c, c.channels[room_id], member.name, member.status, owner)
+                _who_line(c, c.channels[room_id], member.name, member.status, owner, whox)
     else:
-        found = c.server.hub.online(c.listener.key(mask))
-        if found is not None:
-            _who_line(c, "*", found.name, found.status, False)
+        pattern = mask.casefold()
+        for found in c.server.hub.all_users():
+            if fnmatch.fnmatchcase(c.listener.nick(found.name).casefold(), pattern):
+                _who_line(c, "*", found.name, found.status, False, whox)
     c.numeric("315", mask, "End of WHO list")
 
 

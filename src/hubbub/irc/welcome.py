@@ -23,10 +23,12 @@ ISUPPORT = (
     "MSGREFTYPES=msgid,timestamp",
     "NETWORK=hubbub",
     f"NICKLEN={MAX_NAME_CHARS}",
-    "PREFIX=(o)@",
+    "PREFIX=(ov)@+",
     "STATUSMSG=",
     f"TOPICLEN={MAX_TOPIC_CHARS}",
+    "TARGMAX=JOIN:,PART:,NAMES:,LIST:,PRIVMSG:4,NOTICE:4,WHOIS:1",
     "UTF8ONLY",
+    "WHOX",
 )
 MOTD = (
     "This is hubbub: the same rooms as the web, desktop and terminal clients.",
@@ -61,8 +63,8 @@ def lusers(c: IrcConnection) -> None:
     c.numeric("253", str(unknown), "unknown connection(s)")
     c.numeric("254", str(channels), "channels formed")
     c.numeric("255", f"I have {users} clients and 0 servers")
-    c.numeric("265", str(users), str(most), f"Current local users {users}, max {most}")
-    c.numeric("266", str(users), str(most), f"Current global users {users}, max {most}")
+    c.numeric("265", f"Current local users {users}, max {most}")
+    c.numeric("266", f"Current global users {users}, max {most}")
 
 
 def motd(c: IrcConnection) -> None:
