@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from hubbub.irc import channels, registration, talk, users
+from hubbub.irc import channels, history, registration, talk, users
 from hubbub.irc.connection import Closed
 from hubbub.irc.lines import Line
 from hubbub.protocol import Refusal
@@ -48,6 +48,7 @@ AFTER: dict[str, Handler] = {
     "LUSERS": users.lusers,
     "MOTD": users.motd,
     "VERSION": users.version,
+    "CHATHISTORY": history.chathistory,
 }
 
 

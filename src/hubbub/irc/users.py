@@ -23,6 +23,8 @@ def _who_line(
     c: IrcConnection, channel: str, name: str, status: str, owner: bool, whox: str | None
 ) -> None:
     user, host, realname = c.listener.userhost(name)
+    live = c.server.hub.online(c.listener.key(name))
+    status = live.status if live is not None else status
     flags = ("G" if status == "away" else "H") + ("@" if owner else "")
     nick = c.listener.nick(name)
     if whox is None:
