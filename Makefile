@@ -9,6 +9,10 @@ CHROMIUM := /usr/bin/chromium
 # The desktop client's tests open real Tk windows on a virtual screen.
 XVFB := /usr/bin/Xvfb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The IRC client test drives Debian's irssi in tmux.
+IRSSI := /usr/bin/irssi
+# The IRC conformance suite irctest lives in ../shared (read-only); its requirements are on PyPI.
+IRCTEST_STAMP := $(VENV)/.installed-irctest
 # The browser tests check accessibility with axe-core, from the npm registry (pinned).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
@@ -36,6 +40,15 @@ $(XVFB):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		xvfb xauth
 
+$(IRSSI):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		irssi tmux
+
+$(IRCTEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -r ../shared/irctest/requirements.txt pytest-timeout
+	touch $@
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
@@ -45,7 +58,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 run: $(STAMP)
 	$(BIN)/hubbub serve
 
-test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(AXE)
+test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(AXE) $(IRSSI) $(IRCTEST_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q
