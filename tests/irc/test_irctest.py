@@ -67,6 +67,7 @@ def irc_port(tmp_path: Path) -> Iterator[int]:
 
 
 @pytest.mark.skipif(not IRCTEST.is_dir(), reason="irctest is not at ../shared/irctest")
+@pytest.mark.timeout(1800)
 def test_irctest_selection_passes_at_least_as_many_as_inspircd(irc_port: int) -> None:
     command = [
         sys.executable,

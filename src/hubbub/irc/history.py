@@ -64,7 +64,8 @@ async def chathistory(c: IrcConnection, line: Line) -> None:
     except Refusal as refusal:
         c.line("FAIL", "CHATHISTORY", "MESSAGE_ERROR", sub, target, refusal.message)
         return
-    send(c, target, [m for m in page.messages if isinstance(m, Message) and not m.deleted])
+    shown = c.channels.get(conversation, target)
+    send(c, shown, [m for m in page.messages if isinstance(m, Message) and not m.deleted])
 
 
 def send(c: IrcConnection, target: str, messages: list[Message]) -> None:

@@ -9,6 +9,10 @@ MAX_LINE_BYTES = 8191 + 512
 MAX_TAGS_BYTES = 4096
 """A client's tags, with their ``@``: more is refused with 417."""
 
+TEXT_LAST = frozenset(
+    {"PRIVMSG", "NOTICE", "TOPIC", "PART", "QUIT", "AWAY", "ERROR", "CAP", "AUTHENTICATE"}
+)
+"""Commands whose last parameter is text: always sent as a trailing one (``:text``)."""
 _TAG_ESCAPES = {";": "\\:", " ": "\\s", "\\": "\\\\", "\r": "\\r", "\n": "\\n"}
 _TAG_UNESCAPES = {"\\:": ";", "\\s": " ", "\\\\": "\\", "\\r": "\r", "\\n": "\n"}
 
@@ -78,7 +82,13 @@ def format_line(
     if params:
         *middle, last = params
         parts.extend(middle)
-        needs_colon = not last or " " in last or last.startswith(":")
+        needs_colon = (
+            command in TEXT_LAST
+            or command.isdigit()
+            or not last
+            or " " in last
+            or last.startswith(":")
+        ) and not (command == "JOIN" and len(params) == 1)
         parts.append(":" + last if needs_colon else last)
     return (" ".join(parts) + "\r\n").encode("utf-8", "replace")
 
