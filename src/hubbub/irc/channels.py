@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from typing import TYPE_CHECKING
 
 from hubbub.irc.lines import Line
@@ -125,18 +126,35 @@ async def names(c: IrcConnection, line: Line) -> None:
         return
     for channel in line.params[0].split(","):
         room_id = mine(c, channel)
-        if room_id is None:
-            c.numeric("366", channel, "End of /NAMES list")
-        else:
-            await c.send_names(room_id)
+        if room_id is not None:
+            await c.send_names(room_id, end=False)
+    c.numeric("366", line.params[0], "End of /NAMES list")
+
+
+def listed(conditions: list[str], channel: str, members: int) -> bool:
+    """Whether a channel passes every LIST condition (ELIST M, N and U): ``mask``,
+    ``!mask``, ``>n`` and ``<n`` members."""
+    name = channel.casefold()
+    for condition in conditions:
+        if condition[:1] in "<>" and condition[1:].isdigit():
+            limit = int(condition[1:])
+            if not (members > limit if condition[0] == ">" else members < limit):
+                return False
+        elif condition.startswith("!"):
+            if fnmatch.fnmatchcase(name, condition[1:].casefold()):
+                return False
+        elif not fnmatch.fnmatchcase(name, condition.casefold()):
+            return False
+    return True
 
 
 async def list_channels(c: IrcConnection, line: Line) -> None:
-    wanted = {name.casefold() for name in line.params[0].split(",")} if line.params else None
+    """Rooms with someone in them (IRC channels exist while occupied), filtered as asked."""
+    conditions = line.params[0].split(",") if line.params else []
     c.numeric("321", "Channel", "Users  Name")
     for room in await directory(c):
         channel = c.listener.channel(room.name)
-        if room.members and (wanted is None or channel.casefold() in wanted):
+        if room.members and listed(conditions, channel, room.members):
             c.numeric("322", channel, str(room.members), room.topic)
     c.numeric("323", "End of /LIST")
 

@@ -216,7 +216,8 @@ class IrcConnection:
         self.spawn(self.send_names(room.id))
         return b"".join(out)
 
-    async def send_names(self, room_id: str) -> None:
+    async def send_names(self, room_id: str, end: bool = True) -> None:
+        """353 lines for a room, then (unless ``end`` is false) its 366."""
         channel = self.channels.get(room_id)
         if channel is None:
             return
@@ -229,4 +230,5 @@ class IrcConnection:
             chunk = names[start : start + 40]
             if chunk:
                 self.numeric("353", "=", channel, " ".join(chunk))
-        self.numeric("366", channel, "End of /NAMES list")
+        if end:
+            self.numeric("366", channel, "End of /NAMES list")
