@@ -10,6 +10,7 @@ connected: :func:`farewell` takes it out of each of them, which the rooms hear a
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hubbub.hub.decision import Decision
@@ -56,7 +57,13 @@ def sign_in_guest(hub: Hub, conn: ConnId, request_id: RequestId, name: str, now:
             )
         free()
         guest = dataclasses.replace(account, role=GUEST_ROLE)
-        return _attach(hub, conn, SignIn(id=request_id, name=account.name), guest, "", now)
+
+        def attach() -> Decision:
+            free()
+            return _attach(hub, conn, SignIn(id=request_id, name=account.name), guest, "", now)
+
+        # Rooms a guest of this name is still in (the server stopped before it left them).
+        return _leave_all(hub, account.id, account.name, (), "", attach)
 
     def created(account: Account | None) -> Decision:
         if account is None:
@@ -85,22 +92,34 @@ def farewell(hub: Hub, conn: ConnId, message: str) -> Decision:
     user = hub.user_of(conn)
     if user is None or user.role != GUEST_ROLE:
         return Decision()
-    rooms = [room for room in hub.rooms.of(user.account_id)]
+    return _leave_all(hub, user.account_id, user.name, tuple(user.conns), message, Decision)
 
-    def next_room(_: object = None) -> Decision:
+
+def _leave_all(
+    hub: Hub,
+    account_id: int,
+    name: str,
+    conns: tuple[ConnId, ...],
+    message: str,
+    then: Callable[[], Decision],
+) -> Decision:
+    """Take a guest out of every room it is in, one after the other, then ``then()``."""
+    rooms = list(hub.rooms.of(account_id))
+
+    def next_room() -> Decision:
         if not rooms:
-            return Decision()
+            return then()
         room = rooms.pop(0)
 
         def left(_: None) -> Decision:
             out = Outbox()
-            hub.rooms.remove_member(room, user.account_id, user.conns)
-            left = MemberLeft(room=room.id, name=user.name, message=message or None, quit=True)
-            out.send(room.listeners, left)
+            hub.rooms.remove_member(room, account_id, conns)
+            gone = MemberLeft(room=room.id, name=name, message=message or None, quit=True)
+            out.send(room.listeners, gone)
             decision = release_if_empty(hub, room, next_room())
             decision.out = out.extended(decision.out)
             return decision
 
-        return Decision.after(RemoveMember(room.id, user.account_id), left)
+        return Decision.after(RemoveMember(room.id, account_id), left)
 
     return next_room()
