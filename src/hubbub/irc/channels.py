@@ -74,9 +74,10 @@ async def join(c: IrcConnection, line: Line) -> None:
         try:
             room = await find(c, channel)
             if room is None:
-                await c.ask(CreateRoom(id=c.next_id(), name=channel[1:]), RoomReply)
+                joined = await c.ask(CreateRoom(id=c.next_id(), name=channel[1:]), RoomReply)
             else:
-                await c.ask(JoinRoom(id=c.next_id(), room=room.id), RoomReply)
+                joined = await c.ask(JoinRoom(id=c.next_id(), room=room.id), RoomReply)
+            await c.names_sent(joined.room.id)
         except Refusal as refusal:
             c.numeric(_JOIN_ERRORS.get(refusal.code, "403"), channel, refusal.message)
 

@@ -81,6 +81,7 @@ class IrcConnection:
         self._waiting: dict[RequestId, asyncio.Future[bytes]] = {}
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._names: dict[str, asyncio.Task[None]] = {}
         self.quit_message = ""
         self.parting: dict[str, str] = {}
         """Room id → the PART message this connection is leaving it with."""
@@ -178,10 +179,11 @@ class IrcConnection:
         if future is not None and not future.done():
             future.set_result(data)
 
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # ------------------------------------------------------------------ output
 
@@ -213,8 +215,15 @@ class IrcConnection:
             out.append(
                 format_line("332", self.nick, channel, room.topic, source=self.listener.name)
             )
-        self.spawn(self.send_names(room.id))
+        task = self._names[room.id] = self.spawn(self.send_names(room.id))
+        task.add_done_callback(lambda _: self._names.pop(room.id, None))
         return b"".join(out)
+
+    async def names_sent(self, room_id: str) -> None:
+        """Wait for the NAMES of a room just joined, so that they come before what follows."""
+        task = self._names.pop(room_id, None)
+        if task is not None:
+            await asyncio.wait([task])
 
     async def send_names(self, room_id: str, end: bool = True) -> None:
         """353 lines for a room, then (unless ``end`` is false) its 366."""

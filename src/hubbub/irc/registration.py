@@ -200,4 +200,7 @@ async def complete(c: IrcConnection) -> None:
     c.listener.remember(c)
     welcome(c)
     rooms = await c.ask(Rooms(id=c.next_id()), RoomList)
-    c.send(b"".join(c.joined(room) for room in rooms.rooms if room.joined))
+    for room in rooms.rooms:
+        if room.joined:
+            c.send(c.joined(room))
+            await c.names_sent(room.id)
