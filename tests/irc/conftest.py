@@ -24,17 +24,32 @@ class IrcServer:
         return self.process.url
 
 
-@pytest.fixture
-def irc_server(tmp_path: Path) -> Iterator[IrcServer]:
+def start(tmp_path: Path, *, limits: bool) -> IrcServer:
     port = free_port()
     process = ServerProcess(
         tmp_path / "data",
         free_port(),
+        limits=limits,
         args=("--irc-port", str(port), "--irc-server-name", "irc.test"),
     )
     process.start()
-    yield IrcServer(process, port)
-    process.stop()
+    return IrcServer(process, port)
+
+
+@pytest.fixture
+def irc_server(tmp_path: Path) -> Iterator[IrcServer]:
+    """``hubbub serve --irc-port`` without limits (tests send faster than people)."""
+    server = start(tmp_path, limits=False)
+    yield server
+    server.process.stop()
+
+
+@pytest.fixture
+def limited_irc_server(tmp_path: Path) -> Iterator[IrcServer]:
+    """``hubbub serve --irc-port`` with the default limits."""
+    server = start(tmp_path, limits=True)
+    yield server
+    server.process.stop()
 
 
 class Irc:
