@@ -122,8 +122,8 @@ class IrcConnection:
                     await dispatch(self, line)
                 except Closed:
                     return
-                except StoreError:
-                    log.exception("irc conn=%s store failed on %s", self.conn, line.command)
+                except Exception:
+                    log.exception("irc conn=%s failed on %s", self.conn, line.command)
                     self.notice("the server could not do that; nothing was saved, try again")
         finally:
             await self.close()

@@ -9,6 +9,7 @@ tags), so it is rendered once per variant too, not once per recipient.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -19,6 +20,7 @@ from hubbub.server.outbound import Frame
 if TYPE_CHECKING:
     from hubbub.irc.connection import IrcConnection
 
+log = logging.getLogger("hubbub.irc")
 SEND_LIMIT = 4 * 1024 * 1024
 """Bytes waiting in the transport past which a reader is dropped as too slow."""
 
@@ -81,11 +83,15 @@ class IrcOutlet:
     def push_now(self, frame: Frame, mark: tuple[str, int] | None = None) -> None:
         if self.closed:
             return
-        decoded = self._cache.decode(frame)
-        if isinstance(decoded.value, Ok | Error):
-            self._connection.answered(decoded.value.id, decoded.data)
-            return
-        self.write(self._connection.render(decoded))
+        try:
+            decoded = self._cache.decode(frame)
+            if isinstance(decoded.value, Ok | Error):
+                self._connection.answered(decoded.value.id, decoded.data)
+                return
+            self.write(self._connection.render(decoded))
+        except Exception:
+            # Runs inside the server's delivery loop: one bad rendering must not stop the others.
+            log.exception("irc conn=%s could not render a frame", self._connection.conn)
 
     def write(self, data: bytes) -> None:
         """Queue raw IRC lines; everything queued in a loop turn goes in one write."""
