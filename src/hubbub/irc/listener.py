@@ -100,6 +100,14 @@ class IrcListener:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), LEAVING_SECONDS)
 
+    async def settled(self) -> None:
+        """Wait (a few seconds at most) for every connection now ending to finish: a guest
+        registering then finds the rooms those left as they are, not half released."""
+        waiting = [done.wait() for done in self._leaving.values()]
+        if waiting:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*waiting), LEAVING_SECONDS)
+
     def client(self, name: str) -> IrcConnection | None:
         return self._clients.get(self.key(name))
 

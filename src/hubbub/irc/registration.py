@@ -180,6 +180,7 @@ async def complete(c: IrcConnection) -> None:
             if not c.listener.config.guests:
                 c.numeric("464", "This server needs an account: PASS name:password, or SASL")
                 raise Closed
+            await c.listener.settled()
             request_id = c.next_id()
             decision = sign_in_guest(hub, c.conn, request_id, c.nick, time.monotonic())
             await c.run(request_id, decision, SignedIn)
