@@ -14,6 +14,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The store's tests also run on a private PostgreSQL server, from Debian's package: its
 # binaries (any version, 15 on Debian 12), or the rule that installs them when missing.
 POSTGRES := $(or $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres)),postgresql-package)
+# The IRC client test drives Debian's irssi in tmux.
+IRSSI := /usr/bin/irssi
+# The IRC conformance suite irctest lives in ../shared (read-only); its requirements are on PyPI.
+IRCTEST_STAMP := $(VENV)/.installed-irctest
 # The browser tests check accessibility with axe-core, from the npm registry (pinned).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
@@ -50,6 +54,15 @@ $(NGINX):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx
 
+$(IRSSI):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		irssi tmux
+
+$(IRCTEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -r ../shared/irctest/requirements.txt pytest-timeout
+	touch $@
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
@@ -59,7 +72,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 run: $(STAMP)
 	$(BIN)/hubbub serve
 
-test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(NGINX) $(AXE) $(POSTGRES)
+test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(NGINX) $(AXE) $(POSTGRES) $(IRSSI) $(IRCTEST_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q

@@ -151,11 +151,9 @@ class ServerProcess:
     process: subprocess.Popen[bytes] | None = None
     limits: bool = False
     options: tuple[str, ...] = ()
-    """More ``hubbub serve`` flags."""
+    """More ``hubbub serve`` flags (``--irc-port``...)."""
     database: str | None = None
     """A ``--database`` URL; None keeps the SQLite file in ``data_dir``."""
-    options: tuple[str, ...] = ()
-    """More ``hubbub serve`` flags."""
     tls: ssl.SSLContext | None = None
     """A client context trusting the server's certificate, when it serves https."""
 
@@ -183,7 +181,6 @@ class ServerProcess:
                 "--log-level",
                 "WARNING",
                 *(() if self.limits else ("--no-limits",)),
-                *self.options,
                 *(("--database", self.database) if self.database else ()),
                 *self.options,
             ],

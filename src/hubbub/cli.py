@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import ssl
 import urllib.error
 import urllib.request
@@ -126,6 +127,27 @@ def _networks(
     is_flag=True,
     help="Answer GET /metrics to everyone, not only to requests from this machine.",
 )
+@click.option(
+    "--irc-port",
+    envvar="HUBBUB_IRC_PORT",
+    default=None,
+    type=click.IntRange(0, 65535),
+    help="Also listen for IRC clients on this port (0 picks a free one); default: no IRC.",
+)
+@click.option(
+    "--irc-server-name",
+    envvar="HUBBUB_IRC_SERVER_NAME",
+    default=None,
+    help="The server's name on IRC (default: this machine's host name).",
+)
+@click.option(
+    "--irc-guests",
+    envvar="HUBBUB_IRC_GUESTS",
+    default="on",
+    show_default=True,
+    type=click.Choice(["on", "off"]),
+    help="off: IRC connections must sign in (SASL PLAIN or PASS); on: others are guests.",
+)
 @limit_options
 def serve(
     host: str,
@@ -140,11 +162,15 @@ def serve(
     tls_key: Path | None,
     trusted_proxies: TrustedProxies,
     metrics_public: bool,
+    irc_port: int | None,
+    irc_server_name: str | None,
+    irc_guests: str,
     no_limits: bool,
     **limits: Any,
 ) -> None:
     """Run the chat server until Ctrl-C."""
     from hubbub.server import Config, create_app
+    from hubbub.server.config import IrcConfig
     from hubbub.server.site import run
     from hubbub.server.startup import check_connection_cap, check_data_dir, listen, tls_context
     from hubbub.store import StoreError
@@ -157,6 +183,16 @@ def serve(
         check_data_dir(data_dir)
     sock = listen(host, port)
     port = sock.getsockname()[1]
+    irc = None
+    if irc_port is not None:
+        irc_sock = listen(host, irc_port)
+        irc = IrcConfig(
+            port=irc_sock.getsockname()[1],
+            server_name=irc_server_name or socket.gethostname(),
+            guests=irc_guests == "on",
+            host=host,
+            sock=irc_sock,
+        )
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -169,6 +205,7 @@ def serve(
         grace=grace,
         allowed_origins=tuple(origin.rstrip("/") for origin in allowed_origins),
         token_idle_days=token_idle_days,
+        irc=irc,
         limits=limits_from(no_limits, limits),
         connections=connections,
         trusted_proxies=trusted_proxies,
@@ -184,7 +221,8 @@ def serve(
             f"  from Python:  async with hubbub.client.Client.connect({url!r}) as c: ...\n"
             f"  data: {shown_url(database) if database else data_dir.resolve() / 'hubbub.db'}"
             f"   who is on: hubbub status --port {port}\n"
-            f"  Ctrl-C stops the server.",
+            + (f"  IRC clients connect to {host}:{irc.port} as {irc.server_name}\n" if irc else "")
+            + "  Ctrl-C stops the server.",
             err=False,
         )
 

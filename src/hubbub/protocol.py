@@ -202,7 +202,10 @@ class JoinRoom(Request, tag="join_room", frozen=True):
 
 
 class LeaveRoom(Request, tag="leave_room", frozen=True):
+    """``message``: parting words the room's members are told (IRC's PART reason)."""
+
     room: str
+    message: Annotated[str, msgspec.Meta(max_length=MAX_TOPIC_CHARS)] | None = None
 
 
 class SetTopic(Request, tag="set_topic", frozen=True):
@@ -690,9 +693,14 @@ class MemberJoined(Event, tag="member_joined", frozen=True):
     status: SeenStatus
 
 
-class MemberLeft(Event, tag="member_left", frozen=True):
+class MemberLeft(Event, tag="member_left", frozen=True, omit_defaults=True):
+    """``message``: the parting words, if any. ``quit``: true when the member left because its
+    connection ended (a guest's: guests are members only while connected)."""
+
     room: str
     name: str
+    message: str | None = None
+    quit: bool = False
 
 
 class TypingEvent(Event, tag="typing", frozen=True):

@@ -276,9 +276,12 @@ class UpdateRoom(Effect[None]):
     room_id: str
     topic: str | None = None
     archived: bool | None = None
+    name_key: str | None = None
 
     async def run(self, services: Services) -> None:
-        await services.store.update_room(self.room_id, topic=self.topic, archived=self.archived)
+        await services.store.update_room(
+            self.room_id, topic=self.topic, archived=self.archived, name_key=self.name_key
+        )
 
 
 @dataclass(frozen=True, slots=True)

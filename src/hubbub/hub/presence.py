@@ -24,6 +24,11 @@ LEAVE_LINGER = 3.0
 """Seconds a user must stay offline before the others are told."""
 
 
+GUEST_ROLE = "guest"
+"""The role a guest's account is signed in with (the store keeps ``user``): see
+:mod:`hubbub.hub.guests`."""
+
+
 @dataclass(eq=False, slots=True)
 class OnlineUser:
     """A signed-in account: online while it has a connection or a session in its grace period."""
@@ -36,6 +41,8 @@ class OnlineUser:
     parked: dict[str, float] = field(default_factory=dict)
     """Tokens of dropped sessions, each with the moment its grace period ends."""
     chat: Chat | None = None
+    guest: bool = False
+    """Signed in without credentials (an IRC guest, :mod:`hubbub.hub.guests`)."""
 
     @property
     def status(self) -> Status:

@@ -16,6 +16,7 @@ from hubbub.hub.effects import (
     RemoveMember,
     UpdateRoom,
 )
+from hubbub.hub.guests import release_if_empty
 from hubbub.hub.inputs import name_key, normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.rooms import MAX_ROOM_MEMBERS, ROOMS_PER_HOUR, Room
@@ -114,6 +115,7 @@ def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float)
         if not done or holder is not None:
             raise _name_taken(name, key, holder.name if holder is not None else name)
         room = Room(record.id, name, key, topic, request.private, user.account_id, wall)
+        room.transient = user.guest
         hub.rooms.add(room)
         out = _welcome(hub, room, user.account_id, user.name, user.name)
         return Decision.answer(conn, RoomReply(id=request.id, room=room.info()), out).logged(
@@ -175,8 +177,10 @@ def leave_room(hub: Hub, conn: ConnId, request: LeaveRoom) -> Decision:
         out = Outbox()
         hub.rooms.remove_member(room, user.account_id, user.conns)
         out.send(user.conns, RoomRemoved(room=room.id, reason="left"))
-        out.send(room.listeners, MemberLeft(room=room.id, name=user.name))
-        return Decision.answer(conn, Ok(id=request.id), out).logged("leave_room", room.id)
+        left = MemberLeft(room=room.id, name=user.name, message=request.message)
+        out.send(room.listeners, left)
+        decision = Decision.answer(conn, Ok(id=request.id), out).logged("leave_room", room.id)
+        return release_if_empty(hub, room, decision)
 
     return Decision.after(RemoveMember(room.id, user.account_id), left)
 

@@ -31,6 +31,8 @@ class Room:
     owner_id: int | None
     created_at: float
     archived: bool = False
+    transient: bool = False
+    """Made by a guest: released when its last member leaves (hub/guests.py)."""
     members: dict[int, str] = field(default_factory=dict)
     """Account id → display name, in the order they joined."""
     keys: dict[str, int] = field(default_factory=dict)
@@ -117,6 +119,12 @@ class Rooms:
         found = skeletons(room.name, room.key)
         self._by_skeleton.setdefault(found.folded, room)
         self._by_cased_skeleton.setdefault(found.cased, room)
+
+    def drop(self, room: Room) -> None:
+        """Forget a room nobody is in any more: its name is free again."""
+        self._by_id.pop(room.id, None)
+        if self._by_key.get(room.key) is room:
+            del self._by_key[room.key]
 
     def get(self, room_id: str) -> Room | None:
         return self._by_id.get(room_id)

@@ -29,6 +29,7 @@ from hubbub.hub.effects import (
 from hubbub.hub.entries import as_event
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
+from hubbub.hub.presence import GUEST_ROLE
 from hubbub.hub.throttle import host_of
 from hubbub.protocol import (
     LOBBY,
@@ -118,16 +119,20 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
     def created(account: Account | NameTaken) -> Decision:
         if isinstance(account, NameTaken):
             if account.look_alike:
-                raise Refusal(
-                    ErrorCode.NAME_IN_USE,
-                    f"{display} looks too much like {account.holder}, who is already here; "
-                    "choose another name",
-                )
+                raise look_alike(display, account)
             # Claimed meanwhile: now it is an account like any other.
             return sign_in(hub, conn, request, now, wall)
         return _join_first_rooms(hub, account, list(FIRST_ROOMS), lambda: issue(account))
 
     return Decision.after(FindAccount(key), found)
+
+
+def look_alike(display: str, taken: NameTaken) -> Refusal:
+    """``name_in_use`` for a new name whose look-alike skeleton is someone's."""
+    return Refusal(
+        ErrorCode.NAME_IN_USE,
+        f"{display} looks too much like {taken.holder}, who is already here; choose another name",
+    )
 
 
 def check_password(password: str | None) -> str:
@@ -185,6 +190,7 @@ def _attach(
         hub.admins.discard(account.id)
     attached = hub.attach(conn, account.id, account.name, account.name_key, token, now)
     user = hub.signed_in(conn)
+    user.guest = account.role == GUEST_ROLE
     heads = {room.id: hub.head(room.id) for room in hub.rooms.of(account.id)}
     chat = hub.chat_info(user)
     if chat is not None:

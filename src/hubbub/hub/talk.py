@@ -23,6 +23,7 @@ from hubbub.hub.effects import (
     SearchMessages,
 )
 from hubbub.hub.entries import as_event
+from hubbub.hub.guests import is_guest_account
 from hubbub.hub.inputs import check_text, name_key, normalise_name
 from hubbub.hub.mentions import mentioned
 from hubbub.hub.moderation import check_not_muted, check_target
@@ -154,7 +155,7 @@ def message_user(hub: Hub, conn: ConnId, request: MessageUser) -> Decision:
         return to(online.account_id, online.name)
 
     def found(account: Account | None) -> Decision:
-        if account is None:
+        if account is None or is_guest_account(account):
             raise Refusal(ErrorCode.UNKNOWN_USER, f"there is no user called {request.to}")
         return to(account.id, account.name)
 

@@ -77,10 +77,18 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     server = ChatServer(app[CONFIG], store, app[METRICS])
     await server.start()
     app[SERVER] = server
+    irc = None
+    if config.irc is not None:
+        from hubbub.irc import IrcListener
+
+        irc = IrcListener(server, config.irc)
+        await irc.start()
     # Everything loaded so far (modules, classes, the schema) lives as long as the
     # process: leave it out of every later full collection, which would walk it again.
     gc.freeze()
     yield
+    if irc is not None:
+        await irc.stop()
     await store.close()
 
 

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hubbub.hub.limits import Limits
 from hubbub.server.conn_limits import ConnLimits
 from hubbub.server.proxies import TrustedProxies
+
+
+@dataclass(frozen=True, slots=True)
+class IrcConfig:
+    """``--irc-port``, ``--irc-server-name``, ``--irc-guests``."""
+
+    port: int
+    server_name: str
+    guests: bool = True
+    """Whether a connection without credentials may register as a guest."""
+    host: str = "127.0.0.1"
+    sock: socket.socket | None = None
+    """A socket already listening on ``port`` (``hubbub serve`` binds it before it starts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +45,8 @@ class Config:
     """Web origins besides the server's own whose pages may open a WebSocket."""
     token_idle_days: float = 30.0
     """Days a session token may go unused before it expires."""
+    irc: IrcConfig | None = None
+    """The IRC listener's settings; None: no IRC listener (src/hubbub/irc/, docs/irc.md)."""
     limits: Limits = field(default_factory=Limits)
     """Every per-account and per-address limit (hub/limits.py); ``Limits.off()`` for load tests."""
     connections: ConnLimits = field(default_factory=ConnLimits)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
-from typing import NewType
+from typing import NewType, Protocol
 
 from aiohttp import web
 
@@ -50,6 +50,28 @@ def text_frame(payload: bytes) -> Frame:
     else:
         header = _LONG.pack(_FINAL_TEXT, 127, size)
     return Frame(header + payload)
+
+
+class Outlet(Protocol):
+    """Where the server queues one connection's frames: :class:`Outbound` for a WebSocket.
+
+    Every recipient of a delivery is handed the same :data:`Frame` object, so an outlet for
+    another wire protocol can turn it into its own bytes once per delivery, not per recipient.
+    """
+
+    def push(
+        self, frame: Frame, mark: tuple[str, int] | None = None, lazy: bool = False
+    ) -> None: ...
+
+    def push_now(self, frame: Frame, mark: tuple[str, int] | None = None) -> None: ...
+
+    def hold(self) -> None: ...
+
+    def release(self) -> None: ...
+
+    async def close(self, code: int, message: str) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 LAZY_SECONDS = 0.02

@@ -34,7 +34,7 @@ from hubbub.protocol import (
 from hubbub.server.backlog import Backlog
 from hubbub.server.config import Config
 from hubbub.server.metrics import Metrics
-from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, text_frame
+from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, Outlet, text_frame
 from hubbub.server.passwords import Argon2Passwords
 from hubbub.server.unread import Unproven, UnreadLog
 from hubbub.store import Store, StoreError, StoreUnavailable
@@ -50,9 +50,9 @@ RETRY_UNAVAILABLE = 2.0
 
 @dataclass(eq=False, slots=True)
 class Wire:
-    """What the server keeps for one open WebSocket."""
+    """What the server keeps for one open connection (a WebSocket, or an IRC one)."""
 
-    outbound: Outbound
+    outbound: Outlet
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     """Its requests in flight; reading pauses while there are ``max_in_flight``."""
     unread: UnreadLog = field(default_factory=UnreadLog)
@@ -169,9 +169,17 @@ class ChatServer:
     def open_connection(
         self, ws: web.WebSocketResponse, transport: asyncio.Transport, peer: str
     ) -> ConnId:
-        conn = next(self._ids)
         assert self._flusher is not None, "connections open after start()"
         outbound = Outbound(ws, transport, self._flusher, self.config.send_buffer, self._backlog)
+        return self.attach(outbound, peer)
+
+    def attach(self, outbound: Outlet, peer: str) -> ConnId:
+        """A new connection whose frames go to ``outbound``: from now on it may send requests.
+
+        The WebSocket endpoint passes an :class:`Outbound`; the IRC listener its own outlet,
+        which turns each delivery's frame into IRC lines (src/hubbub/irc/outlet.py).
+        """
+        conn = next(self._ids)
         self._wires[conn] = Wire(outbound)
         self._unsigned[conn] = time.monotonic() + self.config.connections.sign_in_deadline
         self.hub.connect(conn, peer, time.time())

@@ -101,10 +101,17 @@ class Rooms:
         await self._database.write(refusing_conflicts(create))
 
     async def update_room(
-        self, room_id: str, *, topic: str | None = None, archived: bool | None = None
+        self,
+        room_id: str,
+        *,
+        topic: str | None = None,
+        archived: bool | None = None,
+        name_key: str | None = None,
     ) -> None:
-        """Change what is given of the room's topic and archived state."""
+        """Change what is given of the room's topic, archived state and name key."""
         changes: dict[str, object] = {}
+        if name_key is not None:
+            changes["name_key"] = name_key
         if topic is not None:
             changes["topic"] = topic
         if archived is not None:

@@ -139,10 +139,15 @@ class Store:
         await self._rooms.create_room(room)
 
     async def update_room(
-        self, room_id: str, *, topic: str | None = None, archived: bool | None = None
+        self,
+        room_id: str,
+        *,
+        topic: str | None = None,
+        archived: bool | None = None,
+        name_key: str | None = None,
     ) -> None:
         self._database.check_storable(topic)
-        await self._rooms.update_room(room_id, topic=topic, archived=archived)
+        await self._rooms.update_room(room_id, topic=topic, archived=archived, name_key=name_key)
 
     async def add_member(self, conversation: str, account_id: int) -> None:
         await self._rooms.add_member(conversation, account_id)

@@ -1,0 +1,132 @@
+"""The IRC side of a connection's outbound: the hub's frames become IRC lines.
+
+The server hands every recipient of a delivery the same frame object. :class:`Decoded`
+remembers the last frame it decoded, so a delivery to a thousand IRC users is decoded
+once, and the lines rendered from it are cached on it per variant (with or without
+tags), so it is rendered once per variant too, not once per recipient.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from hubbub.protocol import Error, Ok, ServerFrame
+from hubbub.server.outbound import Frame
+
+if TYPE_CHECKING:
+    from hubbub.irc.connection import IrcConnection
+
+log = logging.getLogger("hubbub.irc")
+SEND_LIMIT = 4 * 1024 * 1024
+"""Bytes waiting in the transport past which a reader is dropped as too slow."""
+
+_frames = msgspec.json.Decoder(ServerFrame)
+
+
+def payload(frame: Frame) -> bytes:
+    """The JSON inside a server-made (unmasked) WebSocket text frame."""
+    size = frame[1] & 0x7F
+    return frame[2:] if size < 126 else frame[4:] if size == 126 else frame[10:]
+
+
+class Decoded:
+    """One delivery's frame, decoded once, with the IRC lines rendered from it by variant."""
+
+    __slots__ = ("data", "frame", "lines", "value")
+
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
+        self.data = payload(frame)
+        self.value: Any = _frames.decode(self.data)
+        self.lines: dict[Any, bytes] = {}
+
+
+class FrameCache:
+    """The last delivery seen by any IRC outlet (deliveries reach their recipients in a row)."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: Decoded | None = None
+
+    def decode(self, frame: Frame) -> Decoded:
+        last = self._last
+        if last is None or last.frame is not frame:
+            last = self._last = Decoded(frame)
+        return last
+
+
+class IrcOutlet:
+    """An :class:`~hubbub.server.outbound.Outlet` that writes IRC lines to a stream."""
+
+    def __init__(
+        self, connection: IrcConnection, transport: asyncio.WriteTransport, cache: FrameCache
+    ) -> None:
+        self._connection = connection
+        self._transport = transport
+        self._cache = cache
+        self._pending: list[bytes] = []
+        self._held: list[Frame] | None = None
+        self._scheduled = False
+        self.closed = False
+
+    def push(self, frame: Frame, mark: tuple[str, int] | None = None, lazy: bool = False) -> None:
+        if self._held is not None:
+            self._held.append(frame)
+        else:
+            self.push_now(frame, mark)
+
+    def push_now(self, frame: Frame, mark: tuple[str, int] | None = None) -> None:
+        if self.closed:
+            return
+        try:
+            decoded = self._cache.decode(frame)
+            if isinstance(decoded.value, Ok | Error):
+                self._connection.answered(decoded.value.id, decoded.data)
+                return
+            self.write(self._connection.render(decoded))
+        except Exception:
+            # Runs inside the server's delivery loop: one bad rendering must not stop the others.
+            log.exception("irc conn=%s could not render a frame", self._connection.conn)
+
+    def write(self, data: bytes) -> None:
+        """Queue raw IRC lines; everything queued in a loop turn goes in one write."""
+        if not data or self.closed:
+            return
+        self._pending.append(data)
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = False
+        pending, self._pending = self._pending, []
+        if self.closed or not pending or self._transport.is_closing():
+            return
+        self._transport.write(b"".join(pending))
+        if self._transport.get_write_buffer_size() > SEND_LIMIT:
+            self.stop()
+            self._transport.abort()
+
+    def hold(self) -> None:
+        self._held = []
+
+    def release(self) -> None:
+        held, self._held = self._held or [], None
+        for frame in held:
+            self.push_now(frame)
+
+    async def close(self, code: int, message: str) -> None:
+        self.write(f"ERROR :Closing link: {message}\r\n".encode())
+        self.flush()
+        self.closed = True
+        self._transport.close()
+
+    def stop(self) -> None:
+        self.closed = True
+        self._pending.clear()
+        self._held = None
