@@ -57,7 +57,7 @@ def test_a_guest_takes_a_free_name_as_an_account_no_password_matches() -> None:
     user = h.user_of(1)
     assert user is not None
     assert user.name == "ian"
-    assert user.role == "guest"
+    assert user.guest
 
 
 def test_a_name_an_account_holds_or_someone_uses_is_refused() -> None:
@@ -92,13 +92,13 @@ def test_a_guests_room_is_released_when_its_last_member_leaves() -> None:
         "quit": True,
     } in sent
     assert decision.effect is None
-    assert h.rooms.name_taken("garden")
+    assert h.rooms.name_holder("garden", "garden") is not None
     decision = farewell(h, 2, "")
     assert isinstance(decision.effect, RemoveMember)
     decision, _ = feed(decision, None)
     assert isinstance(decision.effect, UpdateRoom)
     assert decision.effect.archived is True
-    assert not h.rooms.name_taken("garden")
+    assert h.rooms.name_holder("garden", "garden") is None
 
 
 def test_an_accounts_room_outlives_its_members() -> None:
@@ -106,4 +106,4 @@ def test_an_accounts_room_outlives_its_members() -> None:
     h.attach(3, 1, "alice", "alice", "t", 0.0)
     feed(handle(h, 3, CreateRoom(id=1, name="den"), 0.0, 0.0), True)
     assert farewell(h, 3, "").effect is None
-    assert h.rooms.name_taken("den")
+    assert h.rooms.name_holder("den", "den") is not None

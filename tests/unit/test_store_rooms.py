@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 
@@ -52,6 +53,20 @@ async def test_created_room_loads_with_its_members_in_join_order(database_url: s
         "room:tea", "Tea", "tea", "", True, cat.id, 1000.0, False,
         ((cat.id, "Cat"), (ann.id, "Ann"), (bob.id, "Bob")),
     )  # fmt: skip
+
+
+LOOKS_LIKE_TEA = "T\u0435a"  # a Cyrillic e
+
+
+async def test_a_room_given_a_new_key_frees_its_name_and_look_alikes(store: Store) -> None:
+    ann = await sign_up(store, "Ann")
+    await store.create_room(room("Tea", ann))
+    await store.update_room("room:tea", archived=True, name_key="tea~room:tea")
+
+    again = dataclasses.replace(room("Tea", ann), id="room:tea-again")
+    await store.create_room(again)
+    with pytest.raises(NameTaken):
+        await store.create_room(dataclasses.replace(room(LOOKS_LIKE_TEA, ann), id="room:alike"))
 
 
 async def test_a_room_name_another_room_has_is_taken(store: Store) -> None:

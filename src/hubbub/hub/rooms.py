@@ -123,8 +123,14 @@ class Rooms:
     def drop(self, room: Room) -> None:
         """Forget a room nobody is in any more: its name is free again."""
         self._by_id.pop(room.id, None)
-        if self._by_key.get(room.key) is room:
-            del self._by_key[room.key]
+        found = skeletons(room.name, room.key)
+        for index, key in (
+            (self._by_key, room.key),
+            (self._by_skeleton, found.folded),
+            (self._by_cased_skeleton, found.cased),
+        ):
+            if index.get(key) is room:
+                del index[key]
 
     def get(self, room_id: str) -> Room | None:
         return self._by_id.get(room_id)

@@ -108,10 +108,14 @@ class Rooms:
         archived: bool | None = None,
         name_key: str | None = None,
     ) -> None:
-        """Change what is given of the room's topic, archived state and name key."""
+        """Change what is given of the room's topic, archived state and name key (a new
+        key frees the old name: the look-alike skeletons follow the key)."""
         changes: dict[str, object] = {}
         if name_key is not None:
+            released = skeletons(name_key, name_key)
             changes["name_key"] = name_key
+            changes["name_skeleton"] = released.folded
+            changes["name_cased_skeleton"] = released.cased
         if topic is not None:
             changes["topic"] = topic
         if archived is not None:
