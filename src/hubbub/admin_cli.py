@@ -35,6 +35,7 @@ from hubbub.store.moderation import (
     list_accounts,
 )
 from hubbub.store.schema import accounts
+from hubbub.store_options import store_options
 
 NEW_PASSWORD_BYTES = 12
 
@@ -101,20 +102,7 @@ def _made_by_hubbub(where: URL) -> bool:
 
 
 @click.group()
-@click.option(
-    "--data-dir",
-    envvar="HUBBUB_DATA_DIR",
-    default=".hubbub",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The server's data dir.",
-)
-@click.option(
-    "--database",
-    envvar="HUBBUB_DATABASE",
-    default=None,
-    help="The database URL (default: sqlite:///DATA_DIR/hubbub.db).",
-)
+@store_options
 @click.pass_context
 def admin(context: click.Context, data_dir: Path, database: str | None) -> None:
     """Manage accounts of a hubbub server (running or stopped), and read its audit log."""

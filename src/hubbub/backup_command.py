@@ -9,24 +9,12 @@ import click
 from hubbub.store.backup import back_up, database_file
 from hubbub.store.database import default_url
 from hubbub.store.records import StoreError
+from hubbub.store_options import store_options
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--data-dir",
-    envvar="HUBBUB_DATA_DIR",
-    default=".hubbub",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The server's data dir (as given to hubbub serve).",
-)
-@click.option(
-    "--database",
-    envvar="HUBBUB_DATABASE",
-    default=None,
-    help="The database URL (default: sqlite:///DATA_DIR/hubbub.db).",
-)
+@store_options
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def backup(file: Path, data_dir: Path, database: str | None, force: bool) -> None:
     """Copy the database to FILE, safely while the server runs (SQLite's online backup)."""

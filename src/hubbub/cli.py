@@ -24,6 +24,7 @@ from hubbub.desktop.command import desktop
 from hubbub.limit_options import connection_limits_from, limit_options, limits_from
 from hubbub.migrate_command import migrate_to_postgres
 from hubbub.server.proxies import TrustedProxies, parse_network
+from hubbub.store_options import store_options
 from hubbub.tui.launch import chat
 from hubbub.tui.oneshot import calc, send
 
@@ -55,20 +56,7 @@ def _networks(
     type=click.IntRange(0, 65535),
     help="0 picks a free port (printed at start).",
 )
-@click.option(
-    "--data-dir",
-    envvar="HUBBUB_DATA_DIR",
-    default=".hubbub",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the SQLite database lives.",
-)
-@click.option(
-    "--database",
-    envvar="HUBBUB_DATABASE",
-    default=None,
-    help="The database URL: sqlite:///PATH (default: DATA_DIR/hubbub.db) or postgresql://….",
-)
+@store_options
 @click.option(
     "--grace",
     envvar="HUBBUB_GRACE",
