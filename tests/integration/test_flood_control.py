@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import aiohttp
 import pytest
 
-from abuse.attacks import flood
+from abuse.attacks import flood, sign_in
 from conftest import Running, wait_joined
 from hubbub.client import Client, RequestFailed
 from hubbub.hub.flood import FLOODING
@@ -48,6 +49,10 @@ async def test_a_flooder_is_rate_limited_then_closed_and_readers_carry_on(
     readers = [await signed_in_to(server, f"reader{n}") for n in range(5)]
     answers, close_code = await flood(server.url, "flooder", 500)
     assert close_code == FLOODING
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{server.url}/ws") as ws:
+        again = await sign_in(ws, "flooder")
+    assert again["code"] == "rate_limited", "cut off for flooding: a cool-down before signing in"
+    assert 0 < again["retry_after"] <= Limits().flood_cooldown
     stored = [a for a in answers if a["type"] == "ok"]
     limited = [a for a in answers if a["type"] == "error"]
     assert len(stored) == 10

@@ -106,7 +106,25 @@ class FloodControl:
             Kind.REQUESTS: limits.requests,
         }
         self._buckets: dict[tuple[int, Kind], Bucket] = {}
+        self._cooling: dict[str, float] = {}
+        """Name keys of accounts closed for flooding, each with when it may sign in again."""
         self._pruned = 0.0
+
+    def closed(self, name_key: str, now: float) -> None:
+        """The account was closed for flooding: its sign-ins wait ``flood_cooldown``."""
+        self._cooling[name_key] = now + self.limits.flood_cooldown
+
+    def check_sign_in(self, name_key: str, now: float) -> None:
+        """Refuse ``rate_limited`` a sign-in of an account still cooling down after a
+        flood, before any lookup or password hash."""
+        until = self._cooling.get(name_key)
+        if until is not None and now < until:
+            wait = math.ceil((until - now) * 100) / 100
+            raise Refusal(
+                ErrorCode.RATE_LIMITED,
+                f"this account was cut off for flooding; sign in again in {wait:g} s",
+                retry_after=wait,
+            )
 
     def wait(self, account_id: int, request: ClientRequest, now: float) -> float:
         """Spend the account's allowance on ``request``: 0.0 if it may go, else how long
@@ -128,6 +146,8 @@ class FloodControl:
         full = [k for k, b in self._buckets.items() if b.full(self._rates[k[1]], now)]
         for key in full:
             del self._buckets[key]
+        for name_key in [k for k, until in self._cooling.items() if until <= now]:
+            del self._cooling[name_key]
 
 
 def refusal(retry_after: float) -> Refusal:

@@ -273,6 +273,7 @@ class Hub:
         link.strikes += 1
         if link.strikes < self.limits.flood_strikes:
             raise refusal(wait)
+        self.flood.closed(link.user.key, now)
         out = Outbox()
         out.close([conn], FLOODING, "too many requests over the rate limit")
         return out

@@ -58,6 +58,12 @@ class Limits:
         default_factory=lambda: Rate(30, 0.01),
         metadata={"help": "new accounts, per client address"},
     )
+    flood_cooldown: float = field(
+        default=10.0,
+        metadata={
+            "help": "seconds an account closed for flooding may not sign in again"
+        },
+    )
     hash_queue: int = field(
         default=8,
         metadata={

@@ -63,6 +63,7 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
             ErrorCode.ALREADY_SIGNED_IN, f"this connection is signed in as {current.name}"
         )
     display, key = normalise_name(request.name)
+    hub.flood.check_sign_in(key, now)
     host = host_of(hub.peer_of(conn))
     if request.token is not None:
         token = request.token
