@@ -70,6 +70,10 @@ def address(n: int) -> str:
     return f"127.0.{n // 250}.{n % 250 + 1}" if n >= 250 else f"127.0.0.{n}"
 
 
+class SignInRefused(Exception):
+    """The server answered the sign-in with an error (the frame is the argument)."""
+
+
 async def signed_in(url: str, name: str, source: str) -> tuple[aiohttp.ClientSession, Any]:
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(source, 0)))
     ws = await session.ws_connect(url, heartbeat=None)
@@ -77,7 +81,8 @@ async def signed_in(url: str, name: str, source: str) -> tuple[aiohttp.ClientSes
     while (answer := await ws.receive_json()).get("id") != 0:
         pass
     if answer["type"] != "ok":
-        raise RuntimeError(f"{name} could not sign in: {answer}")
+        await session.close()
+        raise SignInRefused(answer)
     return session, ws
 
 
@@ -120,7 +125,11 @@ async def talk(ws: aiohttp.ClientWebSocketResponse, until: float, latencies: lis
 async def flood(url: str, until: float, counts: dict[str, int]) -> None:
     """One account, as fast as it can, coming back each time it is closed."""
     while time.monotonic() < until:
-        session, ws = await signed_in(url, "flooder", "127.0.0.1")
+        try:
+            session, ws = await signed_in(url, "flooder", "127.0.0.1")
+        except SignInRefused:
+            counts["sign-ins refused"] += 1  # cooling down after a 4001: try again at once
+            continue
         counts["connections"] += 1
 
         async def drain(ws: aiohttp.ClientWebSocketResponse = ws) -> None:
@@ -177,7 +186,7 @@ async def _measure(pid: int, port: int, data_dir: Path, seconds: float, count: i
     await asyncio.sleep(2)
     rss_before, db_before, cpu_before = rss_kib(pid), db_bytes(data_dir), cpu_seconds(pid)
     peak = rss_before
-    counts = dict.fromkeys(("connections", "sent", "rate_limited", "closes"), 0)
+    counts = dict.fromkeys(("connections", "sent", "rate_limited", "closes", "sign-ins refused"), 0)
     latencies: list[float] = []
     until = time.monotonic() + seconds
     work = [
@@ -203,7 +212,8 @@ async def _measure(pid: int, port: int, data_dir: Path, seconds: float, count: i
     print(
         f"flood: {seconds:g} s, one account, {counts['connections']} connection(s), "
         f"{counts['sent']:,} messages sent, {counts['rate_limited']:,} answers rate_limited "
-        f"read before a close, closed by the server {counts['closes']} time(s)"
+        f"read before a close, closed by the server {counts['closes']} time(s), "
+        f"{counts['sign-ins refused']:,} sign-ins refused while cooling down"
     )
     print(
         f"readers cut: {cut} of {count} (each received "
