@@ -123,6 +123,13 @@ def _networks(
     help="Also listen for IRC clients on this port (0 picks a free one); default: no IRC.",
 )
 @click.option(
+    "--irc-tls-port",
+    envvar="HUBBUB_IRC_TLS_PORT",
+    default=None,
+    type=click.IntRange(0, 65535),
+    help="Also listen for IRC over TLS on this port (needs --irc-port, --tls-cert, --tls-key).",
+)
+@click.option(
     "--irc-server-name",
     envvar="HUBBUB_IRC_SERVER_NAME",
     default=None,
@@ -151,6 +158,7 @@ def serve(
     trusted_proxies: TrustedProxies,
     metrics_public: bool,
     irc_port: int | None,
+    irc_tls_port: int | None,
     irc_server_name: str | None,
     irc_guests: str,
     no_limits: bool,
@@ -167,6 +175,8 @@ def serve(
     connections = connection_limits_from(limits)
     check_connection_cap(connections)
     ssl_context = tls_context(tls_cert, tls_key)
+    if irc_tls_port is not None and (irc_port is None or ssl_context is None):
+        raise click.ClickException("--irc-tls-port needs --irc-port, --tls-cert and --tls-key")
     if database is None:
         check_data_dir(data_dir)
     sock = listen(host, port)
@@ -180,6 +190,8 @@ def serve(
             guests=irc_guests == "on",
             host=host,
             sock=irc_sock,
+            tls_sock=None if irc_tls_port is None else listen(host, irc_tls_port),
+            tls=ssl_context,
         )
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -210,6 +222,11 @@ def serve(
             f"  data: {shown_url(database) if database else data_dir.resolve() / 'hubbub.db'}"
             f"   who is on: hubbub status --port {port}\n"
             + (f"  IRC clients connect to {host}:{irc.port} as {irc.server_name}\n" if irc else "")
+            + (
+                f"  IRC over TLS: {host}:{irc.tls_sock.getsockname()[1]}\n"
+                if irc and irc.tls_sock
+                else ""
+            )
             + "  Ctrl-C stops the server.",
             err=False,
         )

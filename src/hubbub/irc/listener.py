@@ -33,7 +33,7 @@ class IrcListener:
         self.service_mask = f"{SERVICE}!{SERVICE}@{self.name}"
         self.cache = FrameCache()
         self.created = ""
-        self._server: asyncio.Server | None = None
+        self._servers: list[asyncio.Server] = []
         self._clients: dict[str, IrcConnection] = {}
         """Registered IRC connections by name key: their user, host and away text."""
         self._open: set[IrcConnection] = set()
@@ -44,17 +44,24 @@ class IrcListener:
         from datetime import UTC, datetime
 
         self.created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        self._server = (
-            await asyncio.start_server(self._accept, sock=self.config.sock, limit=MAX_LINE_BYTES)
-            if self.config.sock is not None
+        config = self.config
+        self._servers.append(
+            await asyncio.start_server(self._accept, sock=config.sock, limit=MAX_LINE_BYTES)
+            if config.sock is not None
             else await asyncio.start_server(
-                self._accept, self.config.host, self.config.port, limit=MAX_LINE_BYTES
+                self._accept, config.host, config.port, limit=MAX_LINE_BYTES
             )
         )
+        if config.tls_sock is not None:
+            self._servers.append(
+                await asyncio.start_server(
+                    self._accept, sock=config.tls_sock, ssl=config.tls, limit=MAX_LINE_BYTES
+                )
+            )
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
+        for server in self._servers:
+            server.close()
         for client in list(self._open):
             client.quit_message = "server shutting down"
             await client.outlet.close(1001, "server shutting down")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,9 @@ class IrcConfig:
     host: str = "127.0.0.1"
     sock: socket.socket | None = None
     """A socket already listening on ``port`` (``hubbub serve`` binds it before it starts)."""
+    tls_sock: socket.socket | None = None
+    """``--irc-tls-port``: a socket already listening for IRC over TLS, with ``tls``."""
+    tls: ssl.SSLContext | None = None
 
 
 @dataclass(frozen=True, slots=True)
