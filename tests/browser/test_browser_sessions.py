@@ -4,14 +4,15 @@ and scrollback."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import aiohttp
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Browser, WebSocket, expect
 
 from browser.people import People
 from browser.wire import Refused, Wire
-from conftest import ServerProcess, say, sign_up
+from conftest import ServerProcess, free_port, say, sign_up
 from hubbub.hub.hub import SIGNED_OUT
 from hubbub.hub.session import MAX_REPLAYED
 from hubbub.store import default_url, open_store
@@ -19,6 +20,35 @@ from hubbub.store import default_url, open_store
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 SESSION = "localStorage.getItem('hubbub.session')"
+
+
+async def test_a_person_slower_than_the_sign_in_deadline_still_signs_in(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """The page opens its socket at load; the server closes an unsigned one after the
+    deadline. Someone who takes longer to type must not meet "reconnecting…" or an error."""
+    server = ServerProcess(tmp_path / "data", free_port(), options=("--sign-in-deadline", "1"))
+    server.start()
+    crowd = People(browser, server)
+    try:
+        alice = await crowd.open("alice", sign_in=False)
+        sockets: list[WebSocket] = []
+
+        def opened(socket: WebSocket) -> None:
+            sockets.append(socket)
+
+        alice.page.on("websocket", opened)
+        await asyncio.sleep(3)  # typing slowly: the deadline passes meanwhile
+        await expect(alice.by("connection-banner")).to_be_hidden()
+        # At most the page's first socket (it may open after the page is loaded).
+        assert len(sockets) <= 1, "a signed-out page must not redial a socket the server closed"
+        await alice.sign_in()
+        await alice.signed_in()
+        await alice.say("made it")
+        await expect(alice.message("made it")).to_be_visible()
+    finally:
+        await crowd.close()
+        server.stop()
 
 
 async def test_a_reload_keeps_the_session_and_sign_out_forgets_it(

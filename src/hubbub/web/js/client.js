@@ -2,7 +2,7 @@
 // chat…) turned into protocol requests. Server events are read by events.js.
 
 import { Chats } from "./chats.js";
-import { Connection, RequestError, serverUrl } from "./connection.js";
+import { Connection, serverUrl } from "./connection.js";
 import { handleEvent } from "./events.js";
 import { History } from "./history.js";
 import { newClientId, Outbox } from "./outbox.js";
@@ -39,6 +39,7 @@ export class ChatClient {
       onEvent: (frame) => handleEvent(this, frame),
       onOpen: () => this.onOpen(),
       onStatus: (status) => state.emit("connection", { status }),
+      signedOut: () => !this.session,
     });
     this.history = new History(this.connection, state);
     state.on("active", ({ rekeyed }) => {
@@ -87,9 +88,7 @@ export class ChatClient {
   }
 
   async signIn(name, password) {
-    if (!this.connection.isOpen) {
-      throw new RequestError("offline", "the server cannot be reached yet — retrying…");
-    }
+    await this.connection.whenOpen();
     this.state.reset();
     const ok = await this.request("sign_in", { name, password, device: deviceLabel() });
     this.afterSignIn(ok);

@@ -6,6 +6,8 @@
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 3000, 5000];
 const REQUEST_TIMEOUT_MS = 15000;
+// The server closes a socket that has not signed in within 10 s (docs/protocol.md).
+const SIGN_IN_LATE = 4002;
 
 /** A refused or failed request: the server's error code and its sentence for people. */
 export class RequestError extends Error {
@@ -25,12 +27,15 @@ export class Connection {
    * onEvent(frame): every server event (frames without an id).
    * onOpen(): called on each (re)connect; may return a promise (sign-in, resume).
    * onStatus(status): "connecting" | "open" | "reconnecting" | "stopped".
+   * signedOut(): true while there is no session to resume: a socket the server closes
+   *   for not signing in is then left closed until whenOpen() is asked for.
    */
-  constructor(url, { onEvent, onOpen, onStatus }) {
+  constructor(url, { onEvent, onOpen, onStatus, signedOut }) {
     this.url = url;
     this.onEvent = onEvent;
     this.onOpen = onOpen;
     this.onStatus = onStatus;
+    this.signedOut = signedOut;
     this.ws = null;
     this.nextId = 1;
     this.pending = new Map();
@@ -73,6 +78,31 @@ export class Connection {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** Resolves once the socket is open, opening one now if there is none (a signed-out
+   *  page that sat longer than the server's sign-in deadline has none). */
+  whenOpen() {
+    if (this.isOpen) return Promise.resolve();
+    this.stopped = false;
+    if (!this.ws) {
+      clearTimeout(this.timer);
+      this.attempt = 0;
+      this._connect();
+    }
+    const ws = this.ws;
+    if (!ws) {
+      return Promise.reject(
+        new RequestError("offline", "the server cannot be reached yet — retrying…"),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const fail = () =>
+        reject(new RequestError("offline", "the server cannot be reached yet — retrying…"));
+      const timer = setTimeout(fail, REQUEST_TIMEOUT_MS);
+      ws.addEventListener("open", () => (clearTimeout(timer), resolve()), { once: true });
+      ws.addEventListener("close", () => (clearTimeout(timer), fail()), { once: true });
+    });
+  }
+
   /** Send a request; resolves with the `ok` frame, rejects with a RequestError. */
   request(type, fields = {}) {
     if (!this.isOpen) {
@@ -103,7 +133,7 @@ export class Connection {
     this.ws = ws;
     ws.addEventListener("open", () => this._opened(ws));
     ws.addEventListener("message", (event) => this._received(event.data));
-    ws.addEventListener("close", () => this._closed(ws));
+    ws.addEventListener("close", (event) => this._closed(ws, event.code));
   }
 
   async _opened(ws) {
@@ -145,10 +175,16 @@ export class Connection {
     this.onEvent(frame);
   }
 
-  _closed(ws) {
+  _closed(ws, code) {
     if (ws !== this.ws) return;
     this.ws = null;
     this._failPending("offline", "The connection was lost before the server answered.");
+    if (code === SIGN_IN_LATE && this.signedOut()) {
+      // Nobody signed in on this page yet: no socket until they do (whenOpen).
+      this.stopped = true;
+      this._setStatus("stopped");
+      return;
+    }
     if (this.stopped) return;
     this._scheduleRetry();
   }
