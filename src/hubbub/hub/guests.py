@@ -18,7 +18,7 @@ from hubbub.hub.effects import CreateAccount, FindAccount, RemoveMember, UpdateR
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.presence import GUEST_ROLE
-from hubbub.hub.session import _attach, look_alike
+from hubbub.hub.session import attach_account, look_alike
 from hubbub.hub.throttle import host_of
 from hubbub.protocol import ErrorCode, MemberLeft, Refusal, RequestId, SignIn
 from hubbub.store import Account, NameTaken
@@ -62,7 +62,8 @@ def sign_in_guest(hub: Hub, conn: ConnId, request_id: RequestId, name: str, now:
 
         def attach() -> Decision:
             free()
-            return _attach(hub, conn, SignIn(id=request_id, name=account.name), guest, "", now)
+            request = SignIn(id=request_id, name=account.name)
+            return attach_account(hub, conn, request, guest, "", now)
 
         # Rooms a guest of this name is still in (the server stopped before it left them).
         return _leave_all(hub, account.id, account.name, (), "", attach)

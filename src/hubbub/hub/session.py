@@ -75,7 +75,7 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
                     f"this session token is not valid for {display} (signed out, revoked or "
                     f"unused for too long); sign in with the password",
                 )
-            return _attach(hub, conn, request, account, token, now)
+            return attach_account(hub, conn, request, account, token, now)
 
         used = AccountForToken(token, wall - hub.token_idle, request.device, host)
         return Decision.after(used, with_token)
@@ -87,7 +87,7 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
         _refuse_banned(hub, account)
         return Decision.after(
             IssueToken(account.id, request.device, host),
-            lambda token: _attach(hub, conn, request, account, token, now),
+            lambda token: attach_account(hub, conn, request, account, token, now),
         )
 
     def verified(account: Account, right: bool | None) -> Decision:
@@ -179,7 +179,7 @@ def _join_first_rooms(
     return Decision.after(AddMember(room_id, account.id, hub.head(room_id)), joined)
 
 
-def _attach(
+def attach_account(
     hub: Hub, conn: ConnId, request: SignIn, account: Account, token: str, now: float
 ) -> Decision:
     if not hub.connected(conn):
