@@ -18,6 +18,7 @@ from hubbub.hub.entries import as_event
 from hubbub.hub.flood import FLOODING, FloodControl, refusal
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.limits import Limits
+from hubbub.hub.ops import NodeId
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.presence import Link, OnlineUser, PresenceBoard
 from hubbub.hub.rooms import Room, Rooms
@@ -59,7 +60,10 @@ class Hub:
         new_id: Callable[[str], str] = random_id,
         limits: Limits | None = None,
         token_idle: float = 30 * 86400.0,
+        node: NodeId | None = None,
     ) -> None:
+        self.node = node
+        """This process's name among several (hub/ops.py); None when it runs alone."""
         self.limits = limits if limits is not None else Limits()
         self.flood = FloodControl(self.limits)
         self.throttle = SignInThrottle(self.limits)

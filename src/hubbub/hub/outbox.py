@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from hubbub.hub.ops import Op
 from hubbub.protocol import Message, MessageDeleted, MessageEdited, Presence, encode
 
 ConnId = int
@@ -39,6 +40,8 @@ class Outbox:
     deliveries: list[Delivery] = field(default_factory=list)
     closes: list[tuple[ConnId, int, str]] = field(default_factory=list)
     """Connections to close after the deliveries: (connection, close code, reason)."""
+    ops: list[Op] = field(default_factory=list)
+    """Changes the other processes must apply, published after the deliveries."""
 
     def send(self, conns: Iterable[ConnId], event: msgspec.Struct, *, urgent: bool = False) -> None:
         """Queue ``event`` for ``conns``; it is serialised once whatever their number."""
@@ -63,9 +66,14 @@ class Outbox:
         """Close ``conns`` with a WebSocket close ``code``, once what is queued is sent."""
         self.closes.extend((conn, code, reason) for conn in conns)
 
+    def share(self, op: Op) -> None:
+        """Tell the other processes about a change (only a hub with a node id calls this)."""
+        self.ops.append(op)
+
     def extend(self, other: Outbox) -> None:
         self.deliveries.extend(other.deliveries)
         self.closes.extend(other.closes)
+        self.ops.extend(other.ops)
 
     def extended(self, other: Outbox) -> Outbox:
         """This outbox followed by ``other``'s deliveries and closes."""
@@ -76,4 +84,4 @@ class Outbox:
         return iter(self.deliveries)
 
     def __bool__(self) -> bool:
-        return bool(self.deliveries or self.closes)
+        return bool(self.deliveries or self.closes or self.ops)
