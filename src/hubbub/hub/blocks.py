@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hubbub.hub.cluster_rooms import BlockSet, enact
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import BlockedNames, FindAccount, SetBlock
 from hubbub.hub.inputs import normalise_name
@@ -43,13 +44,10 @@ def block(hub: Hub, conn: ConnId, request: Block | Unblock) -> Decision:
             raise Refusal(ErrorCode.UNKNOWN_USER, f"there is no user called {request.user}")
 
         def done(_: None) -> Decision:
-            mine = hub.blocks.setdefault(user.account_id, set())
-            if on:
-                mine.add(account.id)
-            else:
-                mine.discard(account.id)
+            out = enact(hub, BlockSet(user.account_id, account.id, on))
             verb = "block" if on else "unblock"
-            return Decision.answer(conn, Ok(id=request.id)).logged(verb, f"user={account.name}")
+            reply = Decision.answer(conn, Ok(id=request.id), out)
+            return reply.logged(verb, f"user={account.name}")
 
         return Decision.after(SetBlock(user.account_id, account.id, on), done)
 

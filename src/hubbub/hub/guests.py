@@ -13,14 +13,15 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from hubbub.hub.cluster_rooms import Parted, enact
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import CreateAccount, FindAccount, RemoveMember, UpdateRoom
 from hubbub.hub.inputs import normalise_name
-from hubbub.hub.outbox import ConnId, Outbox
+from hubbub.hub.outbox import ConnId
 from hubbub.hub.presence import GUEST_ROLE
 from hubbub.hub.session import attach_account, look_alike
 from hubbub.hub.throttle import host_of
-from hubbub.protocol import ErrorCode, MemberLeft, Refusal, RequestId, SignIn
+from hubbub.protocol import ErrorCode, Refusal, RequestId, SignIn
 from hubbub.store import Account, NameTaken
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def sign_in_guest(hub: Hub, conn: ConnId, request_id: RequestId, name: str, now:
             return attach_account(hub, conn, request, guest, "", now)
 
         # Rooms a guest of this name is still in (the server stopped before it left them).
-        return _leave_all(hub, account.id, account.name, (), "", attach)
+        return _leave_all(hub, account.id, account.name, "", attach)
 
     def created(account: Account | NameTaken) -> Decision:
         if isinstance(account, NameTaken):
@@ -79,12 +80,12 @@ def sign_in_guest(hub: Hub, conn: ConnId, request_id: RequestId, name: str, now:
     return Decision.after(FindAccount(key), found)
 
 
-def release_if_empty(hub: Hub, room: Room, then: Decision) -> Decision:
+def release_if_empty(room: Room, then: Decision) -> Decision:
     """A room a guest made is released when its last member leaves, as IRC channels are:
-    archived with its history, and its name is free for the next room. Then ``then``."""
+    archived with its history, and its name is free for the next room (every hub forgot it
+    when it applied the last one's :class:`~hubbub.hub.cluster_rooms.Parted`). Then ``then``."""
     if not room.transient or room.members:
         return then
-    hub.rooms.drop(room)
     release = UpdateRoom(room.id, archived=True, name_key=f"{room.key}~{room.id}")
     return Decision.after(release, lambda _: then)
 
@@ -97,14 +98,13 @@ def farewell(hub: Hub, conn: ConnId, message: str) -> Decision:
     user = hub.user_of(conn)
     if user is None or not user.guest:
         return Decision()
-    return _leave_all(hub, user.account_id, user.name, tuple(user.conns), message, Decision)
+    return _leave_all(hub, user.account_id, user.name, message, Decision)
 
 
 def _leave_all(
     hub: Hub,
     account_id: int,
     name: str,
-    conns: tuple[ConnId, ...],
     message: str,
     then: Callable[[], Decision],
 ) -> Decision:
@@ -117,11 +117,8 @@ def _leave_all(
         room = rooms.pop(0)
 
         def left(_: None) -> Decision:
-            out = Outbox()
-            hub.rooms.remove_member(room, account_id, conns)
-            gone = MemberLeft(room=room.id, name=name, message=message or None, quit=True)
-            out.send(room.listeners, gone)
-            decision = release_if_empty(hub, room, next_room())
+            out = enact(hub, Parted(room.id, account_id, name, message or None, quit=True))
+            decision = release_if_empty(room, next_room())
             decision.out = out.extended(decision.out)
             return decision
 

@@ -11,25 +11,22 @@ transaction, and only then takes effect and is told: to the affected user (``roo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from hubbub.hub.access import may_moderate
+from hubbub.hub.cluster_rooms import ModeratorActed, enact
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import FindAccount, Moderate
 from hubbub.hub.inputs import normalise_name
-from hubbub.hub.outbox import ConnId, Outbox
+from hubbub.hub.outbox import ConnId
 from hubbub.hub.room_requests import find_room
 from hubbub.protocol import (
     Ban,
     ErrorCode,
     Kick,
-    MemberLeft,
-    Moderated,
     Mute,
-    Muted,
     Ok,
     Refusal,
-    RoomRemoved,
     SetRole,
     Unban,
     Unmute,
@@ -114,26 +111,6 @@ def _account(hub: Hub, ref: str, then: Callable[[int, str], Decision]) -> Decisi
     return Decision.after(FindAccount(key), found)
 
 
-def _remove(
-    hub: Hub,
-    room: Room,
-    target_id: int,
-    name: str,
-    how: Literal["kicked", "banned"],
-    by: str,
-    note: str,
-) -> Outbox:
-    """Take the account out of the room: its devices are told why, the room sees it go."""
-    out = Outbox()
-    if target_id in room.members:
-        conns = hub.conns_of([target_id])
-        hub.rooms.remove_member(room, target_id, conns)
-        out.send(conns, RoomRemoved(room=room.id, reason=how, by=by, note=note))
-        out.send(room.listeners, MemberLeft(room=room.id, name=name))
-    out.send(room.listeners, Moderated(room=room.id, action=how, name=name, by=by, note=note))
-    return out
-
-
 def kick(hub: Hub, conn: ConnId, request: Kick) -> Decision:
     user, room = _moderator(hub, conn, request.room)
     target_id, name = _member(room, request.user)
@@ -141,7 +118,9 @@ def kick(hub: Hub, conn: ConnId, request: Kick) -> Decision:
     act = Act("kick", user.name, target_id, name, room.id, request.reason)
 
     def done(_: int) -> Decision:
-        out = _remove(hub, room, target_id, name, "kicked", user.name, request.reason)
+        out = enact(
+            hub, ModeratorActed(room.id, "kicked", target_id, name, user.name, request.reason)
+        )
         return Decision.answer(conn, Ok(id=request.id), out).logged(
             "kick", f"room={room.id} user={name}"
         )
@@ -158,8 +137,8 @@ def ban(hub: Hub, conn: ConnId, request: Ban) -> Decision:
         act = Act("ban", user.name, target_id, name, room.id, request.reason)
 
         def done(_: int) -> Decision:
-            room.banned.add(target_id)
-            out = _remove(hub, room, target_id, name, "banned", user.name, request.reason)
+            acted = ModeratorActed(room.id, "banned", target_id, name, user.name, request.reason)
+            out = enact(hub, acted)
             return Decision.answer(conn, Ok(id=request.id), out).logged(
                 "ban", f"room={room.id} user={name}"
             )
@@ -178,10 +157,7 @@ def unban(hub: Hub, conn: ConnId, request: Unban) -> Decision:
         act = Act("unban", user.name, target_id, name, room.id)
 
         def done(_: int) -> Decision:
-            room.banned.discard(target_id)
-            out = Outbox()
-            told = Moderated(room=room.id, action="unbanned", name=name, by=user.name)
-            out.send(room.listeners, told)
+            out = enact(hub, ModeratorActed(room.id, "unbanned", target_id, name, user.name))
             return Decision.answer(conn, Ok(id=request.id), out).logged(
                 "unban", f"room={room.id} user={name}"
             )
@@ -199,14 +175,8 @@ def mute(hub: Hub, conn: ConnId, request: Mute, wall: float) -> Decision:
     act = Act("mute", user.name, target_id, name, room.id, request.reason, until)
 
     def done(_: int) -> Decision:
-        room.muted[target_id] = until
-        out = Outbox()
-        told = Muted(room=room.id, until=until, by=user.name, note=request.reason)
-        out.send(hub.conns_of([target_id]), told)
-        moderated = Moderated(
-            room=room.id, action="muted", name=name, by=user.name, note=request.reason, until=until
-        )
-        out.send(room.listeners, moderated)
+        acted = ModeratorActed(room.id, "muted", target_id, name, user.name, request.reason, until)
+        out = enact(hub, acted)
         return Decision.answer(conn, Ok(id=request.id), out).logged(
             "mute", f"room={room.id} user={name} seconds={request.seconds}"
         )
@@ -223,10 +193,7 @@ def unmute(hub: Hub, conn: ConnId, request: Unmute, wall: float) -> Decision:
     act = Act("unmute", user.name, target_id, name, room.id)
 
     def done(_: int) -> Decision:
-        room.muted.pop(target_id, None)
-        out = Outbox()
-        out.send(hub.conns_of([target_id]), Muted(room=room.id, until=None, by=user.name))
-        out.send(room.listeners, Moderated(room=room.id, action="unmuted", name=name, by=user.name))
+        out = enact(hub, ModeratorActed(room.id, "unmuted", target_id, name, user.name))
         return Decision.answer(conn, Ok(id=request.id), out).logged(
             "unmute", f"room={room.id} user={name}"
         )
@@ -250,14 +217,7 @@ def set_role(hub: Hub, conn: ConnId, request: SetRole) -> Decision:
     act = Act(request.role, user.name, target_id, name, room.id)
 
     def done(_: int) -> Decision:
-        if request.role == "moderator":
-            room.moderators.add(target_id)
-        else:
-            room.moderators.discard(target_id)
-        out = Outbox()
-        out.send(
-            room.listeners, Moderated(room=room.id, action=request.role, name=name, by=user.name)
-        )
+        out = enact(hub, ModeratorActed(room.id, request.role, target_id, name, user.name))
         return Decision.answer(conn, Ok(id=request.id), out).logged(
             "set_role", f"room={room.id} user={name} role={request.role}"
         )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from hubbub.hub.access import may_moderate
 from hubbub.hub.blocks import check_not_blocked
+from hubbub.hub.cluster_rooms import Joined, Parted, RoomOpened, RoomSet, enact
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
     AddMember,
@@ -18,7 +19,7 @@ from hubbub.hub.effects import (
 )
 from hubbub.hub.guests import release_if_empty
 from hubbub.hub.inputs import name_key, normalise_name
-from hubbub.hub.outbox import ConnId, Outbox
+from hubbub.hub.outbox import ConnId
 from hubbub.hub.rooms import MAX_ROOM_MEMBERS, ROOMS_PER_HOUR, Room
 from hubbub.protocol import (
     LOBBY,
@@ -32,18 +33,13 @@ from hubbub.protocol import (
     JoinRoom,
     LeaveRoom,
     MemberInfo,
-    MemberJoined,
-    MemberLeft,
     MemberList,
     Members,
     Ok,
     Refusal,
-    RoomAdded,
-    RoomChanged,
     RoomEntry,
     RoomInfo,
     RoomList,
-    RoomRemoved,
     RoomReply,
     Rooms,
     SetTopic,
@@ -74,21 +70,6 @@ def _check_topic(topic: str) -> str:
     return topic
 
 
-def _welcome(hub: Hub, room: Room, account_id: int, name: str, by: str) -> Outbox:
-    """Make the account a member now: the room hears of it, its devices get the room."""
-    out = Outbox()
-    out.send(
-        room.listeners, MemberJoined(room=room.id, name=name, status=hub.seen_status(account_id))
-    )
-    hub.rooms.add_member(room, account_id, name)
-    conns = hub.conns_of([account_id])
-    for conn in conns:
-        room.listeners[conn] = None
-    out.send(conns, RoomAdded(room=room.info(), by=by, head=hub.head(room.id)))
-    out.send_encoded(conns, hub.board.snapshot(room))
-    return out
-
-
 def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float) -> Decision:
     user = hub.signed_in(conn)
     name, key = normalise_name(request.name)
@@ -114,10 +95,20 @@ def create_room(hub: Hub, conn: ConnId, request: CreateRoomRequest, wall: float)
         holder = hub.rooms.name_holder(name, key)
         if not done or holder is not None:
             raise _name_taken(name, key, holder.name if holder is not None else name)
-        room = Room(record.id, name, key, topic, request.private, user.account_id, wall)
-        room.transient = user.guest
-        hub.rooms.add(room)
-        out = _welcome(hub, room, user.account_id, user.name, user.name)
+        opened = RoomOpened(
+            record.id,
+            name,
+            key,
+            topic,
+            record.private,
+            user.account_id,
+            user.name,
+            wall,
+            user.guest,
+        )
+        out = enact(hub, opened)
+        room = hub.rooms.get(record.id)
+        assert room is not None
         return Decision.answer(conn, RoomReply(id=request.id, room=room.info()), out).logged(
             "create_room", f"room={room.id} name={name}"
         )
@@ -159,7 +150,7 @@ def join_room(hub: Hub, conn: ConnId, request: JoinRoom) -> Decision:
     def joined(_: None) -> Decision:
         if user.account_id in room.banned:
             return _banned_meanwhile(room, user.account_id, f"you are banned from {room.name}")
-        out = _welcome(hub, room, user.account_id, user.name, user.name)
+        out = enact(hub, Joined(room.id, user.account_id, user.name, user.name))
         return Decision.answer(conn, RoomReply(id=request.id, room=room.info()), out).logged(
             "join_room", room.id
         )
@@ -174,13 +165,9 @@ def leave_room(hub: Hub, conn: ConnId, request: LeaveRoom) -> Decision:
         raise Refusal(ErrorCode.NOT_A_MEMBER, f"you are not in {room.name}")
 
     def left(_: None) -> Decision:
-        out = Outbox()
-        hub.rooms.remove_member(room, user.account_id, user.conns)
-        out.send(user.conns, RoomRemoved(room=room.id, reason="left"))
-        left = MemberLeft(room=room.id, name=user.name, message=request.message)
-        out.send(room.listeners, left)
+        out = enact(hub, Parted(room.id, user.account_id, user.name, request.message))
         decision = Decision.answer(conn, Ok(id=request.id), out).logged("leave_room", room.id)
-        return release_if_empty(hub, room, decision)
+        return release_if_empty(room, decision)
 
     return Decision.after(RemoveMember(room.id, user.account_id), left)
 
@@ -196,9 +183,7 @@ def set_topic(hub: Hub, conn: ConnId, request: SetTopic) -> Decision:
     topic = _check_topic(request.topic)
 
     def changed(_: None) -> Decision:
-        room.topic = topic
-        out = Outbox()
-        out.send(room.listeners, RoomChanged(room=room.info(), by=user.name))
+        out = enact(hub, RoomSet(room.id, user.name, topic=topic))
         return Decision.answer(conn, Ok(id=request.id), out)
 
     return Decision.after(UpdateRoom(room.id, topic=topic), changed)
@@ -222,7 +207,7 @@ def invite(hub: Hub, conn: ConnId, request: Invite) -> Decision:
         def added(_: None) -> Decision:
             if account_id in room.banned:
                 return _banned_meanwhile(room, account_id, f"{name} is banned from {room.name}")
-            out = _welcome(hub, room, account_id, name, user.name)
+            out = enact(hub, Joined(room.id, account_id, name, user.name))
             return Decision.answer(conn, Ok(id=request.id), out).logged(
                 "invite", f"room={room.id} user={name}"
             )
@@ -252,9 +237,7 @@ def archive_room(hub: Hub, conn: ConnId, request: ArchiveRoom) -> Decision:
         return Decision.answer(conn, Ok(id=request.id))
 
     def archived(_: None) -> Decision:
-        room.archived = True
-        out = Outbox()
-        out.send(room.listeners, RoomChanged(room=room.info(), by=user.name))
+        out = enact(hub, RoomSet(room.id, user.name, archived=True))
         return Decision.answer(conn, Ok(id=request.id), out).logged("archive_room", room.id)
 
     return Decision.after(UpdateRoom(room.id, archived=True), archived)

@@ -1,0 +1,235 @@
+"""Rooms, moderation and blocks on several processes: each committed change as an op.
+
+A change to a room (opened, joined, left, its topic set, archived), a moderator's act
+(kick, ban, unban, mute, unmute, a role) or a block is made by :func:`enact` once the store
+has it: the change is applied to this hub by the op's own function, and a hub with a node
+id shares the op (hub/ops.py). Every other process's hub applies the same op with the same
+function (:func:`apply_room_op`), so its members and listeners are told exactly what the
+ones on the first process were. Nothing here touches the store: the process that made the
+change has stored it already.
+
+Account bans and admin grants need no op: every process follows the audit log
+(hub/admin.py), within a second.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from hubbub.hub.ops import Op
+from hubbub.hub.outbox import Outbox
+from hubbub.hub.rooms import Room
+from hubbub.protocol import (
+    MemberJoined,
+    MemberLeft,
+    Moderated,
+    Muted,
+    RoomAdded,
+    RoomChanged,
+    RoomRemoved,
+)
+
+if TYPE_CHECKING:
+    from hubbub.hub.hub import Hub
+
+ModeratorAct = Literal["kicked", "banned", "unbanned", "muted", "unmuted", "moderator", "member"]
+
+
+class RoomOp(Op, frozen=True):
+    """A committed change to a room, a moderator's act or a block."""
+
+
+class RoomOpened(RoomOp, frozen=True):
+    """A room was created; its owner is its first member. ``transient``: a guest made it."""
+
+    room: str
+    name: str
+    key: str
+    topic: str
+    private: bool
+    owner_id: int
+    owner: str
+    created_at: float
+    transient: bool
+
+
+class Joined(RoomOp, frozen=True):
+    """The account became a member of the room: it joined (``by`` itself) or was invited."""
+
+    room: str
+    account_id: int
+    name: str
+    by: str
+
+
+class Parted(RoomOp, frozen=True):
+    """The account left the room, with ``message``; ``quit``: its connection ended (a guest)."""
+
+    room: str
+    account_id: int
+    name: str
+    message: str | None = None
+    quit: bool = False
+
+
+class RoomSet(RoomOp, frozen=True):
+    """``by`` set the room's topic (``topic`` not None) or archived it."""
+
+    room: str
+    by: str
+    topic: str | None = None
+    archived: bool = False
+
+
+class ModeratorActed(RoomOp, frozen=True):
+    """A moderator ``by`` acted on the account ``target_id`` (``name``) in the room."""
+
+    room: str
+    action: ModeratorAct
+    target_id: int
+    name: str
+    by: str
+    note: str = ""
+    until: float | None = None
+    """For ``muted``: until when (Unix time)."""
+
+
+class BlockSet(RoomOp, frozen=True):
+    """``account_id`` blocks ``blocked_id`` (``on``) or no longer does."""
+
+    account_id: int
+    blocked_id: int
+    on: bool
+
+
+RoomOps = RoomOpened | Joined | Parted | RoomSet | ModeratorActed | BlockSet
+"""Every op this module applies, for the bus's decoder."""
+
+
+def enact(hub: Hub, op: RoomOp) -> Outbox:
+    """Make a change the store has committed: here now, and on every other process."""
+    out = apply_room_op(hub, op)
+    if hub.node is not None:
+        out.share(op)
+    return out
+
+
+def apply_room_op(hub: Hub, op: RoomOp) -> Outbox:
+    """Apply a committed change to this hub and tell its own connections what it means."""
+    match op:
+        case RoomOpened():
+            return _open(hub, op)
+        case Joined():
+            return _join(hub, op)
+        case Parted():
+            return _part(hub, op)
+        case RoomSet():
+            return _set(hub, op)
+        case ModeratorActed():
+            return _moderate(hub, op)
+        case BlockSet():
+            mine = hub.blocks.setdefault(op.account_id, set())
+            if op.on:
+                mine.add(op.blocked_id)
+            else:
+                mine.discard(op.blocked_id)
+    return Outbox()
+
+
+def _open(hub: Hub, op: RoomOpened) -> Outbox:
+    room = Room(op.room, op.name, op.key, op.topic, op.private, op.owner_id, op.created_at)
+    room.transient = op.transient
+    hub.rooms.add(room)
+    return _join(hub, Joined(op.room, op.owner_id, op.owner, op.owner))
+
+
+def _join(hub: Hub, op: Joined) -> Outbox:
+    """The account is a member now: the room hears of it, its devices here get the room."""
+    out = Outbox()
+    room = hub.rooms.get(op.room)
+    if room is None or op.account_id in room.members:
+        return out
+    joined = MemberJoined(room=room.id, name=op.name, status=hub.seen_status(op.account_id))
+    out.send(room.listeners, joined)
+    hub.rooms.add_member(room, op.account_id, op.name)
+    conns = hub.conns_of([op.account_id])
+    for conn in conns:
+        room.listeners[conn] = None
+    out.send(conns, RoomAdded(room=room.info(), by=op.by, head=hub.head(room.id)))
+    out.send_encoded(conns, hub.board.snapshot(room))
+    return out
+
+
+def _part(hub: Hub, op: Parted) -> Outbox:
+    """The account is no longer a member; a room a guest made goes when its last one leaves."""
+    out = Outbox()
+    room = hub.rooms.get(op.room)
+    if room is None or op.account_id not in room.members:
+        return out
+    conns = hub.conns_of([op.account_id])
+    hub.rooms.remove_member(room, op.account_id, conns)
+    if not op.quit:
+        out.send(conns, RoomRemoved(room=room.id, reason="left"))
+    out.send(
+        room.listeners, MemberLeft(room=room.id, name=op.name, message=op.message, quit=op.quit)
+    )
+    if room.transient and not room.members:
+        hub.rooms.drop(room)
+    return out
+
+
+def _set(hub: Hub, op: RoomSet) -> Outbox:
+    out = Outbox()
+    room = hub.rooms.get(op.room)
+    if room is None:
+        return out
+    if op.topic is not None:
+        room.topic = op.topic
+    room.archived = room.archived or op.archived
+    out.send(room.listeners, RoomChanged(room=room.info(), by=op.by))
+    return out
+
+
+def _moderate(hub: Hub, op: ModeratorActed) -> Outbox:
+    """Enforce a moderator's act; the account and the room are told (hub/moderation.py)."""
+    out = Outbox()
+    room = hub.rooms.get(op.room)
+    if room is None:
+        return out
+    target = op.target_id
+    match op.action:
+        case "kicked" | "banned":
+            if op.action == "banned":
+                room.banned.add(target)
+            out.extend(_remove(hub, room, op))
+        case "unbanned":
+            room.banned.discard(target)
+        case "muted":
+            if op.until is not None:
+                room.muted[target] = op.until
+            muted = Muted(room=room.id, until=op.until, by=op.by, note=op.note)
+            out.send(hub.conns_of([target]), muted)
+        case "unmuted":
+            room.muted.pop(target, None)
+            out.send(hub.conns_of([target]), Muted(room=room.id, until=None, by=op.by))
+        case "moderator":
+            room.moderators.add(target)
+        case "member":
+            room.moderators.discard(target)
+    told = Moderated(
+        room=room.id, action=op.action, name=op.name, by=op.by, note=op.note, until=op.until
+    )
+    out.send(room.listeners, told)
+    return out
+
+
+def _remove(hub: Hub, room: Room, op: ModeratorActed) -> Outbox:
+    """Take the account out of the room: its devices are told why, the room sees it go."""
+    out = Outbox()
+    if op.target_id in room.members:
+        conns = hub.conns_of([op.target_id])
+        hub.rooms.remove_member(room, op.target_id, conns)
+        reason: Literal["kicked", "banned"] = "banned" if op.action == "banned" else "kicked"
+        out.send(conns, RoomRemoved(room=room.id, reason=reason, by=op.by, note=op.note))
+        out.send(room.listeners, MemberLeft(room=room.id, name=op.name))
+    return out
