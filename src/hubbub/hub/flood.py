@@ -80,11 +80,20 @@ class Bucket:
 
     def wait(self, rate: Rate, now: float) -> float:
         """0.0 if there is a token now, else the seconds until there is; takes none."""
-        self.tokens = min(float(rate.burst), self.tokens + (now - self.at) * rate.per_second)
-        self.at = now
+        self._refill(rate, now)
         if self.tokens >= 1.0:
             return 0.0
         return (1.0 - self.tokens) / rate.per_second
+
+    def charge(self, rate: Rate, now: float, tokens: float) -> None:
+        """Take ``tokens`` spent on another process (give them back if negative), even
+        below zero: then this one waits until the account's whole spending is paid."""
+        self._refill(rate, now)
+        self.tokens = min(float(rate.burst), self.tokens - tokens)
+
+    def _refill(self, rate: Rate, now: float) -> None:
+        self.tokens = min(float(rate.burst), self.tokens + (now - self.at) * rate.per_second)
+        self.at = now
 
     def give_back(self, rate: Rate) -> None:
         """Return a token taken for something that turned out to cost nothing."""
@@ -95,10 +104,19 @@ class Bucket:
 
 
 class FloodControl:
-    """The buckets of every account that used some of its allowance lately."""
+    """The buckets of every account that used some of its allowance lately.
 
-    def __init__(self, limits: Limits) -> None:
+    ``shared`` (several processes): it also notes what each account spent and who was cut
+    off, for :meth:`drain` to hand to the other processes, which :meth:`charge` it.
+    """
+
+    def __init__(self, limits: Limits, *, shared: bool = False) -> None:
         self.limits = limits
+        self.shared = shared
+        self._spent: dict[tuple[int, Kind], int] = {}
+        """Tokens each account took here since the last :meth:`drain`."""
+        self._cut_off: list[str] = []
+        """Name keys closed for flooding here since the last :meth:`drain`."""
         self._rates = {
             Kind.MESSAGES: limits.messages,
             Kind.STATUS: limits.status,
@@ -112,6 +130,12 @@ class FloodControl:
 
     def closed(self, name_key: str, now: float) -> None:
         """The account was closed for flooding: its sign-ins wait ``flood_cooldown``."""
+        self.cool(name_key, now)
+        if self.shared:
+            self._cut_off.append(name_key)
+
+    def cool(self, name_key: str, now: float) -> None:
+        """Refuse the account's sign-ins for ``flood_cooldown`` from ``now``."""
         self._cooling[name_key] = now + self.limits.flood_cooldown
 
     def check_sign_in(self, name_key: str, now: float) -> None:
@@ -133,10 +157,28 @@ class FloodControl:
             return 0.0
         kind = kind_of(request)
         rate = self._rates[kind]
+        wait = self._bucket(account_id, kind, now).take(rate, now)
+        if self.shared and not wait:
+            self._spent[(account_id, kind)] = self._spent.get((account_id, kind), 0) + 1
+        return wait
+
+    def charge(self, account_id: int, kind: Kind, tokens: int, now: float) -> None:
+        """Count ``tokens`` the account spent on ``kind`` on another process."""
+        if self.limits.enabled:
+            self._bucket(account_id, kind, now).charge(self._rates[kind], now, tokens)
+
+    def drain(self) -> tuple[dict[tuple[int, Kind], int], list[str]]:
+        """What was spent and who was cut off here since the last call, to share."""
+        spent, cut_off = self._spent, self._cut_off
+        self._spent, self._cut_off = {}, []
+        return spent, cut_off
+
+    def _bucket(self, account_id: int, kind: Kind, now: float) -> Bucket:
         bucket = self._buckets.get((account_id, kind))
         if bucket is None:
+            rate = self._rates[kind]
             bucket = self._buckets[(account_id, kind)] = Bucket(float(rate.burst), now)
-        return bucket.take(rate, now)
+        return bucket
 
     def prune(self, now: float) -> None:
         """Forget buckets that have filled up again, every :data:`PRUNE_EVERY` seconds."""

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 from hubbub.hub.access import audience
 from hubbub.hub.chats import Chat, Trigger, advance
+from hubbub.hub.cluster_limits import share_spending
 from hubbub.hub.entries import as_event
 from hubbub.hub.flood import FLOODING, FloodControl, refusal
 from hubbub.hub.inputs import normalise_name
@@ -65,8 +66,8 @@ class Hub:
         self.node = node
         """This process's name among several (hub/ops.py); None when it runs alone."""
         self.limits = limits if limits is not None else Limits()
-        self.flood = FloodControl(self.limits)
-        self.throttle = SignInThrottle(self.limits)
+        self.flood = FloodControl(self.limits, shared=node is not None)
+        self.throttle = SignInThrottle(self.limits, shared=node is not None)
         self.token_idle = token_idle
         """Seconds a session token may go unused before it expires."""
         self.grace = grace
@@ -242,6 +243,7 @@ class Hub:
         out.extend(self.board.flush(now, self.seen_status, self.rooms.of))
         self.flood.prune(now)
         self.throttle.prune(now)
+        out.extend(share_spending(self))
         if self.typing_sent:
             stale = [k for k, sent in self.typing_sent.items() if sent + TYPING_KEPT < now]
             for key in stale:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hubbub.hub.access import may_read
+from hubbub.hub.cluster_rooms import Joined, enact
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
     AccountForToken,
@@ -34,7 +35,6 @@ from hubbub.hub.throttle import host_of
 from hubbub.protocol import (
     LOBBY,
     ErrorCode,
-    MemberJoined,
     Refusal,
     ResumeGap,
     SignedIn,
@@ -166,11 +166,7 @@ def _join_first_rooms(
     room_id, rest = rooms[0], rooms[1:]
 
     def joined(_: None) -> Decision:
-        room = hub.rooms.get(room_id)
-        out = Outbox()
-        if room is not None:
-            out.send(room.listeners, MemberJoined(room=room.id, name=account.name, status="online"))
-            hub.rooms.add_member(room, account.id, account.name)
+        out = enact(hub, Joined(room_id, account.id, account.name, account.name))
         decision = _join_first_rooms(hub, account, rest, then)
         out.extend(decision.out)
         decision.out = out

@@ -34,38 +34,87 @@ class Attempt:
     host: str
 
 
+class Counted:
+    """Token buckets of one rate, by key (a name, an address), that forget full ones.
+
+    ``shared`` (several processes): it also notes the tokens each key took and gave back
+    here, for :meth:`drain` to hand to the other processes, which :meth:`charge` them.
+    """
+
+    def __init__(self, rate: Rate, *, shared: bool) -> None:
+        self.rate = rate
+        self.shared = shared
+        self._buckets: dict[str, Bucket] = {}
+        self._spent: dict[str, int] = {}
+
+    def get(self, key: str) -> Bucket | None:
+        return self._buckets.get(key)
+
+    def bucket(self, key: str, now: float) -> Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = Bucket(float(self.rate.burst), now)
+        return bucket
+
+    def take(self, key: str, now: float) -> float:
+        """Take a token: 0.0 if there was one, else the seconds until there is."""
+        wait = self.bucket(key, now).take(self.rate, now)
+        if not wait:
+            self._note(key, 1)
+        return wait
+
+    def give_back(self, key: str) -> None:
+        if (bucket := self._buckets.get(key)) is not None:
+            bucket.give_back(self.rate)
+            self._note(key, -1)
+
+    def charge(self, key: str, tokens: int, now: float) -> None:
+        """Count ``tokens`` taken (given back if negative) on another process."""
+        self.bucket(key, now).charge(self.rate, now, tokens)
+
+    def drain(self) -> dict[str, int]:
+        """The tokens each key took here since the last call, net of those given back."""
+        spent, self._spent = self._spent, {}
+        return {key: tokens for key, tokens in spent.items() if tokens}
+
+    def prune(self, now: float) -> None:
+        for key in [k for k, b in self._buckets.items() if b.full(self.rate, now)]:
+            del self._buckets[key]
+
+    def _note(self, key: str, tokens: int) -> None:
+        if self.shared:
+            self._spent[key] = self._spent.get(key, 0) + tokens
+
+
 class SignInThrottle:
     """The buckets of every name and address that failed or signed up lately."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, *, shared: bool = False) -> None:
         self.limits = limits
-        self._names: dict[str, Bucket] = {}
-        self._hosts: dict[str, Bucket] = {}
-        self._sign_ups: dict[str, Bucket] = {}
+        self.names = Counted(limits.name_failures, shared=shared)
+        self.hosts = Counted(limits.address_failures, shared=shared)
+        self.sign_ups = Counted(limits.sign_ups, shared=shared)
         self._pruned = 0.0
 
     def attempt(self, name_key: str, host: str, now: float) -> Attempt:
         """Take a token for a password attempt, or refuse it ``too_many_attempts``."""
         if not self.limits.enabled:
             return Attempt(name_key, host)
-        name = _bucket(self._names, name_key, self.limits.name_failures, now)
-        address = _bucket(self._hosts, host, self.limits.address_failures, now)
         wait = max(
-            name.wait(self.limits.name_failures, now),
-            address.wait(self.limits.address_failures, now),
+            self.names.bucket(name_key, now).wait(self.limits.name_failures, now),
+            self.hosts.bucket(host, now).wait(self.limits.address_failures, now),
         )
         if wait:
             raise _too_many(wait, "sign-in attempts")
-        name.take(self.limits.name_failures, now)
-        address.take(self.limits.address_failures, now)
+        self.names.take(name_key, now)
+        self.hosts.take(host, now)
         return Attempt(name_key, host)
 
     def clean(self, name_key: str, host: str, now: float) -> bool:
         """Few attempts lately for this name and from this address: both buckets are at
         least half full. Such a sign-in may use the places the hashing queue keeps."""
-        name, address = self._names.get(name_key), self._hosts.get(host)
-        return _half_full(name, self.limits.name_failures, now) and _half_full(
-            address, self.limits.address_failures, now
+        return _half_full(self.names.get(name_key), self.limits.name_failures, now) and (
+            _half_full(self.hosts.get(host), self.limits.address_failures, now)
         )
 
     def checked(self, attempt: Attempt, right: bool | None) -> None:
@@ -80,18 +129,15 @@ class SignInThrottle:
         """The attempt costs nothing (the name's token, and the address's unless told not)."""
         if not self.limits.enabled:
             return
-        if (name := self._names.get(attempt.name_key)) is not None:
-            name.give_back(self.limits.name_failures)
-        if address and (host := self._hosts.get(attempt.host)) is not None:
-            host.give_back(self.limits.address_failures)
+        self.names.give_back(attempt.name_key)
+        if address:
+            self.hosts.give_back(attempt.host)
 
     def sign_up(self, host: str, now: float) -> None:
         """Take a token for a new account from ``host``, or refuse it ``too_many_attempts``."""
         if not self.limits.enabled:
             return
-        wait = _bucket(self._sign_ups, host, self.limits.sign_ups, now).take(
-            self.limits.sign_ups, now
-        )
+        wait = self.sign_ups.take(host, now)
         if wait:
             raise _too_many(wait, "new accounts from your address")
 
@@ -100,24 +146,12 @@ class SignInThrottle:
         if now - self._pruned < PRUNE_EVERY:
             return
         self._pruned = now
-        for buckets, rate in (
-            (self._names, self.limits.name_failures),
-            (self._hosts, self.limits.address_failures),
-            (self._sign_ups, self.limits.sign_ups),
-        ):
-            for key in [k for k, b in buckets.items() if b.full(rate, now)]:
-                del buckets[key]
+        for counted in (self.names, self.hosts, self.sign_ups):
+            counted.prune(now)
 
 
 def _half_full(bucket: Bucket | None, rate: Rate, now: float) -> bool:
     return bucket is None or bucket.tokens + (now - bucket.at) * rate.per_second >= rate.burst / 2
-
-
-def _bucket(buckets: dict[str, Bucket], key: str, rate: Rate, now: float) -> Bucket:
-    bucket = buckets.get(key)
-    if bucket is None:
-        bucket = buckets[key] = Bucket(float(rate.burst), now)
-    return bucket
 
 
 def _too_many(retry_after: float, what: str) -> Refusal:
