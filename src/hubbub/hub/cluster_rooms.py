@@ -27,6 +27,7 @@ from hubbub.protocol import (
     RoomAdded,
     RoomChanged,
     RoomRemoved,
+    SeenStatus,
 )
 
 if TYPE_CHECKING:
@@ -54,12 +55,14 @@ class RoomOpened(RoomOp, frozen=True):
 
 
 class Joined(RoomOp, frozen=True):
-    """The account became a member of the room: it joined (``by`` itself) or was invited."""
+    """The account became a member of the room: it joined (``by`` itself) or was invited.
+    ``status``: the account's, as the process it joined on saw it."""
 
     room: str
     account_id: int
     name: str
     by: str
+    status: SeenStatus
 
 
 class Parted(RoomOp, frozen=True):
@@ -140,7 +143,7 @@ def _open(hub: Hub, op: RoomOpened) -> Outbox:
     room = Room(op.room, op.name, op.key, op.topic, op.private, op.owner_id, op.created_at)
     room.transient = op.transient
     hub.rooms.add(room)
-    return _join(hub, Joined(op.room, op.owner_id, op.owner, op.owner))
+    return _join(hub, Joined(op.room, op.owner_id, op.owner, op.owner, "online"))
 
 
 def _join(hub: Hub, op: Joined) -> Outbox:
@@ -149,7 +152,7 @@ def _join(hub: Hub, op: Joined) -> Outbox:
     room = hub.rooms.get(op.room)
     if room is None or op.account_id in room.members:
         return out
-    joined = MemberJoined(room=room.id, name=op.name, status=hub.seen_status(op.account_id))
+    joined = MemberJoined(room=room.id, name=op.name, status=op.status)
     out.send(room.listeners, joined)
     hub.rooms.add_member(room, op.account_id, op.name)
     conns = hub.conns_of([op.account_id])

@@ -150,7 +150,12 @@ def join_room(hub: Hub, conn: ConnId, request: JoinRoom) -> Decision:
     def joined(_: None) -> Decision:
         if user.account_id in room.banned:
             return _banned_meanwhile(room, user.account_id, f"you are banned from {room.name}")
-        out = enact(hub, Joined(room.id, user.account_id, user.name, user.name))
+        out = enact(
+            hub,
+            Joined(
+                room.id, user.account_id, user.name, user.name, hub.seen_status(user.account_id)
+            ),
+        )
         return Decision.answer(conn, RoomReply(id=request.id, room=room.info()), out).logged(
             "join_room", room.id
         )
@@ -207,7 +212,9 @@ def invite(hub: Hub, conn: ConnId, request: Invite) -> Decision:
         def added(_: None) -> Decision:
             if account_id in room.banned:
                 return _banned_meanwhile(room, account_id, f"{name} is banned from {room.name}")
-            out = enact(hub, Joined(room.id, account_id, name, user.name))
+            out = enact(
+                hub, Joined(room.id, account_id, name, user.name, hub.seen_status(account_id))
+            )
             return Decision.answer(conn, Ok(id=request.id), out).logged(
                 "invite", f"room={room.id} user={name}"
             )

@@ -166,7 +166,7 @@ def _join_first_rooms(
     room_id, rest = rooms[0], rooms[1:]
 
     def joined(_: None) -> Decision:
-        out = enact(hub, Joined(room_id, account.id, account.name, account.name))
+        out = enact(hub, Joined(room_id, account.id, account.name, account.name, "online"))
         decision = _join_first_rooms(hub, account, rest, then)
         out.extend(decision.out)
         decision.out = out

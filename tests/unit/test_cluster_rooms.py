@@ -1,0 +1,283 @@
+"""Rooms and moderation on two processes, straight on two pure hubs: what one commits, it
+shares as ops; the other applies them, and its own members see exactly what they would
+have seen had everyone been on one process."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import msgspec
+from test_hub_rooms import frames, refused
+
+from hubbub.hub import Decision, Hub, Outbox, handle
+from hubbub.hub.admin import ACCOUNT_BANNED, follow
+from hubbub.hub.cluster_rooms import RoomOps, apply_room_op
+from hubbub.hub.effects import Append
+from hubbub.protocol import (
+    ArchiveRoom,
+    Ban,
+    BanAccount,
+    Block,
+    ClientRequest,
+    CreateRoom,
+    ErrorCode,
+    Invite,
+    JoinRoom,
+    Kick,
+    LeaveRoom,
+    Members,
+    MessageUser,
+    Mute,
+    RequestChat,
+    Say,
+    SetRole,
+    SetTopic,
+    Unblock,
+    Unmute,
+)
+from hubbub.store import Account, AccountChange, RoomRecord, StoredMessage
+
+NAMES = {1: "alice", 2: "bob", 3: "carol", 4: "dave"}
+WALL = 1_000_000.0
+
+
+class Pair:
+    """Two processes sharing one chat: alice (1) on hub ``a``; bob (2) and carol (3) on
+    hub ``b``; dave (4) on both, one device each (connection 4 on ``a``, 40 on ``b``).
+    Everyone is in the Lobby; each connection's number is its account's on ``a``."""
+
+    def __init__(self) -> None:
+        numbers = itertools.count(1)
+        self.a = Hub(node="a", new_id=lambda prefix: f"{prefix}:a{next(numbers)}")
+        self.b = Hub(node="b", new_id=lambda prefix: f"{prefix}:b{next(numbers)}")
+        lobby = RoomRecord(
+            "lobby", "Lobby", "lobby", "", False, None, 0.0, members=tuple(NAMES.items())
+        )
+        for hub in (self.a, self.b):
+            hub.load([lobby], {"lobby": 7})
+        for hub, conn, account in ((self.a, 1, 1), (self.b, 2, 2), (self.b, 3, 3)):
+            self._sign_in(hub, conn, account)
+        self._sign_in(self.a, 4, 4)
+        self._sign_in(self.b, 40, 4)
+        self.heard_a = Outbox()
+        self.heard_b = Outbox()
+
+    @staticmethod
+    def _sign_in(hub: Hub, conn: int, account: int) -> None:
+        hub.connect(conn, "127.0.0.1:1", 0.0)
+        hub.attach(conn, account, NAMES[account], NAMES[account], f"t{conn}", 0.0)
+
+    def hub_of(self, conn: int) -> Hub:
+        return self.a if conn in (1, 4) else self.b
+
+    def ask(self, conn: int, request: ClientRequest, *results: Any) -> Decision:
+        """Run a request on its connection's hub, answering its effects with ``results``;
+        the ops it shares are applied on the other hub."""
+        hub = self.hub_of(conn)
+        decision = handle(hub, conn, request, 1.0, WALL)
+        sent = Outbox()
+        for result in results:
+            sent.extend(decision.out)
+            assert decision.then is not None, f"no effect left for {result!r}"
+            decision = decision.then(result)
+        sent.extend(decision.out)
+        other = self.b if hub is self.a else self.a
+        told = Outbox()
+        for op in sent.ops:
+            told.extend(apply_room_op(other, msgspec.msgpack.decode(wire(op), type=RoomOps)))
+        assert not told.ops, "an op applied is not shared again"
+        self.heard_a, self.heard_b = (sent, told) if hub is self.a else (told, sent)
+        return decision
+
+    def heard(self, conn: int) -> list[dict[str, Any]]:
+        return frames(self.heard_a if conn in (1, 4) else self.heard_b, conn)
+
+    def say(self, conn: int, room: str, text: str, seq: int) -> None:
+        """A message ``conn`` writes in ``room``, stored with ``seq``, then delivered on
+        both hubs (each delivers what the store has to its own connections)."""
+        account = 4 if conn == 40 else conn
+        decision = handle(self.hub_of(conn), conn, Say(id=9, text=text, conversation=room), 1.0, WALL)
+        assert isinstance(decision.effect, Append)
+        stored = StoredMessage(room, seq, WALL, NAMES[account], text, None, sender_id=account)
+        self.heard_a, self.heard_b = self.a.deliver(stored), self.b.deliver(stored)
+
+    def make_room(self, name: str, *, private: bool = False) -> str:
+        self.ask(1, CreateRoom(id=1, name=name, private=private), True)
+        return next(f for f in self.heard(1) if f["type"] == "ok")["room"]["id"]
+
+
+def account(number: int) -> Account:
+    return Account(number, NAMES[number], NAMES[number], "argon2-hash", "user")
+
+
+def wire(op: msgspec.Struct) -> bytes:
+    return msgspec.msgpack.encode(op)
+
+
+def kinds(frames_: list[dict[str, Any]]) -> list[str]:
+    return [f["type"] for f in frames_]
+
+
+def test_a_room_created_on_one_process_is_joined_on_the_other_and_both_hear_it() -> None:
+    pair = Pair()
+    room = pair.make_room("design")
+    assert pair.b.rooms.get(room) is not None
+    pair.ask(2, JoinRoom(id=2, room="design"), None)
+    assert kinds(pair.heard(2))[-1] == "ok"
+    assert {"type": "member_joined", "room": room, "name": "bob", "status": "online"} in (
+        pair.heard(1)
+    )
+    pair.say(2, room, "hello from b", 1)
+    assert [f["text"] for f in pair.heard(1) if f["type"] == "message"] == ["hello from b"]
+    pair.ask(1, Members(id=3, room=room))
+    listed = next(f for f in pair.heard(1) if f["type"] == "ok")["members"]
+    assert [m["name"] for m in listed] == ["alice", "bob"]
+
+
+def test_a_join_on_one_process_reaches_the_joiners_devices_on_the_other() -> None:
+    pair = Pair()
+    room = pair.make_room("design")
+    pair.ask(4, JoinRoom(id=2, room="design"), None)
+    added = [f for f in pair.heard(40) if f["type"] == "room_added"]
+    assert [f["room"]["name"] for f in added] == ["design"]
+    pair.say(1, room, "for dave's phone too", 1)
+    assert [f["text"] for f in pair.heard(40) if f["type"] == "message"] == ["for dave's phone too"]
+
+
+def test_a_private_room_and_an_invite_on_one_process_show_on_the_other() -> None:
+    pair = Pair()
+    room = pair.make_room("secret", private=True)
+    with refused(ErrorCode.UNKNOWN_ROOM):
+        pair.ask(2, JoinRoom(id=2, room="secret"))
+    pair.ask(1, Invite(id=3, room="secret", user="bob"), account(2), None)
+    assert [f["by"] for f in pair.heard(2) if f["type"] == "room_added"] == ["alice"]
+    pair.ask(2, Members(id=4, room="secret"))
+    assert kinds(pair.heard(2)) == ["ok"]
+    pair.say(2, room, "thanks", 1)
+    assert [f["text"] for f in pair.heard(1) if f["type"] == "message"] == ["thanks"]
+
+
+def test_leaving_on_one_process_stops_delivery_on_both_and_a_guests_room_goes() -> None:
+    pair = Pair()
+    room = pair.make_room("design")
+    pair.ask(2, JoinRoom(id=2, room="design"), None)
+    pair.ask(2, LeaveRoom(id=3, room="design", message="bye"), None)
+    assert {"type": "member_left", "room": room, "name": "bob", "message": "bye"} in (pair.heard(1))
+    pair.say(1, room, "still here?", 1)
+    assert pair.heard(2) == []
+    pair.b.signed_in(3).guest = True
+    pair.ask(3, CreateRoom(id=4, name="#scratch"), True)
+    scratch = pair.a.rooms.name_holder("#scratch", "#scratch")
+    assert scratch is not None
+    pair.ask(3, LeaveRoom(id=5, room="#scratch"), None, None)
+    assert pair.a.rooms.name_holder("#scratch", "#scratch") is None, "the name is free on a"
+    assert pair.b.rooms.name_holder("#scratch", "#scratch") is None
+
+
+def test_a_topic_and_an_archive_on_one_process_hold_on_the_other() -> None:
+    pair = Pair()
+    room = pair.make_room("design")
+    pair.ask(2, JoinRoom(id=2, room="design"), None)
+    pair.ask(1, SetTopic(id=3, room="design", topic="pixels"), None)
+    changed = [f for f in pair.heard(2) if f["type"] == "room_changed"]
+    assert [(f["room"]["topic"], f["by"]) for f in changed] == [("pixels", "alice")]
+    pair.ask(1, ArchiveRoom(id=4, room=room), None)
+    assert [f["room"]["archived"] for f in pair.heard(2) if f["type"] == "room_changed"] == [True]
+    with refused(ErrorCode.ROOM_ARCHIVED):
+        pair.ask(3, JoinRoom(id=5, room="design"))
+    with refused(ErrorCode.ROOM_ARCHIVED):
+        pair.ask(2, Say(id=6, text="late", conversation=room))
+
+
+def test_a_kick_on_one_process_ejects_the_users_connections_on_the_other() -> None:
+    pair = Pair()
+    room = pair.make_room("design")
+    pair.ask(2, JoinRoom(id=2, room="design"), None)
+    pair.ask(1, Kick(id=3, room="design", user="bob", reason="spam"), 11)
+    assert {
+        "type": "room_removed",
+        "room": room,
+        "reason": "kicked",
+        "by": "alice",
+        "note": "spam",
+    } in pair.heard(2)
+    assert [f["action"] for f in pair.heard(1) if f["type"] == "moderated"] == ["kicked"]
+    pair.say(1, room, "after the kick", 1)
+    assert pair.heard(2) == [], "bob's connection on b no longer hears the room"
+    with refused(ErrorCode.NOT_A_MEMBER):
+        pair.ask(2, Say(id=4, text="let me back", conversation=room))
+
+
+def test_a_ban_on_one_process_refuses_a_join_on_the_other() -> None:
+    pair = Pair()
+    pair.make_room("design")
+    pair.ask(2, JoinRoom(id=1, room="design"), None)
+    pair.ask(1, Ban(id=2, room="design", user="carol", reason="troll"), account(3), 12)
+    with refused(ErrorCode.BANNED):
+        pair.ask(3, JoinRoom(id=3, room="design"))
+    with refused(ErrorCode.BANNED):
+        pair.ask(2, Invite(id=4, room="design", user="carol"))
+
+
+def test_a_mute_on_one_process_silences_the_member_on_the_other_until_unmuted() -> None:
+    pair = Pair()
+    pair.a.admins.add(1)
+    pair.b.admins.add(1)
+    pair.ask(1, Mute(id=1, room="lobby", user="bob", seconds=600, reason="calm"), 13)
+    assert [f["until"] for f in pair.heard(2) if f["type"] == "muted"] == [WALL + 600]
+    with refused(ErrorCode.MUTED):
+        pair.ask(2, Say(id=2, text="hey"))
+    pair.ask(1, Unmute(id=3, room="lobby", user="bob"), 14)
+    assert isinstance(pair.ask(2, Say(id=4, text="thanks")).effect, Append)
+
+
+def test_a_moderator_appointed_on_one_process_moderates_on_the_other() -> None:
+    pair = Pair()
+    pair.make_room("design")
+    pair.ask(2, JoinRoom(id=2, room="design"), None)
+    pair.ask(3, JoinRoom(id=3, room="design"), None)
+    with refused(ErrorCode.NOT_ALLOWED):
+        pair.ask(2, Kick(id=4, room="design", user="carol"))
+    pair.ask(1, SetRole(id=5, room="design", user="bob", role="moderator"), 15)
+    pair.ask(2, Kick(id=6, room="design", user="carol"), 16)
+    assert [f["reason"] for f in pair.heard(3) if f["type"] == "room_removed"] == ["kicked"]
+    design = pair.a.rooms.name_holder("design", "design")
+    assert design is not None
+    assert 3 not in design.members
+
+
+def test_a_block_on_one_process_refuses_direct_messages_on_the_other() -> None:
+    pair = Pair()
+    bob = account(2)
+    pair.ask(1, Block(id=1, user="bob"), bob, None)
+    alice = account(1)
+    with refused(ErrorCode.BLOCKED):
+        pair.ask(2, MessageUser(id=2, to="alice", text="hi"), alice)
+    with refused(ErrorCode.BLOCKED):
+        pair.ask(2, RequestChat(id=3, to="alice"), alice)
+    pair.ask(1, Unblock(id=4, user="bob"), bob, None)
+    assert isinstance(pair.ask(2, MessageUser(id=5, to="alice", text="hi"), alice).effect, Append)
+
+
+def test_an_account_ban_reaches_the_other_process_through_the_audit_log() -> None:
+    pair = Pair()
+    pair.a.admins.add(1)
+    bob = account(2)
+    pair.ask(1, BanAccount(id=1, user="bob"), bob, 21)
+    assert not pair.heard_a.ops, "no op: every process follows the audit log"
+    out = follow(pair.b, [AccountChange(21, "ban_account", 2)], 2.0)
+    assert [(conn, code) for conn, code, _ in out.closes] == [(2, ACCOUNT_BANNED)]
+    assert 2 in pair.b.banned
+
+
+def test_a_hub_alone_shares_nothing() -> None:
+    hub = Hub()
+    lobby = RoomRecord("lobby", "Lobby", "lobby", "", False, None, 0.0, members=((1, "alice"),))
+    hub.load([lobby], {})
+    hub.connect(1, "127.0.0.1:1", 0.0)
+    hub.attach(1, 1, "alice", "alice", "t", 0.0)
+    decision = handle(hub, 1, CreateRoom(id=1, name="design"), 0.0, WALL)
+    assert decision.then is not None
+    assert not decision.then(True).out.ops
+    assert not hub.tick(1.0).ops
