@@ -97,7 +97,8 @@ class Pair:
         """A message ``conn`` writes in ``room``, stored with ``seq``, then delivered on
         both hubs (each delivers what the store has to its own connections)."""
         account = 4 if conn == 40 else conn
-        decision = handle(self.hub_of(conn), conn, Say(id=9, text=text, conversation=room), 1.0, WALL)
+        say = Say(id=9, text=text, conversation=room)
+        decision = handle(self.hub_of(conn), conn, say, 1.0, WALL)
         assert isinstance(decision.effect, Append)
         stored = StoredMessage(room, seq, WALL, NAMES[account], text, None, sender_id=account)
         self.heard_a, self.heard_b = self.a.deliver(stored), self.b.deliver(stored)

@@ -60,9 +60,7 @@ class Limits:
     )
     flood_cooldown: float = field(
         default=10.0,
-        metadata={
-            "help": "seconds an account closed for flooding may not sign in again"
-        },
+        metadata={"help": "seconds an account closed for flooding may not sign in again"},
     )
     hash_queue: int = field(
         default=8,
