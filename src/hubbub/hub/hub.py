@@ -458,16 +458,15 @@ class Hub:
             raise Refusal(
                 ErrorCode.REQUEST_PENDING, f"{invitee.name} already asked you; answer their request"
             )
-        out = self._ask(Chat(user, invitee, now + self.request_ttl))
+        out = self._ask(Chat(user, invitee, now + self.request_ttl), self.request_ttl)
         if self.node is not None:
             out.share(ChatAsked(user.account_id, invitee.account_id, self.request_ttl, self.node))
         return out
 
-    def _ask(self, chat: Chat) -> Outbox:
+    def _ask(self, chat: Chat, expires_in: float) -> Outbox:
         self._requests[(chat.requester.account_id, chat.invitee.account_id)] = chat
         out = Outbox()
-        expires_in = chat.expires_at - self._clock if chat.origin else self.request_ttl
-        out.send(chat.invitee.conns, ChatRequested(chat.requester.name, max(0.0, expires_in)))
+        out.send(chat.invitee.conns, ChatRequested(chat.requester.name, expires_in))
         return out
 
     def answer_chat(self, conn: ConnId, requester_name: str, accept: bool, now: float) -> Outbox:
@@ -667,7 +666,9 @@ class Hub:
         if requester is None or invitee is None or pair in self._requests:
             return Outbox()
         origin = None if op.origin == self.node else op.origin
-        return self._ask(Chat(requester, invitee, now + op.expires_in, origin=origin))
+        return self._ask(
+            Chat(requester, invitee, now + op.expires_in, origin=origin), op.expires_in
+        )
 
     def chat_moved(self, op: ChatMoved, now: float) -> Outbox:
         """A request or chat moved on another process: the same move here."""
