@@ -58,7 +58,7 @@ def share_spending(hub: Hub) -> Outbox:
     return out
 
 
-def charge(hub: Hub, spent: Spent, now: float) -> Outbox:
+def charge(hub: Hub, spent: Spent, now: float) -> None:
     """Count what was spent on another process here; it tells nobody anything."""
     if hub.limits.enabled:
         for account_id, kind, n in spent.requests:
@@ -73,4 +73,3 @@ def charge(hub: Hub, spent: Spent, now: float) -> Outbox:
         ):
             for key, n in tokens:
                 counted.charge(key, n, now)
-    return Outbox()

@@ -14,9 +14,12 @@ Account bans and admin grants need no op: every process follows the audit log
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from hubbub.hub.ops import Op
+from hubbub.hub.cluster_limits import Spent, charge
+from hubbub.hub.decision import Decision
+from hubbub.hub.ops import NodeId, Op
 from hubbub.hub.outbox import Outbox
 from hubbub.hub.rooms import Room
 from hubbub.protocol import (
@@ -106,7 +109,8 @@ class BlockSet(RoomOp, frozen=True):
 
 
 RoomOps = RoomOpened | Joined | Parted | RoomSet | ModeratorActed | BlockSet
-"""Every op this module applies, for the bus's decoder."""
+SharedRules = RoomOps | Spent
+"""The ops of rooms, moderation, blocks and limits, for the envelope's union (hub/cluster.py)."""
 
 
 def enact(hub: Hub, op: RoomOp) -> Outbox:
@@ -137,6 +141,22 @@ def apply_room_op(hub: Hub, op: RoomOp) -> Outbox:
             else:
                 mine.discard(op.blocked_id)
     return Outbox()
+
+
+def _applied(hub: Hub, _node: NodeId, op: RoomOp, _now: float, _wall: float) -> Decision:
+    return Decision(apply_room_op(hub, op))
+
+
+def _charged(hub: Hub, _node: NodeId, op: Spent, now: float, _wall: float) -> Decision:
+    charge(hub, op, now)
+    return Decision()
+
+
+RULE_APPLIERS: dict[type[Op], Callable[[Hub, NodeId, Any, float, float], Decision]] = {
+    **dict.fromkeys(get_args(RoomOps), _applied),
+    Spent: _charged,
+}
+"""How a hub applies each of :data:`SharedRules` (an applier of hub/cluster.py's)."""
 
 
 def _open(hub: Hub, op: RoomOpened) -> Outbox:
