@@ -4,15 +4,13 @@ have seen had everyone been on one process."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-import msgspec
-from test_hub_rooms import frames, refused
+from cluster_town import NAMES, WALL, Cluster, frames
+from test_hub_rooms import refused
 
 from hubbub.hub import Decision, Hub, Outbox, handle
 from hubbub.hub.admin import ACCOUNT_BANNED, follow
-from hubbub.hub.cluster_rooms import RoomOps, apply_room_op
 from hubbub.hub.effects import Append
 from hubbub.protocol import (
     ArchiveRoom,
@@ -32,88 +30,66 @@ from hubbub.protocol import (
     RequestChat,
     Say,
     SetRole,
+    SetStatus,
     SetTopic,
     Unblock,
     Unmute,
 )
 from hubbub.store import Account, AccountChange, RoomRecord, StoredMessage
 
-NAMES = {1: "alice", 2: "bob", 3: "carol", 4: "dave"}
-WALL = 1_000_000.0
-
 
 class Pair:
-    """Two processes sharing one chat: alice (1) on hub ``a``; bob (2) and carol (3) on
-    hub ``b``; dave (4) on both, one device each (connection 4 on ``a``, 40 on ``b``).
-    Everyone is in the Lobby; each connection's number is its account's on ``a``."""
+    """Two processes sharing one chat (cluster_town's): alice (1) on hub ``a``; bob (2)
+    and carol (3) on hub ``b``; dave (4) on both, one device each (connection 4 on ``a``,
+    40 on ``b``). Everyone is in the Lobby."""
 
     def __init__(self) -> None:
-        numbers = itertools.count(1)
-        self.a = Hub(node="a", new_id=lambda prefix: f"{prefix}:a{next(numbers)}")
-        self.b = Hub(node="b", new_id=lambda prefix: f"{prefix}:b{next(numbers)}")
-        lobby = RoomRecord(
-            "lobby", "Lobby", "lobby", "", False, None, 0.0, members=tuple(NAMES.items())
-        )
-        for hub in (self.a, self.b):
-            hub.load([lobby], {"lobby": 7})
-        for hub, conn, account in ((self.a, 1, 1), (self.b, 2, 2), (self.b, 3, 3)):
-            self._sign_in(hub, conn, account)
-        self._sign_in(self.a, 4, 4)
-        self._sign_in(self.b, 40, 4)
-        self.heard_a = Outbox()
-        self.heard_b = Outbox()
+        self.town = Cluster("a", "b")
+        self.a, self.b = self.town["a"], self.town["b"]
+        for node, account in (("a", 1), ("b", 2), ("b", 3), ("a", 4)):
+            self.town.sign_in(node, account)
+        self.town.sign_in("b", 4, conn=40)
+        self.town.tick(0.5)
+        self.told: dict[str, Outbox] = {}
 
     @staticmethod
-    def _sign_in(hub: Hub, conn: int, account: int) -> None:
-        hub.connect(conn, "127.0.0.1:1", 0.0)
-        hub.attach(conn, account, NAMES[account], NAMES[account], f"t{conn}", 0.0)
-
-    def hub_of(self, conn: int) -> Hub:
-        return self.a if conn in (1, 4) else self.b
+    def node_of(conn: int) -> str:
+        return "a" if conn in (1, 4) else "b"
 
     def ask(self, conn: int, request: ClientRequest, *results: Any) -> Decision:
         """Run a request on its connection's hub, answering its effects with ``results``;
-        the ops it shares are applied on the other hub."""
-        hub = self.hub_of(conn)
-        decision = handle(hub, conn, request, 1.0, WALL)
+        the ops it shares cross the envelope to the other hub, which applies them."""
+        node = self.node_of(conn)
+        decision = handle(self.town[node], conn, request, 1.0, WALL)
         sent = Outbox()
         for result in results:
             sent.extend(decision.out)
             assert decision.then is not None, f"no effect left for {result!r}"
             decision = decision.then(result)
         sent.extend(decision.out)
-        other = self.b if hub is self.a else self.a
-        told = Outbox()
-        for op in sent.ops:
-            told.extend(apply_room_op(other, msgspec.msgpack.decode(wire(op), type=RoomOps)))
-        assert not told.ops, "an op applied is not shared again"
-        self.heard_a, self.heard_b = (sent, told) if hub is self.a else (told, sent)
+        self.told = self.town.carry(node, sent, 1.0)
         return decision
 
     def heard(self, conn: int) -> list[dict[str, Any]]:
-        return frames(self.heard_a if conn in (1, 4) else self.heard_b, conn)
+        return frames(self.told[self.node_of(conn)], conn)
 
     def say(self, conn: int, room: str, text: str, seq: int) -> None:
-        """A message ``conn`` writes in ``room``, stored with ``seq``, then delivered on
-        both hubs (each delivers what the store has to its own connections)."""
+        """A message ``conn`` writes in ``room``, which the store gives ``seq``."""
         account = 4 if conn == 40 else conn
-        say = Say(id=9, text=text, conversation=room)
-        decision = handle(self.hub_of(conn), conn, say, 1.0, WALL)
-        assert isinstance(decision.effect, Append)
         stored = StoredMessage(room, seq, WALL, NAMES[account], text, None, sender_id=account)
-        self.heard_a, self.heard_b = self.a.deliver(stored), self.b.deliver(stored)
+        decision = self.ask(conn, Say(id=9, text=text, conversation=room))
+        assert isinstance(decision.effect, Append)
+        assert decision.then is not None
+        self.told = self.town.carry(self.node_of(conn), decision.then(stored).out, 1.0)
 
     def make_room(self, name: str, *, private: bool = False) -> str:
         self.ask(1, CreateRoom(id=1, name=name, private=private), True)
-        return next(f for f in self.heard(1) if f["type"] == "ok")["room"]["id"]
+        room: str = next(f for f in self.heard(1) if f["type"] == "ok")["room"]["id"]
+        return room
 
 
 def account(number: int) -> Account:
     return Account(number, NAMES[number], NAMES[number], "argon2-hash", "user")
-
-
-def wire(op: msgspec.Struct) -> bytes:
-    return msgspec.msgpack.encode(op)
 
 
 def kinds(frames_: list[dict[str, Any]]) -> list[str]:
@@ -133,7 +109,11 @@ def test_a_room_created_on_one_process_is_joined_on_the_other_and_both_hear_it()
     assert [f["text"] for f in pair.heard(1) if f["type"] == "message"] == ["hello from b"]
     pair.ask(1, Members(id=3, room=room))
     listed = next(f for f in pair.heard(1) if f["type"] == "ok")["members"]
-    assert [m["name"] for m in listed] == ["alice", "bob"]
+    assert [(m["name"], m["status"]) for m in listed] == [("alice", "online"), ("bob", "online")]
+    pair.ask(2, SetStatus(id=4, status="away"))
+    told = pair.town.tick(2.0)
+    changes = {f["room"]: f["users"] for f in frames(told["a"], 1) if f["type"] == "presence"}
+    assert changes[room] == [{"name": "bob", "status": "away"}], "told in the room bob joined"
 
 
 def test_a_join_on_one_process_reaches_the_joiners_devices_on_the_other() -> None:
@@ -151,7 +131,7 @@ def test_a_private_room_and_an_invite_on_one_process_show_on_the_other() -> None
     room = pair.make_room("secret", private=True)
     with refused(ErrorCode.UNKNOWN_ROOM):
         pair.ask(2, JoinRoom(id=2, room="secret"))
-    pair.ask(1, Invite(id=3, room="secret", user="bob"), account(2), None)
+    pair.ask(1, Invite(id=3, room="secret", user="bob"), None)
     assert [f["by"] for f in pair.heard(2) if f["type"] == "room_added"] == ["alice"]
     pair.ask(2, Members(id=4, room="secret"))
     assert kinds(pair.heard(2)) == ["ok"]
@@ -214,7 +194,7 @@ def test_a_ban_on_one_process_refuses_a_join_on_the_other() -> None:
     pair = Pair()
     pair.make_room("design")
     pair.ask(2, JoinRoom(id=1, room="design"), None)
-    pair.ask(1, Ban(id=2, room="design", user="carol", reason="troll"), account(3), 12)
+    pair.ask(1, Ban(id=2, room="design", user="carol", reason="troll"), 12)
     with refused(ErrorCode.BANNED):
         pair.ask(3, JoinRoom(id=3, room="design"))
     with refused(ErrorCode.BANNED):
@@ -252,13 +232,12 @@ def test_a_block_on_one_process_refuses_direct_messages_on_the_other() -> None:
     pair = Pair()
     bob = account(2)
     pair.ask(1, Block(id=1, user="bob"), bob, None)
-    alice = account(1)
     with refused(ErrorCode.BLOCKED):
-        pair.ask(2, MessageUser(id=2, to="alice", text="hi"), alice)
+        pair.ask(2, MessageUser(id=2, to="alice", text="hi"))
     with refused(ErrorCode.BLOCKED):
-        pair.ask(2, RequestChat(id=3, to="alice"), alice)
+        pair.ask(2, RequestChat(id=3, to="alice"))
     pair.ask(1, Unblock(id=4, user="bob"), bob, None)
-    assert isinstance(pair.ask(2, MessageUser(id=5, to="alice", text="hi"), alice).effect, Append)
+    assert isinstance(pair.ask(2, MessageUser(id=5, to="alice", text="hi")).effect, Append)
 
 
 def test_an_account_ban_reaches_the_other_process_through_the_audit_log() -> None:
@@ -266,7 +245,7 @@ def test_an_account_ban_reaches_the_other_process_through_the_audit_log() -> Non
     pair.a.admins.add(1)
     bob = account(2)
     pair.ask(1, BanAccount(id=1, user="bob"), bob, 21)
-    assert not pair.heard_a.ops, "no op: every process follows the audit log"
+    assert not pair.told["b"], "no op: every process follows the audit log"
     out = follow(pair.b, [AccountChange(21, "ban_account", 2)], 2.0)
     assert [(conn, code) for conn, code, _ in out.closes] == [(2, ACCOUNT_BANNED)]
     assert 2 in pair.b.banned
