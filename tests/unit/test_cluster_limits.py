@@ -7,11 +7,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import msgspec
 import pytest
 
 from hubbub.hub import Hub, handle
-from hubbub.hub.cluster_limits import Spent, charge
+from hubbub.hub.cluster import decode_envelope, encode_envelope
+from hubbub.hub.cluster_limits import Spent
 from hubbub.hub.effects import Append, FindAccount, HashPassword, VerifyPassword
 from hubbub.hub.flood import FLOODING
 from hubbub.hub.limits import Limits, Rate
@@ -36,10 +36,11 @@ def pair(limits: Limits = LIMITS) -> tuple[Hub, Hub]:
 
 def tick(source: Hub, target: Hub, now: float) -> None:
     """``source``'s tick: what it shares crosses the bus and is charged on ``target``."""
-    for op in source.tick(now).ops:
-        assert isinstance(op, Spent)
-        crossed = msgspec.msgpack.decode(msgspec.msgpack.encode(op), type=Spent)
-        assert not charge(target, crossed, now)
+    assert source.node is not None
+    envelope = decode_envelope(encode_envelope(source.node, source.tick(now).ops))
+    for op in envelope.ops:
+        applied = target.apply(envelope.node, op, now, 0.0)
+        assert not (isinstance(op, Spent) and applied.out), "a charge tells nobody anything"
 
 
 def refusal(hub: Hub, conn: int, request: ClientRequest, now: float) -> Refusal:
