@@ -201,6 +201,25 @@ def test_a_ban_on_one_process_refuses_a_join_on_the_other() -> None:
         pair.ask(2, Invite(id=4, room="design", user="carol"))
 
 
+def test_a_join_and_a_ban_that_cross_on_the_bus_leave_the_account_out_everywhere() -> None:
+    pair = Pair()
+    room = pair.make_room("design")
+    join = handle(pair.b, 3, JoinRoom(id=1, room="design"), 1.0, WALL)
+    assert join.then is not None
+    joined = join.then(None)
+    ban = handle(pair.a, 1, Ban(id=2, room="design", user="carol"), 1.0, WALL)
+    assert ban.then is not None
+    banned = ban.then(12)
+    pair.town.carry("a", banned.out)
+    told = pair.town.carry("b", joined.out)
+    assert "member_joined" not in [f["type"] for f in frames(told["a"], 1)]
+    for hub in (pair.a, pair.b):
+        design = hub.rooms.get(room)
+        assert design is not None
+        assert 3 not in design.members
+        assert 3 in design.banned
+
+
 def test_a_mute_on_one_process_silences_the_member_on_the_other_until_unmuted() -> None:
     pair = Pair()
     pair.a.admins.add(1)

@@ -167,10 +167,11 @@ def _open(hub: Hub, op: RoomOpened) -> Outbox:
 
 
 def _join(hub: Hub, op: Joined) -> Outbox:
-    """The account is a member now: the room hears of it, its devices here get the room."""
+    """The account is a member now: the room hears of it, its devices here get the room.
+    Not if it is banned from the room: a ban that crossed this join on the bus wins."""
     out = Outbox()
     room = hub.rooms.get(op.room)
-    if room is None or op.account_id in room.members:
+    if room is None or op.account_id in room.members or op.account_id in room.banned:
         return out
     joined = MemberJoined(room=room.id, name=op.name, status=op.status)
     out.send(room.listeners, joined)
