@@ -11,7 +11,7 @@ from test_hub_rooms import refused
 
 from hubbub.hub import Decision, Hub, Outbox, handle
 from hubbub.hub.admin import ACCOUNT_BANNED, follow
-from hubbub.hub.effects import Append
+from hubbub.hub.effects import AddMember, Append
 from hubbub.protocol import (
     ArchiveRoom,
     Ban,
@@ -32,6 +32,7 @@ from hubbub.protocol import (
     SetRole,
     SetStatus,
     SetTopic,
+    Unban,
     Unblock,
     Unmute,
 )
@@ -199,6 +200,8 @@ def test_a_ban_on_one_process_refuses_a_join_on_the_other() -> None:
         pair.ask(3, JoinRoom(id=3, room="design"))
     with refused(ErrorCode.BANNED):
         pair.ask(2, Invite(id=4, room="design", user="carol"))
+    pair.ask(1, Unban(id=5, room="design", user="carol"), 13)
+    assert isinstance(pair.ask(3, JoinRoom(id=6, room="design")).effect, AddMember)
 
 
 def test_a_join_and_a_ban_that_cross_on_the_bus_leave_the_account_out_everywhere() -> None:
