@@ -135,11 +135,7 @@ def apply_room_op(hub: Hub, op: RoomOp) -> Outbox:
         case ModeratorActed():
             return _moderate(hub, op)
         case BlockSet():
-            mine = hub.blocks.setdefault(op.account_id, set())
-            if op.on:
-                mine.add(op.blocked_id)
-            else:
-                mine.discard(op.blocked_id)
+            return _block(hub, op)
     return Outbox()
 
 
@@ -163,7 +159,8 @@ def _open(hub: Hub, op: RoomOpened) -> Outbox:
     room = Room(op.room, op.name, op.key, op.topic, op.private, op.owner_id, op.created_at)
     room.transient = op.transient
     hub.rooms.add(room)
-    return _join(hub, Joined(op.room, op.owner_id, op.owner, op.owner, "online"))
+    owner = Joined(op.room, op.owner_id, op.owner, op.owner, hub.seen_status(op.owner_id))
+    return _join(hub, owner)
 
 
 def _join(hub: Hub, op: Joined) -> Outbox:
@@ -257,3 +254,13 @@ def _remove(hub: Hub, room: Room, op: ModeratorActed) -> Outbox:
         out.send(conns, RoomRemoved(room=room.id, reason=reason, by=op.by, note=op.note))
         out.send(room.listeners, MemberLeft(room=room.id, name=op.name))
     return out
+
+
+def _block(hub: Hub, op: BlockSet) -> Outbox:
+    """Blocking is personal: nobody is told (hub/blocks.py)."""
+    mine = hub.blocks.setdefault(op.account_id, set())
+    if op.on:
+        mine.add(op.blocked_id)
+    else:
+        mine.discard(op.blocked_id)
+    return Outbox()
