@@ -12,7 +12,7 @@ The ops travel in an :class:`Envelope`, one per outbox, encoded with msgpack.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -115,7 +115,8 @@ _decoder = msgspec.msgpack.Decoder(Envelope)
 
 
 def encode_envelope(node: NodeId, ops: list[Op]) -> bytes:
-    return _encoder.encode(Envelope(node, ops))  # type: ignore[arg-type]
+    """The envelope's bytes; ``ops`` come from an outbox, where every op is one of AnyOp."""
+    return _encoder.encode(Envelope(node, cast("list[AnyOp]", ops)))
 
 
 def decode_envelope(data: bytes) -> Envelope:
@@ -149,15 +150,15 @@ def _typed(hub: Hub, _node: NodeId, op: Typed, _now: float, _wall: float) -> Dec
 
 
 def _chat_asked(hub: Hub, _node: NodeId, op: ChatAsked, now: float, _wall: float) -> Decision:
-    return Decision(hub.chat_asked(op, now))
+    return Decision(hub.chats.asked(op, now))
 
 
 def _chat_moved(hub: Hub, _node: NodeId, op: ChatMoved, now: float, _wall: float) -> Decision:
-    return Decision(hub.chat_moved(op, now))
+    return Decision(hub.chats.moved(op, now))
 
 
 def _in_chat(hub: Hub, _node: NodeId, op: InChat, now: float, _wall: float) -> Decision:
-    hub.in_chat(op, now)
+    hub.chats.in_chat(op, now)
     return Decision()
 
 
