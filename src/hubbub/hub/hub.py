@@ -24,7 +24,7 @@ from hubbub.hub.cluster import (
     UserHere,
 )
 from hubbub.hub.decision import Decision
-from hubbub.hub.effects import ReadHistory
+from hubbub.hub.effects import ReadGap
 from hubbub.hub.entries import as_event
 from hubbub.hub.flood import FLOODING, FloodControl, refusal
 from hubbub.hub.inputs import normalise_name
@@ -473,13 +473,13 @@ class Hub:
             return Decision(out)
         after, missing = gap
 
-        def read(entries: list[StoredMessage]) -> Decision:
+        def read(entries: list[StoredMessage] | None) -> Decision:
             filled = Outbox()
             for entry in self._order.filled(conversation, entries):
                 filled.extend(self.deliver(entry))
             return self._fill_gap(conversation, filled)
 
-        return Decision.after(ReadHistory(conversation, after=after, limit=missing), read, out)
+        return Decision.after(ReadGap(conversation, after, missing), read, out)
 
     def typed(self, conversation: str, account_id: int, name: str) -> Outbox:
         """Tell a conversation's listeners that someone is typing (but not that one's own
@@ -502,9 +502,10 @@ class Hub:
     def apply(self, node: NodeId, op: Op, now: float, wall: float) -> Decision:
         """Follow a change another process made; the decision says what this one's
         connections hear (and maybe what to read first)."""
-        if node == self.node:
+        applier = APPLIERS.get(type(op))
+        if node == self.node or applier is None:
             return Decision()
-        return APPLIERS[type(op)](self, node, op, now, wall)
+        return applier(self, node, op, now, wall)
 
     def announce(self) -> list[Op]:
         """What a process that just said hello must learn from this one: the users online
