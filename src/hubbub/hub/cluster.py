@@ -46,6 +46,13 @@ class UserGone(Op, frozen=True):
     how: Trigger
 
 
+class Roster(Op, frozen=True):
+    """Exactly these accounts are online on the sending process (an announce's first op):
+    anyone else said to be there went while ops were lost."""
+
+    account_ids: list[int]
+
+
 class StatusSet(Op, frozen=True):
     """The account chose a status (online or away): it is the same on every process."""
 
@@ -97,7 +104,17 @@ class InChat(Op, frozen=True):
     conversation: str
 
 
-PeopleOp = UserHere | UserGone | StatusSet | EntryCommitted | Typed | ChatAsked | ChatMoved | InChat
+PeopleOp = (
+    UserHere
+    | UserGone
+    | Roster
+    | StatusSet
+    | EntryCommitted
+    | Typed
+    | ChatAsked
+    | ChatMoved
+    | InChat
+)
 AnyOp = PeopleOp
 """Every op a process may receive: extend this union with another family of ops, and
 :data:`APPLIERS` with how a hub applies each."""
@@ -136,6 +153,10 @@ def _user_gone(hub: Hub, node: NodeId, op: UserGone, now: float, _wall: float) -
     return Decision(hub.user_gone(node, op.account_id, op.how, now))
 
 
+def _roster(hub: Hub, node: NodeId, op: Roster, now: float, _wall: float) -> Decision:
+    return Decision(hub.roster(node, set(op.account_ids), now))
+
+
 def _status_set(hub: Hub, _node: NodeId, op: StatusSet, now: float, _wall: float) -> Decision:
     hub.status_set(op.account_id, op.status, now)
     return Decision()
@@ -165,6 +186,7 @@ def _in_chat(hub: Hub, _node: NodeId, op: InChat, now: float, _wall: float) -> D
 APPLIERS: dict[type[Op], Applier] = {
     UserHere: _user_here,
     UserGone: _user_gone,
+    Roster: _roster,
     StatusSet: _status_set,
     EntryCommitted: _entry,
     Typed: _typed,

@@ -18,6 +18,7 @@ from hubbub.hub.chats import Trigger
 from hubbub.hub.cluster import (
     APPLIERS,
     EntryCommitted,
+    Roster,
     StatusSet,
     Typed,
     UserGone,
@@ -510,7 +511,9 @@ class Hub:
     def announce(self) -> list[Op]:
         """What a process that just said hello must learn from this one: the users online
         here, and the requests and chats they are in."""
-        ops: list[Op] = [self._here_op(u) for u in self._users.values() if u.here is not None]
+        here = [user for user in self._users.values() if user.here is not None]
+        ops: list[Op] = [Roster([user.account_id for user in here])]
+        ops.extend(self._here_op(user) for user in here)
         return ops + self.chats.announce(self._clock)
 
     def user_here(self, node: NodeId, op: UserHere, now: float) -> Outbox:
@@ -534,10 +537,16 @@ class Hub:
             return Outbox()
         return self._went(user, user.here, how, now)
 
+    def roster(self, node: NodeId, account_ids: set[int], now: float) -> Outbox:
+        """Exactly ``account_ids`` are online on ``node``: the others said to be there
+        left while ops were lost (a Redis outage), as if their connection dropped."""
+        out = Outbox()
+        for user in [u for u in self._users.values() if node in u.elsewhere]:
+            if user.account_id not in account_ids:
+                out.extend(self.user_gone(node, user.account_id, Trigger.DISCONNECT, now))
+        return out
+
     def node_gone(self, node: NodeId, now: float) -> Outbox:
         """``node`` stopped: forget what it said. Its users leave unless online elsewhere
         (the others are told after the usual linger), and its pending requests close."""
-        out = Outbox()
-        for user in [u for u in self._users.values() if node in u.elsewhere]:
-            out.extend(self.user_gone(node, user.account_id, Trigger.DISCONNECT, now))
-        return out.extended(self.chats.node_gone(node))
+        return self.roster(node, set(), now).extended(self.chats.node_gone(node))
