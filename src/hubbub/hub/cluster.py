@@ -12,7 +12,7 @@ The ops travel in an :class:`Envelope`, one per outbox, encoded with msgpack.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -45,6 +45,13 @@ class UserGone(Op, frozen=True):
 
     account_id: int
     how: Trigger
+
+
+class Roster(Op, frozen=True):
+    """Exactly these accounts are online on the sending process (an announce's first op):
+    anyone else said to be there went while ops were lost."""
+
+    account_ids: list[int]
 
 
 class StatusSet(Op, frozen=True):
@@ -98,7 +105,17 @@ class InChat(Op, frozen=True):
     conversation: str
 
 
-PeopleOp = UserHere | UserGone | StatusSet | EntryCommitted | Typed | ChatAsked | ChatMoved | InChat
+PeopleOp = (
+    UserHere
+    | UserGone
+    | Roster
+    | StatusSet
+    | EntryCommitted
+    | Typed
+    | ChatAsked
+    | ChatMoved
+    | InChat
+)
 AnyOp = PeopleOp | SharedRules
 """Every op a process may receive: extend this union with another family of ops, and
 :data:`APPLIERS` with how a hub applies each."""
@@ -116,7 +133,8 @@ _decoder = msgspec.msgpack.Decoder(Envelope)
 
 
 def encode_envelope(node: NodeId, ops: list[Op]) -> bytes:
-    return _encoder.encode(Envelope(node, ops))  # type: ignore[arg-type]
+    """The envelope's bytes; ``ops`` come from an outbox, where every op is one of AnyOp."""
+    return _encoder.encode(Envelope(node, cast("list[AnyOp]", ops)))
 
 
 def decode_envelope(data: bytes) -> Envelope:
@@ -136,6 +154,10 @@ def _user_gone(hub: Hub, node: NodeId, op: UserGone, now: float, _wall: float) -
     return Decision(hub.user_gone(node, op.account_id, op.how, now))
 
 
+def _roster(hub: Hub, node: NodeId, op: Roster, now: float, _wall: float) -> Decision:
+    return Decision(hub.roster(node, set(op.account_ids), now))
+
+
 def _status_set(hub: Hub, _node: NodeId, op: StatusSet, now: float, _wall: float) -> Decision:
     hub.status_set(op.account_id, op.status, now)
     return Decision()
@@ -150,21 +172,22 @@ def _typed(hub: Hub, _node: NodeId, op: Typed, _now: float, _wall: float) -> Dec
 
 
 def _chat_asked(hub: Hub, _node: NodeId, op: ChatAsked, now: float, _wall: float) -> Decision:
-    return Decision(hub.chat_asked(op, now))
+    return Decision(hub.chats.asked(op, now))
 
 
 def _chat_moved(hub: Hub, _node: NodeId, op: ChatMoved, now: float, _wall: float) -> Decision:
-    return Decision(hub.chat_moved(op, now))
+    return Decision(hub.chats.moved(op, now))
 
 
 def _in_chat(hub: Hub, _node: NodeId, op: InChat, now: float, _wall: float) -> Decision:
-    hub.in_chat(op, now)
+    hub.chats.in_chat(op, now)
     return Decision()
 
 
 APPLIERS: dict[type[Op], Applier] = {
     UserHere: _user_here,
     UserGone: _user_gone,
+    Roster: _roster,
     StatusSet: _status_set,
     EntryCommitted: _entry,
     Typed: _typed,
