@@ -4,6 +4,7 @@ have seen had everyone been on one process."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from cluster_town import NAMES, WALL, Cluster, frames
@@ -12,6 +13,7 @@ from test_hub_rooms import refused
 from hubbub.hub import Decision, Hub, Outbox, handle
 from hubbub.hub.admin import ACCOUNT_BANNED, follow
 from hubbub.hub.effects import AddMember, Append
+from hubbub.hub.rooms import ROOMS_PER_HOUR
 from hubbub.protocol import (
     ArchiveRoom,
     Ban,
@@ -47,6 +49,9 @@ class Pair:
     def __init__(self) -> None:
         self.town = Cluster("a", "b")
         self.a, self.b = self.town["a"], self.town["b"]
+        numbers = itertools.count(1)
+        for node, hub in (("a", self.a), ("b", self.b)):
+            hub.new_id = lambda prefix, node=node: f"{prefix}:{node}{next(numbers)}"
         for node, account in (("a", 1), ("b", 2), ("b", 3), ("a", 4)):
             self.town.sign_in(node, account)
         self.town.sign_in("b", 4, conn=40)
@@ -283,3 +288,13 @@ def test_a_hub_alone_shares_nothing() -> None:
     assert decision.then is not None
     assert not decision.then(True).out.ops
     assert not hub.tick(1.0).ops
+
+
+def test_rooms_made_on_one_process_count_towards_the_hourly_limit_on_the_other() -> None:
+    pair = Pair()
+    for n in range(ROOMS_PER_HOUR):
+        pair.ask(4, CreateRoom(id=n, name=f"r{n}"), True)
+    with refused(ErrorCode.TOO_MANY_ROOMS):
+        pair.ask(40, CreateRoom(id=99, name="one more"))
+    with refused(ErrorCode.ROOM_NAME_TAKEN):
+        pair.ask(2, CreateRoom(id=100, name="R0"))
