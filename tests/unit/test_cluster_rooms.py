@@ -12,6 +12,7 @@ from test_hub_rooms import refused
 
 from hubbub.hub import Decision, Hub, Outbox, handle
 from hubbub.hub.admin import ACCOUNT_BANNED, follow
+from hubbub.hub.cluster_rooms import reconcile
 from hubbub.hub.effects import AddMember, Append
 from hubbub.hub.rooms import ROOMS_PER_HOUR
 from hubbub.protocol import (
@@ -38,7 +39,7 @@ from hubbub.protocol import (
     Unblock,
     Unmute,
 )
-from hubbub.store import Account, AccountChange, RoomRecord, StoredMessage
+from hubbub.store import Account, AccountChange, ModerationState, RoomRecord, StoredMessage
 
 
 class Pair:
@@ -62,9 +63,10 @@ class Pair:
     def node_of(conn: int) -> str:
         return "a" if conn in (1, 4) else "b"
 
-    def ask(self, conn: int, request: ClientRequest, *results: Any) -> Decision:
+    def ask(self, conn: int, request: ClientRequest, *results: Any, lost: bool = False) -> Decision:
         """Run a request on its connection's hub, answering its effects with ``results``;
-        the ops it shares cross the envelope to the other hub, which applies them."""
+        the ops it shares cross the envelope to the other hub, which applies them (unless
+        they are ``lost`` on the way)."""
         node = self.node_of(conn)
         decision = handle(self.town[node], conn, request, 1.0, WALL)
         sent = Outbox()
@@ -73,6 +75,8 @@ class Pair:
             assert decision.then is not None, f"no effect left for {result!r}"
             decision = decision.then(result)
         sent.extend(decision.out)
+        if lost:
+            sent.ops.clear()
         self.told = self.town.carry(node, sent, 1.0)
         return decision
 
@@ -298,3 +302,55 @@ def test_rooms_made_on_one_process_count_towards_the_hourly_limit_on_the_other()
         pair.ask(40, CreateRoom(id=99, name="one more"))
     with refused(ErrorCode.ROOM_NAME_TAKEN):
         pair.ask(2, CreateRoom(id=100, name="R0"))
+
+
+def test_a_process_that_lost_ops_catches_up_from_the_store() -> None:
+    pair = Pair()
+    pair.a.admins.add(1)
+    pair.b.admins.add(1)
+    room = pair.make_room("design")
+    pair.ask(2, JoinRoom(id=1, room="design"), None)
+    pair.ask(3, JoinRoom(id=2, room="design"), None)
+    pair.ask(1, Kick(id=3, room="design", user="carol"), 21, lost=True)
+    pair.ask(1, Invite(id=4, room="design", user="dave"), None, lost=True)
+    pair.ask(1, Mute(id=5, room="lobby", user="bob", seconds=600), 22, lost=True)
+    pair.ask(1, SetTopic(id=6, room="design", topic="pixels"), None, lost=True)
+    pair.ask(1, Block(id=7, user="bob"), account(2), None, lost=True)
+    design = pair.a.rooms.get(room)
+    assert design is not None
+    stored = [
+        RoomRecord("lobby", "Lobby", "lobby", "", False, None, 0.0, members=tuple(NAMES.items())),
+        RoomRecord(
+            room,
+            "design",
+            "design",
+            "pixels",
+            False,
+            1,
+            WALL,
+            members=tuple(design.members.items()),
+        ),
+    ]
+    moderation = ModerationState(
+        moderators=(),
+        room_bans=(),
+        mutes=(("lobby", 2, WALL + 600),),
+        blocks=((1, 2),),
+        banned=frozenset(),
+        admins=frozenset({1}),
+        last_audit=22,
+    )
+    told = reconcile(pair.b, stored, moderation)
+    assert [f["reason"] for f in frames(told, 3) if f["type"] == "room_removed"] == ["left"]
+    assert [f["room"]["name"] for f in frames(told, 40) if f["type"] == "room_added"] == ["design"]
+    assert {"type": "member_joined", "room": room, "name": "dave", "status": "online"} in (
+        frames(told, 2)
+    )
+    on_b = pair.b.rooms.get(room)
+    assert on_b is not None
+    assert (on_b.topic, list(on_b.members)) == ("pixels", list(design.members))
+    with refused(ErrorCode.MUTED):
+        pair.ask(2, Say(id=8, text="hey"))
+    with refused(ErrorCode.BLOCKED):
+        pair.ask(2, MessageUser(id=9, to="alice", text="hi"))
+    assert not reconcile(pair.b, stored, moderation), "caught up: nothing more to tell"

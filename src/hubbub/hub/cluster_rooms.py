@@ -14,7 +14,7 @@ Account bans and admin grants need no op: every process follows the audit log
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from hubbub.hub.cluster_limits import Spent, charge
@@ -32,6 +32,7 @@ from hubbub.protocol import (
     RoomRemoved,
     SeenStatus,
 )
+from hubbub.store import ModerationState, RoomRecord
 
 if TYPE_CHECKING:
     from hubbub.hub.hub import Hub
@@ -137,6 +138,47 @@ def apply_room_op(hub: Hub, op: RoomOp) -> Outbox:
         case BlockSet():
             return _block(hub, op)
     return Outbox()
+
+
+def reconcile(hub: Hub, records: Iterable[RoomRecord], state: ModerationState) -> Outbox:
+    """Bring the rooms, their members and moderation to what the store holds, after ops
+    may have been lost (the bus was down, or this process joined it after loading).
+
+    Moderators, bans, mutes and blocks are set as stored; then each member this hub missed
+    joins and each one it kept too long leaves, told as those ops are (a kick or a ban
+    missed is told as leaving). Topics and archiving are set without a word: who made
+    them is not stored. Account bans and admins follow the audit log (hub/admin.py).
+    """
+    out = Outbox()
+    moderators = _by_room(state.moderators)
+    banned = _by_room(state.room_bans)
+    muted: dict[str, dict[int, float]] = {}
+    for room_id, account_id, until in state.mutes:
+        muted.setdefault(room_id, {})[account_id] = until
+    hub.blocks = {}
+    for account_id, blocked_id in state.blocks:
+        hub.blocks.setdefault(account_id, set()).add(blocked_id)
+    for record in records:
+        room = hub.rooms.get(record.id) or hub.rooms.open(record)
+        room.topic, room.archived = record.topic, record.archived
+        room.moderators = moderators.get(room.id, set())
+        room.banned = banned.get(room.id, set())
+        room.muted = muted.get(room.id, {})
+        stored = dict(record.members)
+        for account_id, name in list(room.members.items()):
+            if account_id not in stored:
+                out.extend(_part(hub, Parted(room.id, account_id, name)))
+        for account_id, name in stored.items():
+            status = hub.seen_status(account_id)
+            out.extend(_join(hub, Joined(room.id, account_id, name, name, status)))
+    return out
+
+
+def _by_room(pairs: Iterable[tuple[str, int]]) -> dict[str, set[int]]:
+    rooms: dict[str, set[int]] = {}
+    for room_id, account_id in pairs:
+        rooms.setdefault(room_id, set()).add(account_id)
+    return rooms
 
 
 def _applied(hub: Hub, _node: NodeId, op: RoomOp, _now: float, _wall: float) -> Decision:

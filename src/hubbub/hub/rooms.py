@@ -99,19 +99,24 @@ class Rooms:
 
     def load(self, records: Iterable[RoomRecord]) -> None:
         for record in records:
-            room = Room(
-                record.id,
-                record.name,
-                record.name_key,
-                record.topic,
-                record.private,
-                record.owner_id,
-                record.created_at,
-                record.archived,
-            )
-            self.add(room)
+            room = self.open(record)
             for account_id, name in record.members:
                 self.add_member(room, account_id, name)
+
+    def open(self, record: RoomRecord) -> Room:
+        """Add the stored room, without its members."""
+        room = Room(
+            record.id,
+            record.name,
+            record.name_key,
+            record.topic,
+            record.private,
+            record.owner_id,
+            record.created_at,
+            record.archived,
+        )
+        self.add(room)
+        return room
 
     def add(self, room: Room) -> None:
         self._by_id[room.id] = room
