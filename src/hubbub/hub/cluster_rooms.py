@@ -148,6 +148,8 @@ def reconcile(hub: Hub, records: Iterable[RoomRecord], state: ModerationState) -
     joins and each one it kept too long leaves, told as those ops are (a kick or a ban
     missed is told as leaving). Topics and archiving are set without a word: who made
     them is not stored. Account bans and admins follow the audit log (hub/admin.py).
+    The store is read after subscribing to the bus; ops that arrive while it is read are
+    applied again after this (each op applied twice changes nothing the second time).
     """
     out = Outbox()
     moderators = _by_room(state.moderators)
