@@ -149,7 +149,8 @@ def reconcile(hub: Hub, records: Iterable[RoomRecord], state: ModerationState) -
     missed is told as leaving). Topics and archiving are set without a word: who made
     them is not stored. Account bans and admins follow the audit log (hub/admin.py).
     The store is read after subscribing to the bus; ops that arrive while it is read are
-    applied again after this (each op applied twice changes nothing the second time).
+    applied again after this: an op applied twice changes nothing the second time (but a
+    topic or a moderator's act may be told twice).
     """
     out = Outbox()
     moderators = _by_room(state.moderators)
@@ -200,6 +201,8 @@ RULE_APPLIERS: dict[type[Op], Callable[[Hub, NodeId, Any, float, float], Decisio
 
 
 def _open(hub: Hub, op: RoomOpened) -> Outbox:
+    if hub.rooms.get(op.room) is not None:
+        return Outbox()
     room = Room(op.room, op.name, op.key, op.topic, op.private, op.owner_id, op.created_at)
     room.transient = op.transient
     hub.rooms.add(room)
