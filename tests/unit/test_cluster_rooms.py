@@ -354,3 +354,22 @@ def test_a_process_that_lost_ops_catches_up_from_the_store() -> None:
     with refused(ErrorCode.BLOCKED):
         pair.ask(2, MessageUser(id=9, to="alice", text="hi"))
     assert not reconcile(pair.b, stored, moderation), "caught up: nothing more to tell"
+
+
+def test_an_op_applied_twice_changes_nothing_the_second_time() -> None:
+    pair = Pair()
+    room = pair.make_room("design")
+    opened = pair.told["a"].ops
+    pair.ask(2, JoinRoom(id=1, room="design"), None)
+    joined = pair.told["b"].ops
+    pair.ask(1, SetRole(id=2, room="design", user="bob", role="moderator"), 31)
+    appointed = pair.told["a"].ops
+    pair.ask(1, Block(id=4, user="carol"), account(3), None)
+    blocked = pair.told["a"].ops
+    design = pair.b.rooms.get(room)
+    assert design is not None
+    before = (dict(design.members), set(design.moderators), dict(pair.b.blocks))
+    for op in [*opened, *joined, *appointed, *blocked]:
+        pair.b.apply("a", op, 2.0, WALL)
+    assert pair.b.rooms.get(room) is design
+    assert (dict(design.members), set(design.moderators), dict(pair.b.blocks)) == before
