@@ -149,7 +149,8 @@ Applier = Callable[["Hub", NodeId, Any, float, float], Decision]
 
 
 def _user_here(hub: Hub, node: NodeId, op: UserHere, now: float, _wall: float) -> Decision:
-    return Decision(hub.user_here(node, op, now))
+    hub.user_here(node, op, now)
+    return Decision()
 
 
 def _user_gone(hub: Hub, node: NodeId, op: UserGone, now: float, _wall: float) -> Decision:

@@ -517,19 +517,18 @@ class Hub:
         ops.append(Roster([user.account_id for user in here], self.chats.asked_here()))
         return ops
 
-    def user_here(self, node: NodeId, op: UserHere, now: float) -> Outbox:
-        """The account is online on ``node``."""
+    def user_here(self, node: NodeId, op: UserHere, now: float) -> None:
+        """The account is online on ``node`` (told at the next tick, like anyone's)."""
         user = self._by_account.get(op.account_id)
         if user is None:
             if op.key in self._users:
-                return Outbox()
+                return
             user = OnlineUser(op.account_id, op.name, op.key, op.status, guest=op.guest)
             self._users[user.key] = user
             self._by_account[user.account_id] = user
             self.board.changed(user.account_id, user.name, now)
         user.elsewhere[node] = op.connected
         self.status_set(user.account_id, op.status, now)
-        return Outbox()
 
     def user_gone(self, node: NodeId, account_id: int, how: Trigger, now: float) -> Outbox:
         """The account has nothing left on ``node``: it leaves if it is online nowhere else."""
