@@ -187,3 +187,12 @@ def test_a_request_that_closed_while_ops_were_lost_closes_at_the_next_announce()
     heard = _announce(town, "b", "a")
     assert frames(heard, 3) == [{"type": "chat_cancelled", "from": "dave", "reason": "expired"}]
     assert town["a"].pending_requests(town["a"].signed_in(1), 9.0) != []
+
+
+def test_a_dropped_partner_whose_grace_ends_on_their_process_ends_the_chat_disconnected() -> None:
+    town = _chatting()
+    town.carry("b", town["b"].disconnect(2, clean=False, now=3.0), 3.0)
+    assert town["a"].seen_status(2) == "busy"
+    heard = town.tick(3.0 + town["b"].grace)
+    ended = {"type": "chat_ended", "conversation": "chat:b", "by": "bob", "reason": "disconnected"}
+    assert [f for f in frames(heard["a"], 1) if f["type"] != "presence"] == [ended]
