@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hubbub.hub.chats import Chat, Phase, Trigger, advance
+from hubbub.hub.chats import Chat, Trigger, advance
 from hubbub.hub.cluster import ChatAsked, ChatMoved, InChat
 from hubbub.hub.ops import NodeId, Op
 from hubbub.hub.outbox import Outbox
@@ -148,13 +148,24 @@ class ChatBook:
             return self._start(pending, op.conversation, now)
         return self._close(pending, op.trigger, op.actor)
 
-    def in_chat(self, op: InChat, now: float) -> None:
-        """Two users are in a chat that started before this process said hello."""
+    def in_chat(self, op: InChat, now: float) -> Outbox:
+        """Two users are in a chat this process did not see start (it said hello since, or
+        the accept was lost): it starts here, as if accepted now."""
         requester, invitee = self.user_of(op.requester_id), self.user_of(op.invitee_id)
         if requester is None or invitee is None or requester.chat or invitee.chat:
-            return
-        self.requests.pop((op.requester_id, op.invitee_id), None)
-        self._open(Chat(requester, invitee, now, Phase.CHATTING), op.conversation, now)
+            return Outbox()
+        pair = (op.requester_id, op.invitee_id)
+        chat = self.requests.setdefault(pair, Chat(requester, invitee, now))
+        return self._start(chat, op.conversation, now)
+
+    def asked_on(self, node: NodeId, pending: set[tuple[int, int]]) -> Outbox:
+        """Of the requests asked on ``node``, only ``pending`` are still open there: the
+        others were answered or expired while ops were lost, and close as expired."""
+        out = Outbox()
+        for pair, chat in list(self.requests.items()):
+            if chat.origin == node and pair not in pending:
+                out.extend(self._close(chat, Trigger.EXPIRE, chat.requester.name))
+        return out
 
     def node_gone(self, node: NodeId) -> Outbox:
         """The requests asked on ``node`` close: no clock is left to expire them."""
@@ -176,6 +187,10 @@ class ChatBook:
                 ids = chat.requester.account_id, chat.invitee.account_id
                 ops.append(InChat(*ids, chat.conversation))
         return ops
+
+    def asked_here(self) -> list[tuple[int, int]]:
+        """The requests asked on this process still open: (requester, invitee) ids."""
+        return [pair for pair, chat in self.requests.items() if not chat.origin]
 
     # ------------------------------------------------------------------ moves
 

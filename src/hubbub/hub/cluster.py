@@ -48,10 +48,12 @@ class UserGone(Op, frozen=True):
 
 
 class Roster(Op, frozen=True):
-    """Exactly these accounts are online on the sending process (an announce's first op):
-    anyone else said to be there went while ops were lost."""
+    """Exactly these accounts are online on the sending process, and exactly these
+    requests asked there are open (an announce's last op): anyone else said to be there
+    went, and any other request was answered or expired, while ops were lost."""
 
     account_ids: list[int]
+    asked: list[tuple[int, int]]
 
 
 class StatusSet(Op, frozen=True):
@@ -98,7 +100,8 @@ class ChatMoved(Op, frozen=True):
 
 
 class InChat(Op, frozen=True):
-    """Two users are in a 1:1 chat (an announce: the chat started before the hello)."""
+    """Two users are in a 1:1 chat (in an announce: it may have started before the hello,
+    or its accept been lost)."""
 
     requester_id: int
     invitee_id: int
@@ -147,7 +150,8 @@ Applier = Callable[["Hub", NodeId, Any, float, float], Decision]
 
 
 def _user_here(hub: Hub, node: NodeId, op: UserHere, now: float, _wall: float) -> Decision:
-    return Decision(hub.user_here(node, op, now))
+    hub.user_here(node, op, now)
+    return Decision()
 
 
 def _user_gone(hub: Hub, node: NodeId, op: UserGone, now: float, _wall: float) -> Decision:
@@ -155,7 +159,7 @@ def _user_gone(hub: Hub, node: NodeId, op: UserGone, now: float, _wall: float) -
 
 
 def _roster(hub: Hub, node: NodeId, op: Roster, now: float, _wall: float) -> Decision:
-    return Decision(hub.roster(node, set(op.account_ids), now))
+    return Decision(hub.roster(node, set(op.account_ids), set(op.asked), now))
 
 
 def _status_set(hub: Hub, _node: NodeId, op: StatusSet, now: float, _wall: float) -> Decision:
@@ -180,8 +184,7 @@ def _chat_moved(hub: Hub, _node: NodeId, op: ChatMoved, now: float, _wall: float
 
 
 def _in_chat(hub: Hub, _node: NodeId, op: InChat, now: float, _wall: float) -> Decision:
-    hub.chats.in_chat(op, now)
-    return Decision()
+    return Decision(hub.chats.in_chat(op, now))
 
 
 APPLIERS: dict[type[Op], Applier] = {

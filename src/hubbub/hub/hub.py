@@ -514,23 +514,23 @@ class Hub:
         """What a process that just said hello must learn from this one: the users online
         here, and the requests and chats they are in."""
         here = [user for user in self._users.values() if user.here is not None]
-        ops: list[Op] = [Roster([user.account_id for user in here])]
-        ops.extend(self._here_op(user) for user in here)
-        return ops + self.chats.announce(self._clock)
+        ops: list[Op] = [self._here_op(user) for user in here]
+        ops.extend(self.chats.announce(self._clock))
+        ops.append(Roster([user.account_id for user in here], self.chats.asked_here()))
+        return ops
 
-    def user_here(self, node: NodeId, op: UserHere, now: float) -> Outbox:
-        """The account is online on ``node``."""
+    def user_here(self, node: NodeId, op: UserHere, now: float) -> None:
+        """The account is online on ``node`` (told at the next tick, like anyone's)."""
         user = self._by_account.get(op.account_id)
         if user is None:
             if op.key in self._users:
-                return Outbox()
+                return
             user = OnlineUser(op.account_id, op.name, op.key, op.status, guest=op.guest)
             self._users[user.key] = user
             self._by_account[user.account_id] = user
             self.board.changed(user.account_id, user.name, now)
         user.elsewhere[node] = op.connected
         self.status_set(user.account_id, op.status, now)
-        return Outbox()
 
     def user_gone(self, node: NodeId, account_id: int, how: Trigger, now: float) -> Outbox:
         """The account has nothing left on ``node``: it leaves if it is online nowhere else."""
@@ -539,9 +539,15 @@ class Hub:
             return Outbox()
         return self._went(user, user.here, how, now)
 
-    def roster(self, node: NodeId, account_ids: set[int], now: float) -> Outbox:
-        """Exactly ``account_ids`` are online on ``node``: the others said to be there
-        left while ops were lost (a Redis outage), as if their connection dropped."""
+    def roster(
+        self, node: NodeId, account_ids: set[int], asked: set[tuple[int, int]], now: float
+    ) -> Outbox:
+        """Exactly ``account_ids`` are online on ``node`` and the requests ``asked`` there
+        are open: the others left (as if their connection dropped), were answered or
+        expired while ops were lost (a Redis outage)."""
+        return self._only_online(node, account_ids, now).extended(self.chats.asked_on(node, asked))
+
+    def _only_online(self, node: NodeId, account_ids: set[int], now: float) -> Outbox:
         out = Outbox()
         for user in [u for u in self._users.values() if node in u.elsewhere]:
             if user.account_id not in account_ids:
@@ -551,4 +557,4 @@ class Hub:
     def node_gone(self, node: NodeId, now: float) -> Outbox:
         """``node`` stopped: forget what it said. Its users leave unless online elsewhere
         (the others are told after the usual linger), and its pending requests close."""
-        return self.roster(node, set(), now).extended(self.chats.node_gone(node))
+        return self._only_online(node, set(), now).extended(self.chats.node_gone(node))
