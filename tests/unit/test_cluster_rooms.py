@@ -35,6 +35,7 @@ from hubbub.protocol import (
     SetRole,
     SetStatus,
     SetTopic,
+    SignIn,
     Unban,
     Unblock,
     Unmute,
@@ -373,3 +374,17 @@ def test_an_op_applied_twice_changes_nothing_the_second_time() -> None:
         pair.b.apply("a", op, 2.0, WALL)
     assert pair.b.rooms.get(room) is design
     assert (dict(design.members), set(design.moderators), dict(pair.b.blocks)) == before
+
+
+def test_a_new_account_is_in_the_lobby_on_every_process() -> None:
+    pair = Pair()
+    pair.b.connect(9, "127.0.0.1:9", 1.0)
+    erin = Account(5, "erin", "erin", "argon2-hash", "user")
+    pair.ask(9, SignIn(id=1, name="erin", password="pw"), None, "argon2-hash", erin, None, "t9")
+    assert "ok" in [f["type"] for f in pair.heard(9)]
+    lobby = pair.a.rooms.get("lobby")
+    assert lobby is not None
+    assert lobby.members[5] == "erin"
+    assert {"type": "member_joined", "room": "lobby", "name": "erin", "status": "online"} in (
+        pair.heard(1)
+    )
