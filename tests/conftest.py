@@ -399,12 +399,18 @@ class Cluster:
             time.sleep(0.1)
 
     @staticmethod
-    def bus(server: ServerProcess) -> dict[str, Any]:
-        """The process's view of the bus (``/status``): its node, whether it is up, and
-        the other nodes it hears."""
+    def status(server: ServerProcess) -> dict[str, Any]:
+        """The process's ``/status``: its connections, users, and view of the bus."""
         with urllib.request.urlopen(f"{server.url}/status", timeout=5) as response:
-            bus: dict[str, Any] = json.load(response)["bus"]
-            return bus
+            report: dict[str, Any] = json.load(response)
+            return report
+
+    @classmethod
+    def bus(cls, server: ServerProcess) -> dict[str, Any]:
+        """The process's view of the bus: its node, whether it is up, and the other
+        nodes it hears."""
+        bus: dict[str, Any] = cls.status(server)["bus"]
+        return bus
 
     def stop(self) -> None:
         for server in self.servers:
@@ -412,7 +418,15 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cluster]:
+def cluster_options() -> tuple[str, ...]:
+    """More ``hubbub serve`` flags for every process of ``cluster`` (a module may override)."""
+    return ()
+
+
+@pytest.fixture
+def cluster(
+    request: pytest.FixtureRequest, tmp_path: Path, cluster_options: tuple[str, ...]
+) -> Iterator[Cluster]:
     """Two ``hubbub serve --database postgresql://… --redis redis://…`` processes, on the
     session's PostgreSQL and a Redis of the test's own."""
     database = request.getfixturevalue("postgres").new_database()
@@ -422,7 +436,7 @@ def cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cluster]
             tmp_path / f"node{index}",
             free_port(),
             database=database,
-            options=("--redis", redis.url),
+            options=("--redis", redis.url, *cluster_options),
         )
         for index in range(2)
     ]

@@ -9,13 +9,25 @@ from collections.abc import Awaitable, Callable
 
 from conftest import Cluster, SignedInTo, events_until, wait_joined, wait_left, wait_status
 from hubbub.client import Client, ClientEvent
-from hubbub.protocol import LOBBY, ChatEnded, ChatRequested, ChatStarted, Message
+from hubbub.protocol import LOBBY, ChatEnded, ChatRequested, ChatStarted, Message, Presence
 
 OnCluster = Callable[..., Awaitable[Client]]
 
 
 def said(text: str) -> Callable[[ClientEvent], bool]:
     return lambda event: isinstance(event, Message) and event.text == text
+
+
+async def statuses_become(client: Client, wanted: dict[str, str]) -> None:
+    """Read the client's presence news until each name in ``wanted`` has its status."""
+    told: dict[str, str] = {}
+
+    def settled(event: ClientEvent) -> bool:
+        if isinstance(event, Presence):
+            told.update((user.name, user.status) for user in event.users)
+        return all(told.get(name) == status for name, status in wanted.items())
+
+    await events_until(client, settled)
 
 
 async def lobby_messages(client: Client, count: int) -> list[tuple[int, str]]:
@@ -113,8 +125,7 @@ async def test_a_one_to_one_chat_between_the_processes(
     conversation = await bob.answer_chat("alice", accept=True)
     started = await alice.wait_for(ChatStarted)
     assert (started.partner, started.conversation) == ("bob", conversation)
-    await wait_status(carol, "alice", "busy")
-    await wait_status(carol, "bob", "busy")
+    await statuses_become(carol, {"alice": "busy", "bob": "busy"})
 
     assert conversation is not None
     await alice.say("just us two", conversation)
@@ -122,4 +133,4 @@ async def test_a_one_to_one_chat_between_the_processes(
     await bob.end_chat()
     ended = await alice.wait_for(ChatEnded)
     assert (ended.by, ended.reason) == ("bob", "ended")
-    await wait_status(carol, "alice", "online")
+    await statuses_become(carol, {"alice": "online", "bob": "online"})
