@@ -330,3 +330,8 @@ def status(host: str, port: int, as_json: bool, tls: bool) -> None:
     console = Console()
     console.print(table)
     console.print(f"{len(report['users'])} signed in, {len(report['connections'])} connections")
+    if (bus := report.get("bus")) is not None:
+        state = "connected to" if bus["up"] else "NOT connected to"
+        console.print(
+            f"process {bus['node']}, {state} Redis, hears {len(bus['nodes'])} other processes"
+        )
