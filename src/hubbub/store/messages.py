@@ -37,6 +37,9 @@ class Messages:
         self._join_order = join_order
         self._holding = holding
         """Accounts that may have held messages: a sign-in of any other needs no write."""
+        self._one_process = database.dialect == "sqlite"
+        """Only one process writes the database, so ``_holding`` knows every hold. On
+        PostgreSQL another process may have held something: every take reads the table."""
         self._sequencer = sequencer_for(database.dialect)
         self._appending: _AppendGroup | None = None
         """The drafts waiting for the writer to reach their shared INSERT."""
@@ -142,10 +145,11 @@ class Messages:
     async def take_held(self, account_id: int) -> list[StoredMessage]:
         """Every entry held for the account, in the order held, and forget them.
 
-        Sees every :meth:`hold` (and every append holding for it) called before it. An
-        account with nothing held (most sign-ins) is answered at once, without a transaction.
+        Sees every :meth:`hold` (and every append holding for it) called before it. On
+        SQLite an account with nothing held (most sign-ins) is answered at once, without a
+        transaction; on PostgreSQL another process may have held for it, so the table is read.
         """
-        if account_id not in self._holding:
+        if self._one_process and account_id not in self._holding:
             return []
         self._holding.discard(account_id)
 
