@@ -39,6 +39,8 @@ from hubbub.server import ChatServer
 if TYPE_CHECKING:
     from conftest import Running
 
+pytestmark = pytest.mark.twice
+
 SignedIn = Callable[..., Awaitable[Client]]
 Connect = Callable[[], Awaitable[Client]]
 ClientRequest = Callable[[Client], Awaitable[object]]

@@ -8,6 +8,8 @@ from conftest import ServerProcess, SignedInTo
 from hubbub.client import Client, RequestFailed
 from hubbub.protocol import ChatRequested, ErrorCode
 
+pytestmark = pytest.mark.twice
+
 
 async def refused(request: object, code: ErrorCode) -> RequestFailed:
     with pytest.raises(RequestFailed) as caught:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import pytest
+
 from conftest import wait_joined, wait_left
 from hubbub.client import Client
 from hubbub.protocol import Message, Notice
+
+pytestmark = pytest.mark.twice
 
 SignedIn = Callable[..., Awaitable[Client]]
 

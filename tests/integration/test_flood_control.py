@@ -16,6 +16,8 @@ from hubbub.hub.flood import FLOODING
 from hubbub.hub.limits import Limits
 from hubbub.protocol import ErrorCode, Message
 
+pytestmark = pytest.mark.twice
+
 SignedInTo = Callable[..., Awaitable[Client]]
 
 

@@ -25,6 +25,8 @@ from lookalikes import (
     REAL_NAMES,
 )
 
+pytestmark = pytest.mark.twice
+
 Connect = Callable[[], Awaitable[Client]]
 
 

@@ -18,6 +18,8 @@ from hubbub.protocol import (
     Notice,
 )
 
+pytestmark = pytest.mark.twice
+
 SignedIn = Callable[..., Awaitable[Client]]
 
 

@@ -23,6 +23,8 @@ from hubbub.protocol import (
     RoomRemoved,
 )
 
+pytestmark = pytest.mark.twice
+
 
 async def refused(request: object, code: ErrorCode) -> RequestFailed:
     with pytest.raises(RequestFailed) as caught:

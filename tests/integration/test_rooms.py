@@ -25,6 +25,8 @@ from hubbub.protocol import (
     TypingEvent,
 )
 
+pytestmark = pytest.mark.twice
+
 
 async def refused(request: object, code: ErrorCode) -> RequestFailed:
     with pytest.raises(RequestFailed) as caught:

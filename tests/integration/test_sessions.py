@@ -14,6 +14,8 @@ from hubbub.client import Client, ConnectionLost, Disconnected, RequestFailed
 from hubbub.hub.hub import SIGNED_OUT
 from hubbub.protocol import ErrorCode
 
+pytestmark = pytest.mark.twice
+
 Open = Callable[..., Awaitable[Client]]
 
 
