@@ -25,6 +25,7 @@ import pytest
 
 from conftest import Cluster, Running, ServerProcess, free_port
 from hubbub.hub.limits import Limits
+from hubbub.store import default_url
 from hubbub.store.database import parse_url, upgrade_schema
 from postgres import PostgresServer
 from redis_server import RedisServer
@@ -70,6 +71,13 @@ class Spread:
     def urls(self) -> list[str]:
         """Every process's URL (to ask each one's ``/status``)."""
         return [server.url for server in self.cluster.servers]
+
+
+def database_of(target: ServerProcess | Spread) -> str:
+    """The URL of the database a ``hubbub`` fixture's server (or cluster) keeps."""
+    if isinstance(target, Spread):
+        return target.cluster.database
+    return target.database or default_url(target.data_dir)
 
 
 class ClusterPool:

@@ -4,15 +4,15 @@ every other session."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from conftest import ServerProcess
+from conftest import ServerProcess, query
 from hubbub.client import Client, ConnectionLost, Disconnected, RequestFailed
 from hubbub.hub.hub import SIGNED_OUT
 from hubbub.protocol import ErrorCode
+from integration.conftest import database_of
 
 pytestmark = pytest.mark.twice
 
@@ -162,8 +162,7 @@ async def test_a_token_left_unused_too_long_expires(
     async with Client.connect(hubbub.url, reconnect=False) as first:
         token = (await first.sign_in("ann", "pw-ann")).token
     # Thirty-one days pass for this token: its last use moves back, as the clock would.
-    with sqlite3.connect(hubbub.data_dir / "hubbub.db") as db:
-        db.execute("UPDATE tokens SET last_seen = last_seen - 31 * 86400")
+    query(database_of(hubbub), "UPDATE tokens SET last_seen = last_seen - 31 * 86400")
 
     async with Client.connect(hubbub.url, reconnect=False) as later:
         assert await refused(later, "ann", token) is ErrorCode.INVALID_TOKEN

@@ -18,6 +18,7 @@ import msgspec
 
 from hubbub.hub.chats import Trigger
 from hubbub.hub.cluster_rooms import RULE_APPLIERS, SharedRules
+from hubbub.hub.cluster_sessions import SessionsEnded, sessions_ended
 from hubbub.hub.decision import Decision
 from hubbub.hub.ops import NodeId, Op
 from hubbub.protocol import ChosenStatus
@@ -119,7 +120,7 @@ PeopleOp = (
     | ChatMoved
     | InChat
 )
-AnyOp = PeopleOp | SharedRules
+AnyOp = PeopleOp | SharedRules | SessionsEnded
 """Every op a process may receive: extend this union with another family of ops, and
 :data:`APPLIERS` with how a hub applies each."""
 
@@ -197,5 +198,6 @@ APPLIERS: dict[type[Op], Applier] = {
     ChatAsked: _chat_asked,
     ChatMoved: _chat_moved,
     InChat: _in_chat,
+    SessionsEnded: sessions_ended,
     **RULE_APPLIERS,
 }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from hubbub.hub.cluster_sessions import SessionsEnded, end_sessions
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
     FindAccount,
@@ -56,17 +57,16 @@ def sign_out(hub: Hub, conn: ConnId, request: SignOut, now: float) -> Decision:
     revoke: RevokeToken | RevokeTokens = (
         RevokeTokens(user.account_id) if request.everywhere else RevokeToken(token)
     )
-
-    def ended(candidate: str) -> bool:
-        return request.everywhere or candidate == token
+    mine = () if request.everywhere else (session_id(token),)
+    ending = SessionsEnded(user.account_id, mine, but=request.everywhere)
 
     def revoked(_: None) -> Decision:
         # Again once stored: a sign-in with the token that the store let through just
         # before the revocation has attached by now (token uses commit in order with it).
-        out = hub.end_sessions(user.account_id, now, ended=ended, spare=conn)
+        out = end_sessions(hub, ending, now, spare=conn)
         return Decision.answer(conn, Ok(id=request.id), out)
 
-    out = hub.end_sessions(user.account_id, now, ended=ended, spare=conn)
+    out = hub.end_sessions(user.account_id, now, ended=ending.ends, spare=conn)
     decision = Decision.after(revoke, revoked, out)
     return decision.logged("sign_out", "everywhere" if request.everywhere else "")
 
@@ -108,9 +108,7 @@ def revoke_session(hub: Hub, conn: ConnId, request: RevokeSession, now: float) -
     def revoked(found: bool) -> Decision:
         if not found:
             raise unknown()
-        out = hub.end_sessions(
-            user.account_id, now, ended=lambda token: session_id(token) == wanted, spare=conn
-        )
+        out = end_sessions(hub, SessionsEnded(user.account_id, (wanted,)), now, spare=conn)
         return Decision.answer(conn, Ok(id=request.id), out).logged("revoke_session", wanted)
 
     return Decision.after(RevokeSessionId(user.account_id, wanted), revoked)
@@ -147,7 +145,8 @@ def change_password(hub: Hub, conn: ConnId, request: ChangePassword, now: float)
         return Decision.after(change, changed)
 
     def changed(_: object) -> Decision:
-        out = hub.end_sessions(user.account_id, now, ended=lambda t: t != token)
+        others = SessionsEnded(user.account_id, (session_id(token),), but=True)
+        out = end_sessions(hub, others, now)
         return Decision.answer(conn, Ok(id=request.id), out).logged("change_password")
 
     return Decision.after(FindAccount(user.key), found)
