@@ -830,6 +830,7 @@ async def test_inviting_an_offline_user_is_user_offline(room: Room, connect: Con
     dave = await connect()
     await dave.sign_in("dave", "pw-dave")
     await wait_joined(room.carol, "dave")
+    await wait_joined(room.bob, "dave")
     await dave.close()
     await wait_left(room.bob, "dave")
     await wait_left(room.carol, "dave")
