@@ -171,24 +171,25 @@ class ServerProcess:
     def spawn(self) -> None:
         """Start the server without waiting for it (see :meth:`wait_ready`)."""
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "hubbub",
-                "serve",
-                "--port",
-                str(self.port),
-                "--data-dir",
-                str(self.data_dir),
-                "--log-level",
-                "WARNING",
-                *(() if self.limits else ("--no-limits",)),
-                *(("--database", self.database) if self.database else ()),
-                *self.options,
-            ],
+            [sys.executable, "-m", "hubbub", *self.arguments()],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+
+    def arguments(self) -> list[str]:
+        """The ``hubbub`` command line's arguments: ``serve`` and its flags."""
+        return [
+            "serve",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--log-level",
+            "WARNING",
+            *(() if self.limits else ("--no-limits",)),
+            *(("--database", self.database) if self.database else ()),
+            *self.options,
+        ]
 
     def wait_ready(self) -> None:
         assert self.process is not None

@@ -9,7 +9,8 @@ opens alternate between them: every exchange the test checks crosses processes.
 
 Each cluster test gets a cluster of its own (the tests reuse names like "alice", and the
 first account is the admin); while it runs, the next one is already starting. Databases
-are copied from one migrated template, so no process migrates.
+are copied from one migrated template, so no process migrates, and the processes are
+forked from one that imported hubbub already (forks.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from conftest import Cluster, Running, ServerProcess, free_port
 from hubbub.hub.limits import Limits
 from hubbub.store import default_url
 from hubbub.store.database import parse_url, upgrade_schema
+from integration.forks import ForkedServer, Forks
 from postgres import PostgresServer
 from redis_server import RedisServer
 
@@ -132,6 +134,7 @@ class ClusterPool:
         self.count = itertools.count(1)
         self.template = self._migrated_template()
         self.spare: tuple[Cluster, Setup] | None = None
+        self.forks = Forks()
 
     def _migrated_template(self) -> str:
         url = self.postgres.new_database()
@@ -150,13 +153,14 @@ class ClusterPool:
         redis = RedisServer()
         redis.start()
         limits, flags = setup
-        servers = [
-            ServerProcess(
+        servers: list[ServerProcess] = [
+            ForkedServer(
                 self.root / f"cluster{number}-node{index}",
                 free_port(),
                 database=database,
                 options=("--redis", redis.url, *flags),
                 limits=limits,
+                forks=self.forks,
             )
             for index in range(2)
         ]
@@ -185,6 +189,7 @@ class ClusterPool:
     def close(self) -> None:
         if self.spare is not None:
             self.stop(self.spare[0])
+        self.forks.close()
 
 
 def setup_of(limits: Limits | None = None, grace: float | None = None) -> Setup:
