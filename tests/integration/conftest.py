@@ -37,6 +37,8 @@ EMBEDDED, CLUSTER = "embedded", "cluster"
 Setup = tuple[bool, tuple[str, ...]]
 """Whether the processes keep their limits, and more ``hubbub serve`` flags."""
 NO_LIMITS: Setup = (False, ())
+SPARES = 1
+"""Clusters starting while a test runs: a short test need not wait for the next one's."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -126,14 +128,15 @@ def database_of(target: ServerProcess | Spread) -> str:
 
 
 class ClusterPool:
-    """Clusters for one test each, on one PostgreSQL; always one starting for the next test."""
+    """Clusters for one test each, on one PostgreSQL; :data:`SPARES` starting for the next tests."""
 
     def __init__(self, postgres: PostgresServer, root: Path) -> None:
         self.postgres = postgres
         self.root = root
         self.count = itertools.count(1)
         self.template = self._migrated_template()
-        self.spare: tuple[Cluster, Setup] | None = None
+        self.spares: list[Cluster] = []
+        """Clusters of :data:`NO_LIMITS` starting for the next tests, oldest first."""
         self.forks = Forks()
 
     def _migrated_template(self) -> str:
@@ -170,12 +173,9 @@ class ClusterPool:
 
     def take(self, setup: Setup = NO_LIMITS) -> Cluster:
         """A running cluster of ``setup``, each process hearing the other."""
-        if self.spare is not None and self.spare[1] == setup:
-            cluster, self.spare = self.spare[0], None
-        else:
-            cluster = self._spawn(setup)
-        if self.spare is None:
-            self.spare = (self._spawn(NO_LIMITS), NO_LIMITS)
+        cluster = self.spares.pop(0) if self.spares and setup == NO_LIMITS else self._spawn(setup)
+        while len(self.spares) < SPARES:
+            self.spares.append(self._spawn(NO_LIMITS))
         for server in cluster.servers:
             server.wait_ready()
         cluster.wait_formed()
@@ -187,8 +187,8 @@ class ClusterPool:
         cluster.redis.stop()
 
     def close(self) -> None:
-        if self.spare is not None:
-            self.stop(self.spare[0])
+        for spare in self.spares:
+            self.stop(spare)
         self.forks.close()
 
 
