@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -55,9 +56,36 @@ def deselected() -> list[str]:
     return ids
 
 
+OPERATOR = ("operuser", "operpassword")
+"""The OPER name and password irctest uses: the server's first account, so an admin."""
+
+
+def sign_up_operator(port: int) -> None:
+    """Make irctest's operator account by signing in with it over IRC, first of all; it
+    leaves the Lobby it joined, for LIST to find no channel with someone in it."""
+    name, password = OPERATOR
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as irc:
+        irc.sendall(
+            f"PASS {name}:{password}\r\nNICK {name}\r\nUSER {name} 0 * :{name}\r\n".encode()
+        )
+        seen = _read_until(irc, b" 001 ")
+        irc.sendall(b"PART #lobby\r\n")
+        _read_until(irc, b"PART", seen)
+        irc.sendall(b"QUIT\r\n")
+
+
+def _read_until(irc: socket.socket, wanted: bytes, seen: bytes = b"") -> bytes:
+    while wanted not in seen:
+        chunk = irc.recv(4096)
+        assert chunk, f"the operator account was not made: {seen.decode()}"
+        seen += chunk
+    return seen
+
+
 @pytest.fixture
 def irc_port(tmp_path: Path) -> Iterator[int]:
-    """The IRC port of a fresh ``hubbub serve`` named My.Little.Server, as irctest needs."""
+    """The IRC port of a fresh ``hubbub serve`` named My.Little.Server, as irctest needs,
+    with irctest's operator as its admin."""
     port = free_port()
     server = ServerProcess(
         tmp_path / "data",
@@ -65,6 +93,7 @@ def irc_port(tmp_path: Path) -> Iterator[int]:
         options=("--irc-port", str(port), "--irc-server-name", "My.Little.Server"),
     )
     server.start()
+    sign_up_operator(port)
     yield port
     server.stop()
 

@@ -6,6 +6,7 @@ import fnmatch
 from typing import TYPE_CHECKING
 
 from hubbub.irc.lines import Line
+from hubbub.irc.user_modes import user_mode
 from hubbub.protocol import (
     CreateRoom,
     ErrorCode,
@@ -166,10 +167,7 @@ async def mode(c: IrcConnection, line: Line) -> None:
         return
     target = line.params[0]
     if not target.startswith("#"):
-        if not c.listener.same(target, c.nick):
-            c.numeric("502", "Can't change mode for other users")
-        elif len(line.params) == 1:
-            c.numeric("221", "+i")
+        user_mode(c, line)
         return
     room_id = mine(c, target)
     if room_id is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from hubbub.irc import channels, history, registration, talk, users
+from hubbub.irc import channels, history, registration, talk, user_modes, users
 from hubbub.irc.connection import Closed
 from hubbub.irc.lines import Line
 from hubbub.protocol import Refusal
@@ -39,6 +39,7 @@ AFTER: dict[str, Handler] = {
     "NAMES": channels.names,
     "LIST": channels.list_channels,
     "MODE": channels.mode,
+    "OPER": user_modes.oper,
     "PRIVMSG": talk.privmsg,
     "NOTICE": talk.privmsg,
     "AWAY": talk.away,

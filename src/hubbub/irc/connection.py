@@ -76,6 +76,10 @@ class IrcConnection:
         self.chat: tuple[str, str] | None = None
         """(conversation, partner) of the 1:1 chat this user is in."""
         self.away: str | None = None
+        self.invisible = False
+        """User mode +i: hidden from WHO masks of users who share no channel with it."""
+        self.operator = False
+        """User mode +o: OPER proved this connection holds a server admin's password."""
         self.quitted: set[str] = set()
         self.told_away: dict[str, str] = {}
         self._waiting: dict[RequestId, asyncio.Future[bytes]] = {}
