@@ -73,9 +73,12 @@ async def join(c: IrcConnection, line: Line) -> None:
         if mine(c, channel) is not None:
             continue
         try:
+            await c.listener.room_made(channel)
             room = await find(c, channel)
             if room is None:
-                joined = await c.ask(CreateRoom(id=c.next_id(), name=channel[1:]), RoomReply)
+                async with c.listener.creating(channel):
+                    request = CreateRoom(id=c.next_id(), name=channel[1:])
+                    joined = await c.ask(request, RoomReply)
             else:
                 joined = await c.ask(JoinRoom(id=c.next_id(), room=room.id), RoomReply)
             await c.names_sent(joined.room.id)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from hubbub.irc import channels, history, registration, talk, user_modes, users
 from hubbub.irc.connection import Closed
+from hubbub.irc.labels import labelled
 from hubbub.irc.lines import Line
 from hubbub.protocol import Refusal
 
@@ -64,6 +65,18 @@ async def dispatch(c: IrcConnection, line: Line) -> None:
         if c.registered:
             c.numeric("421", line.command, "Unknown command")
         return
+    label = line.tags.get("label") if "labeled-response" in c.caps else None
+    if label is None:
+        await _handle(c, handler, line)
+        return
+    c.outlet.capture()
+    try:
+        await _handle(c, handler, line)
+    finally:
+        c.send(labelled(c, label, c.outlet.captured()))
+
+
+async def _handle(c: IrcConnection, handler: Handler, line: Line) -> None:
     try:
         await handler(c, line)
     except Refusal as refusal:

@@ -39,6 +39,8 @@ class IrcListener:
         self._open: set[IrcConnection] = set()
         self.most_users = 0
         self._leaving: dict[str, asyncio.Event] = {}
+        self._creating: dict[str, asyncio.Event] = {}
+        """Channel name key → set once the room an IRC JOIN is creating is made (or not)."""
 
     async def start(self) -> None:
         from datetime import UTC, datetime
@@ -114,6 +116,26 @@ class IrcListener:
         if waiting:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*waiting), LEAVING_SECONDS)
+
+    @contextlib.asynccontextmanager
+    async def creating(self, channel: str) -> AsyncIterator[None]:
+        """While a JOIN creates the room of ``channel``, other JOINs of it wait (:meth:`room_made`)
+        and then join it, rather than try to create it too."""
+        key = self.key(channel)
+        done = self._creating.setdefault(key, asyncio.Event())
+        try:
+            yield
+        finally:
+            done.set()
+            if self._creating.get(key) is done:
+                del self._creating[key]
+
+    async def room_made(self, channel: str) -> None:
+        """Wait (a few seconds at most) for a JOIN creating ``channel``'s room to end."""
+        done = self._creating.get(self.key(channel))
+        if done is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), LEAVING_SECONDS)
 
     def client(self, name: str) -> IrcConnection | None:
         return self._clients.get(self.key(name))

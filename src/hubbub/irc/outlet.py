@@ -72,6 +72,8 @@ class IrcOutlet:
         self._pending: list[bytes] = []
         self._held: list[Frame] | None = None
         self._scheduled = False
+        self._captured: list[list[bytes]] = []
+        """What is written meanwhile, per :meth:`capture` not yet ended (innermost last)."""
         self.closed = False
 
     def push(self, frame: Frame, mark: tuple[str, int] | None = None, lazy: bool = False) -> None:
@@ -97,10 +99,21 @@ class IrcOutlet:
         """Queue raw IRC lines; everything queued in a loop turn goes in one write."""
         if not data or self.closed:
             return
+        if self._captured:
+            self._captured[-1].append(data)
+            return
         self._pending.append(data)
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self.flush)
+
+    def capture(self) -> None:
+        """Keep what is written from now on, for :meth:`captured` (irc/labels.py)."""
+        self._captured.append([])
+
+    def captured(self) -> bytes:
+        """What was written since the last :meth:`capture`, which ends."""
+        return b"".join(self._captured.pop())
 
     def flush(self) -> None:
         self._scheduled = False
