@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from hubbub.irc import channels, history, registration, talk, user_modes, users
+from hubbub.irc import channels, history, moderation, registration, talk, user_modes, users
 from hubbub.irc.connection import Closed
 from hubbub.irc.labels import labelled
 from hubbub.irc.lines import Line
@@ -41,6 +41,8 @@ AFTER: dict[str, Handler] = {
     "LIST": channels.list_channels,
     "MODE": channels.mode,
     "OPER": user_modes.oper,
+    "KICK": moderation.kick,
+    "TAGMSG": moderation.tagmsg,
     "PRIVMSG": talk.privmsg,
     "NOTICE": talk.privmsg,
     "AWAY": talk.away,

@@ -137,6 +137,10 @@ class IrcListener:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), LEAVING_SECONDS)
 
+    def clients(self) -> list[IrcConnection]:
+        """The registered IRC connections."""
+        return list(self._clients.values())
+
     def client(self, name: str) -> IrcConnection | None:
         return self._clients.get(self.key(name))
 

@@ -107,6 +107,15 @@ class IrcOutlet:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self.flush)
 
+    def replace(self, old: bytes, new: bytes) -> bool:
+        """Put ``new`` in the place of ``old`` if ``old`` is written and not sent yet."""
+        waiting = self._captured[-1] if self._captured else self._pending
+        for index, data in enumerate(waiting):
+            if data == old:
+                waiting[index] = new
+                return True
+        return False
+
     def capture(self) -> None:
         """Keep what is written from now on, for :meth:`captured` (irc/labels.py)."""
         self._captured.append([])
