@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from hubbub.hub import normalise_name
 from hubbub.irc.lines import MAX_LINE_BYTES
-from hubbub.irc.outlet import FrameCache
+from hubbub.irc.outlet import Flushes, FrameCache
 from hubbub.protocol import MemberInfo, Refusal
 
 if TYPE_CHECKING:
@@ -25,6 +26,16 @@ SERVICE = "hubbub"
 """The service nick: the features IRC has no command for (docs/irc.md)."""
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _key(name: str) -> str:
+    """A name's key (what tells names apart), remembered: rendering a delivery compares
+    its sender with each recipient's nick."""
+    try:
+        return normalise_name(name)[1]
+    except Refusal:
+        return name.casefold()
+
+
 class IrcListener:
     def __init__(self, server: ChatServer, config: IrcConfig) -> None:
         self.server = server
@@ -32,6 +43,7 @@ class IrcListener:
         self.name = config.server_name
         self.service_mask = f"{SERVICE}!{SERVICE}@{self.name}"
         self.cache = FrameCache()
+        self.flushes = Flushes()
         self.created = ""
         self._servers: list[asyncio.Server] = []
         self._clients: dict[str, IrcConnection] = {}
@@ -146,10 +158,7 @@ class IrcListener:
 
     @staticmethod
     def key(name: str) -> str:
-        try:
-            return normalise_name(name)[1]
-        except Refusal:
-            return name.casefold()
+        return _key(name)
 
     def same(self, a: str, b: str) -> bool:
         return self.key(a) == self.key(b)

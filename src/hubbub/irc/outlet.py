@@ -60,15 +60,40 @@ class FrameCache:
         return last
 
 
+class Flushes:
+    """The IRC outlets with lines queued in this loop turn: one callback at the turn's end
+    writes each of them once (as the WebSocket's Flusher does), not one callback each."""
+
+    __slots__ = ("_due",)
+
+    def __init__(self) -> None:
+        self._due: list[IrcOutlet] = []
+
+    def soon(self, outlet: IrcOutlet) -> None:
+        if not self._due:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._due.append(outlet)
+
+    def _flush(self) -> None:
+        due, self._due = self._due, []
+        for outlet in due:
+            outlet.flush()
+
+
 class IrcOutlet:
     """An :class:`~hubbub.server.outbound.Outlet` that writes IRC lines to a stream."""
 
     def __init__(
-        self, connection: IrcConnection, transport: asyncio.WriteTransport, cache: FrameCache
+        self,
+        connection: IrcConnection,
+        transport: asyncio.WriteTransport,
+        cache: FrameCache,
+        flushes: Flushes,
     ) -> None:
         self._connection = connection
         self._transport = transport
         self._cache = cache
+        self._flushes = flushes
         self._pending: list[bytes] = []
         self._held: list[Frame] | None = None
         self._scheduled = False
@@ -105,7 +130,7 @@ class IrcOutlet:
         self._pending.append(data)
         if not self._scheduled:
             self._scheduled = True
-            asyncio.get_running_loop().call_soon(self.flush)
+            self._flushes.soon(self)
 
     def replace(self, old: bytes, new: bytes) -> bool:
         """Put ``new`` in the place of ``old`` if ``old`` is written and not sent yet."""
@@ -129,7 +154,7 @@ class IrcOutlet:
         pending, self._pending = self._pending, []
         if self.closed or not pending or self._transport.is_closing():
             return
-        self._transport.write(b"".join(pending))
+        self._transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
         if self._transport.get_write_buffer_size() > SEND_LIMIT:
             self.stop()
             self._transport.abort()

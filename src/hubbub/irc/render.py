@@ -80,7 +80,7 @@ def render(c: IrcConnection, d: Decoded) -> bytes:
     match event:
         case Message():
             if event.to is None and event.conversation in c.channels:
-                if c.listener.same(event.sender, c.nick) and "echo-message" not in c.caps:
+                if "echo-message" not in c.caps and c.listener.same(event.sender, c.nick):
                     return b""
                 key = ("server-time" in c.caps, "message-tags" in c.caps)
                 cached = d.lines.get(key)
