@@ -1,11 +1,15 @@
-"""Kicks, OPER, user modes, guest nick changes, edits, deletes, typing and labelled
-responses between IRC and web-protocol users, over real sockets to ``hubbub serve``."""
+"""Kicks, OPER, user modes, guest nick changes, edits, deletes, typing, labelled
+responses and slow readers between IRC and web-protocol users, over real sockets to
+``hubbub serve``."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from conftest import ServerProcess, free_port
 from hubbub.client import Client
 from hubbub.protocol import LOBBY, Message, TypingEvent
 from irc.conftest import IrcServer
@@ -129,3 +133,36 @@ async def test_a_labelled_command_answers_with_its_label(
     await ian.expect_has(f"BATCH -{batch}")
     ian.send("@label=three PONG there")
     await ian.expect_has("@label=three ", " ACK")
+
+
+async def test_an_irc_reader_that_stops_reading_is_cut_by_the_slow_readers_budget(
+    tmp_path: Path,
+) -> None:
+    # Alone it may fall 4 MiB behind, more than it is sent before the budget of all slow
+    # readers together (512 KiB) cuts it.
+    irc_port = free_port()
+    server = ServerProcess(
+        tmp_path / "data",
+        free_port(),
+        options=("--irc-port", str(irc_port), "--slow-readers-budget", str(512 * 1024)),
+    )
+    server.start()
+    try:
+        async with Client(server.url) as web:
+            await web.sign_in("talker", "pw-talker")
+            reader, writer = await asyncio.open_connection("127.0.0.1", irc_port)
+            writer.write(b"PASS stalled:pw\r\nNICK stalled\r\nUSER s 0 * :s\r\n")
+            await reader.readuntil(b" 366 ")
+            text = "x" * 4000
+
+            async def cut() -> None:
+                while "stalled" in {u.name for u in await web.users()}:
+                    await asyncio.gather(*(web.say(text) for _ in range(5)))
+
+            await asyncio.wait_for(cut(), timeout=60)
+            writer.close()
+            assert (await web.say("still here")).seq > 0
+    finally:
+        server.stop()
+    assert server.process is not None and server.process.stderr is not None
+    assert "over the budget of 524288" in server.process.stderr.read().decode()

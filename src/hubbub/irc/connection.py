@@ -58,7 +58,14 @@ class IrcConnection:
         self.writer = writer
         peer = writer.get_extra_info("peername")
         self.host = str(peer[0]) if isinstance(peer, tuple) else "unknown"
-        self.outlet = IrcOutlet(self, writer.transport, listener.cache, listener.flushes)
+        self.outlet = IrcOutlet(
+            self,
+            writer.transport,
+            listener.cache,
+            listener.flushes,
+            self.server.backlog,
+            self.server.config.send_buffer,
+        )
         self.conn = self.server.attach(self.outlet, f"irc:{self.host}")
         self.nick = "*"
         self.user: str | None = None

@@ -4,6 +4,11 @@ The server hands every recipient of a delivery the same frame object. :class:`De
 remembers the last frame it decoded, so a delivery to a thousand IRC users is decoded
 once, and the lines rendered from it are cached on it per variant (with or without
 tags), so it is rendered once per variant too, not once per recipient.
+
+A slow IRC reader is treated like a WebSocket one: past a backlog of its own of
+``ServerConfig.send_buffer`` bytes (4 MiB) it is cut, and its backlog counts
+in the server's slow-readers budget (:class:`~hubbub.server.backlog.Backlog`), which cuts
+the readers furthest behind, on IRC or not, when all of them together are over it.
 """
 
 from __future__ import annotations
@@ -15,14 +20,13 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from hubbub.protocol import Error, Ok, ServerFrame
+from hubbub.server.backlog import Backlog
 from hubbub.server.outbound import Frame
 
 if TYPE_CHECKING:
     from hubbub.irc.connection import IrcConnection
 
 log = logging.getLogger("hubbub.irc")
-SEND_LIMIT = 4 * 1024 * 1024
-"""Bytes waiting in the transport past which a reader is dropped as too slow."""
 
 _frames = msgspec.json.Decoder(ServerFrame)
 
@@ -89,11 +93,16 @@ class IrcOutlet:
         transport: asyncio.WriteTransport,
         cache: FrameCache,
         flushes: Flushes,
+        backlog: Backlog,
+        limit: int,
     ) -> None:
         self._connection = connection
         self._transport = transport
         self._cache = cache
         self._flushes = flushes
+        self._backlog = backlog
+        self._limit = limit
+        """Bytes waiting in the transport past which the reader is cut as too slow."""
         self._pending: list[bytes] = []
         self._held: list[Frame] | None = None
         self._scheduled = False
@@ -155,9 +164,20 @@ class IrcOutlet:
         if self.closed or not pending or self._transport.is_closing():
             return
         self._transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
-        if self._transport.get_write_buffer_size() > SEND_LIMIT:
-            self.stop()
-            self._transport.abort()
+        queued = self._transport.get_write_buffer_size()
+        if queued > self._limit:
+            self.cut()
+        elif queued:
+            self._backlog.note(self, queued)
+
+    def queued_bytes(self) -> int:
+        return 0 if self.closed else self._transport.get_write_buffer_size()
+
+    def cut(self) -> None:
+        """Drop the connection as too slow a reader (its queue is full: no ERROR line)."""
+        log.warning("irc conn=%s reads too slowly: cut", self._connection.conn)
+        self.stop()
+        self._transport.abort()
 
     def hold(self) -> None:
         self._held = []
@@ -171,9 +191,11 @@ class IrcOutlet:
         self.write(f"ERROR :Closing link: {message}\r\n".encode())
         self.flush()
         self.closed = True
+        self._backlog.forget(self)
         self._transport.close()
 
     def stop(self) -> None:
         self.closed = True
         self._pending.clear()
         self._held = None
+        self._backlog.forget(self)
