@@ -3,10 +3,11 @@
 hubbub names are accounts, so a signed-in account keeps its name (only its case may
 change on IRC). A guest is the account of its nick for as long as it holds it
 (hub/guests.py), so a new nick is another guest: the connection leaves its rooms as the
-old guest (their members hear it quit, ``Changed nick to NEW``), signs in as the new one
-and joins them again (they hear it join). The client itself sees one ``NICK``; a room it
+old guest (their members hear it quit, ``Changing nick``), signs in as the new one and
+joins them again (they hear it join). The client itself sees one ``NICK``; a room it
 could not join again (full, say) is a ``PART`` with the reason. If the new name is
-refused (an account's, or in use), the connection comes back as the old guest, 433.
+refused (an account's), the connection comes back as the old guest (the rooms hear it
+join again) and is told 433; a nick in use is 433 before anything changes.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ async def change_guest_nick(c: IrcConnection, wanted: str) -> None:
     channels = list(c.channels.values())
     c.outlet.capture()
     try:
-        refused = await _become(c, wanted, f"Changed nick to {wanted}")
+        refused = await _become(c, wanted, "Changing nick")
         if refused is not None:
             await _become(c, c.nick, "")
         c.channels.clear()
