@@ -169,5 +169,6 @@ async def test_an_irc_reader_that_stops_reading_is_cut_by_the_slow_readers_budge
             assert (await web.say("still here")).seq > 0
     finally:
         server.stop()
-    assert server.process is not None and server.process.stderr is not None
+    assert server.process is not None
+    assert server.process.stderr is not None
     assert "over the budget of 524288" in server.process.stderr.read().decode()
