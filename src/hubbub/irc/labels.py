@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-from hubbub.irc.lines import format_line
+from hubbub.irc.lines import format_line, tag_text
 
 if TYPE_CHECKING:
     from hubbub.irc.connection import IrcConnection
@@ -30,7 +30,7 @@ def tagged(line: bytes, tag: bytes) -> bytes:
 def labelled(c: IrcConnection, label: str, written: bytes) -> bytes:
     """What a labelled command wrote, as ``labeled-response`` says to send it."""
     lines = [line + b"\r\n" for line in written.split(b"\r\n") if line]
-    tag = format_line("X", tags={"label": label})[1:].split(b" ", 1)[0]
+    tag = tag_text("label", label).encode()
     if not lines:
         return format_line("ACK", source=c.listener.name, tags={"label": label})
     if len(lines) == 1:
