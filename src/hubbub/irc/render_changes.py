@@ -3,8 +3,8 @@
 - A kick or a room ban: ``KICK #chan nick :reason`` from the moderator. The room hears
   the member leave, then the moderation; on IRC the pair is one ``KICK`` (the ``PART``
   the first would be is replaced, in the same write, by the ``KICK``).
-- Other moderation (mutes, moderators appointed): a ``NOTICE`` to the channel from the
-  server saying what was done.
+- Other moderation (mutes, moderators appointed, a ban of someone not in the room): a
+  ``NOTICE`` to the channel from the server saying what was done.
 - An edit: a ``NOTICE`` to the channel (or the query) from its author,
   ``edited: NEW TEXT``; a delete: ``deleted a message``. With ``message-tags`` both carry
   ``+draft/reply=<msgid of the message>``.
@@ -47,14 +47,16 @@ def moderated(c: IrcConnection, event: Moderated) -> bytes:
             _why(event.action, event.note),
             source=c.listener.mask(event.by),
         )
-        c.outlet.replace(part, kick)
-        return b""
+        if c.outlet.replace(part, kick):
+            return b""
     note = f": {event.note}" if event.note else ""
     text = f"{event.by} {_DONE[event.action]} {event.name}{note}"
     return format_line("NOTICE", channel, text, source=c.listener.name)
 
 
 _DONE = {
+    "kicked": "kicked",
+    "banned": "banned",
     "unbanned": "unbanned",
     "muted": "muted",
     "unmuted": "unmuted",
