@@ -28,6 +28,8 @@ async def test_kick_on_irc_is_a_hubbub_kick_and_a_kick_on_the_web_is_a_kick_on_i
         for guest in (bob, carl):
             guest.send("JOIN #garden")
             await guest.expect_has(" 366 ", "#garden")
+        ann.send("MODE #garden")
+        assert (await ann.expect_has(" 324 ann #garden ")).endswith(":+n")
         carl.send("KICK #garden bob :no")
         await carl.expect_has(" 482 ", "#garden", "only the moderators")
         ann.send("KICK #garden bob :spam")
@@ -50,6 +52,8 @@ async def test_edits_deletes_and_typing_reach_irc_and_irc_typing_reaches_the_web
         await web.sign_in("wendy", "pw-wendy")
         ian = await irc("ian", password="pw-ian", caps=("message-tags",))
         await ian.expect_has("JOIN", "#Lobby")
+        ian.send("MODE #lobby")
+        assert (await ian.expect_has(" 324 ian #Lobby ")).endswith(":+nt")
         sent = await web.say("helo")
         await ian.expect_has("PRIVMSG #Lobby :helo")
         await web.edit_message(LOBBY, sent.seq, "hello")

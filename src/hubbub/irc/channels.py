@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from hubbub.irc.lines import Line
 from hubbub.irc.user_modes import user_mode
 from hubbub.protocol import (
+    LOBBY,
     CreateRoom,
     ErrorCode,
     JoinRoom,
@@ -177,7 +178,8 @@ async def mode(c: IrcConnection, line: Line) -> None:
         await not_mine(c, target, "442", "You're not on that channel")
         return
     if len(line.params) == 1:
-        c.numeric("324", c.channels[room_id], "+nt")
+        # +t: only moderators set the topic, which is hubbub's rule for the Lobby alone.
+        c.numeric("324", c.channels[room_id], "+nt" if room_id == LOBBY else "+n")
     elif line.params[1] not in ("b", "+b"):
         c.numeric(
             "472", line.params[1].lstrip("+-")[:1] or "*", "hubbub rooms have no modes to change"
