@@ -68,6 +68,8 @@ def assert_nothing_lost(report: dict[str, Any]) -> None:
     ("scenario", "options", "owed"),
     [
         ("fanout", ["--clients", "20", "--messages", "50"], 20 * 50),
+        ("fanout", ["--clients", "20", "--messages", "50", "--irc", "10"], 20 * 50),
+        ("fanout", ["--clients", "20", "--messages", "50", "--irc", "20"], 20 * 50),
         ("dm", ["--clients", "20", "--rate", "200", "--duration", "1"], 2 * 200),
         ("idle", ["--clients", "50"], 50),
         ("signin", ["--clients", "20", "--password-clients", "5"], None),

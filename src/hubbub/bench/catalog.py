@@ -39,6 +39,8 @@ class Load:
     """fanout: messages sent and not yet answered, all senders together."""
     rooms: int = 0
     """fanout: rooms to post to (0: the lobby); see ``hubbub.bench.rooms``."""
+    irc: int = 0
+    """fanout: how many of the clients are on hubbub's IRC listener (the last ones)."""
 
 
 Measure = Callable[["Run", Load], Awaitable[list[Metric]]]
@@ -85,7 +87,7 @@ SCENARIOS = {
             summary="N clients in the lobby (or each in 3 of K rooms); M messages from 5 "
             "senders, at most 20 in flight",
             defaults=Load(clients=500, messages=2000, in_flight=20),
-            knobs=("clients", "messages", "in_flight", "rooms"),
+            knobs=("clients", "messages", "in_flight", "rooms", "irc"),
             constants={"senders": SENDERS},
             latency_of="each delivery but the sender's own",
             accounts=lambda load: load.clients,

@@ -58,6 +58,12 @@ def _scenario_help() -> str:
     "all (0: everyone in the lobby).",
 )
 @click.option(
+    "--irc",
+    type=click.IntRange(min=0),
+    help="fanout: this many of the clients (the last ones) on hubbub's IRC listener, the "
+    "others on the WebSocket.",
+)
+@click.option(
     "--password-clients",
     type=click.IntRange(min=1),
     help="signin: new users signing up with a password during the second storm.",
@@ -103,6 +109,12 @@ def bench(
         raise click.UsageError("--rooms needs a server of the benchmark's own: it seeds the rooms")
     if against is not None:
         _check_against(chosen, load, url)
+    if load.irc and (url is not None or load.rooms):
+        raise click.UsageError(
+            "--irc needs a server of the benchmark's own and the lobby, not --url or --rooms"
+        )
+    if load.irc > load.clients:
+        raise click.UsageError(f"--irc {load.irc} is more than the {load.clients} clients")
     if database is not None and url is not None:
         raise click.UsageError("--database is for a server of the benchmark's own, not --url")
     with (

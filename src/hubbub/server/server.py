@@ -110,6 +110,11 @@ class ChatServer:
         self.metrics.watch(lambda: len(self._wires), lambda: self._backlog.total)
         store.on_commit(self.metrics.committed)
 
+    @property
+    def backlog(self) -> Backlog:
+        """The slow readers' budget; the IRC listener's connections are in it too."""
+        return self._backlog
+
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
