@@ -185,8 +185,10 @@ async def test_a_refused_hold_or_marker_fails_alone_and_its_batch_commits(store:
 
 # ------------------------------------------------------------------ SQLite checkpoints
 
-_CHUNK = b"x" * 200_000
-"""Bytes per commit: 40 of them make some 2,000 pages, twice SQLite's own checkpoint point."""
+_CHUNK = b"x" * 40_000
+"""Bytes per commit: 200 commits make some 2,000 pages, twice SQLite's own checkpoint point,
+and twice the commits after which the checkpointer starts one."""
+_COMMITS = 200
 
 
 async def scratch_database(tmp_path: Path) -> tuple[Database, Path]:
@@ -207,21 +209,21 @@ async def test_commits_leave_the_log_to_the_checkpointer(tmp_path: Path) -> None
     await database.checkpointer.close()
     size = file.stat().st_size
 
-    for _ in range(40):
+    for _ in range(_COMMITS):
         await database.write(put_chunk)
 
     assert file.stat().st_size == size
     await database.close()
-    assert file.stat().st_size > 40 * len(_CHUNK)
-    assert query(default_url(tmp_path), "SELECT count(*) FROM scratch") == [(40,)]
+    assert file.stat().st_size > _COMMITS * len(_CHUNK)
+    assert query(default_url(tmp_path), "SELECT count(*) FROM scratch") == [(_COMMITS,)]
 
 
 async def test_the_checkpointer_copies_the_log_into_the_database_soon(tmp_path: Path) -> None:
     database, file = await scratch_database(tmp_path)
     try:
-        for _ in range(40):
+        for _ in range(_COMMITS):
             await database.write(put_chunk)
-        await asyncio.to_thread(grows_to, file, 40 * len(_CHUNK))
+        await asyncio.to_thread(grows_to, file, _COMMITS * len(_CHUNK))
     finally:
         await database.close()
 

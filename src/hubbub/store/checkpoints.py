@@ -10,10 +10,10 @@ is acknowledged, every minute or so under a light load.
 So the writer's connection does no checkpoints (``wal_autocheckpoint=0``), and a
 :class:`Checkpointer` runs them from a connection and a thread of its own, in PASSIVE
 mode: it copies what no reader still needs and never waits for, or blocks, the writer
-or the readers. It runs ``DELAY`` seconds after the first commit since the last one, or
-as soon as ``COMMITS`` commits have gone by (about SQLite's 1,000 pages under a stream
-of direct messages), so the log stays about as short as before; SQLite starts it over
-from the beginning once it has all been copied.
+or the readers. It runs as soon as ``COMMITS`` commits have gone by (under a stream of
+direct messages, about the 1,000 pages SQLite would have waited for), or ``DELAY``
+seconds after the first commit since the last one, so the log stays about as short as
+before; SQLite starts it over from the beginning once it has all been copied.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
-DELAY = 1.0
+DELAY = 10.0
 """Seconds from the first commit after a checkpoint to the next checkpoint, at most."""
 COMMITS = 100
 """Commits after which the next checkpoint starts at once (or when the last one ends)."""
