@@ -3,9 +3,10 @@
 In WAL mode a commit appends its pages to the write-ahead log and fsyncs it: that is
 what makes it durable. Copying those pages back into the database file (a checkpoint)
 is housekeeping. SQLite does it by itself in the connection that commits, once the log
-passes 1,000 pages (``wal_autocheckpoint``): that commit then also writes some 4 MiB to
+passes 1,000 pages (``wal_autocheckpoint``): that commit then also writes the pages into
 the database file and fsyncs it, and every write of its batch waits for that before it
-is acknowledged, every minute or so under a light load.
+is acknowledged (every half-minute under a light lobby load, several times a second
+under a stream of direct messages; see docs/performance.md, Soak).
 
 So the writer's connection does no checkpoints (``wal_autocheckpoint=0``), and a
 :class:`Checkpointer` runs them from a connection and a thread of its own, in PASSIVE

@@ -138,7 +138,6 @@ class Messages:
 
     async def hold(self, account_id: int, conversation: str, seq: int) -> None:
         """Keep a stored message for an offline recipient until :meth:`take_held`."""
-
         row = {"for_account": account_id, "held_conversation": conversation, "held_seq": seq}
 
         def keep(connection: Connection, _now: float) -> None:
