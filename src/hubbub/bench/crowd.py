@@ -62,12 +62,13 @@ class Crowd:
 
     async def reconnect(self, index: int) -> None:
         """Cut member ``index``'s connection without a close frame and sign its account in
-        again on a new one, with the token it has."""
+        again on a new one, with the token it has; if that fails, it leaves the crowd."""
         member = self.members[index]
         member.wire.drop()
         try:
             self.members[index] = await self._sign_in(replace(member.account, token=member.token))
         except (OSError, Refused, TimeoutError) as exc:
+            self.members.remove(member)
             self._failures[f"signing in again: {type(exc).__name__}: {exc}"] += 1
 
     async def _sign_in(self, account: Credentials) -> Member:
