@@ -42,9 +42,13 @@ def _scenario_help() -> str:
 )
 @click.option("--clients", type=click.IntRange(min=1), help="Simulated users.")
 @click.option("--messages", type=click.IntRange(min=1), help="fanout: lobby messages to send.")
-@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="dm: messages/s.")
 @click.option(
-    "--duration", type=click.FloatRange(min=0, min_open=True), help="dm: seconds of sending."
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    help="dm: direct messages/s; soak: lobby messages/s.",
+)
+@click.option(
+    "--duration", type=click.FloatRange(min=0, min_open=True), help="dm, soak: seconds of sending."
 )
 @click.option(
     "--in-flight",
