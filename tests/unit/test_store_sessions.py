@@ -37,6 +37,15 @@ async def test_signing_in_with_a_token_records_its_use(store: Store) -> None:
     assert session.last_seen >= session.created_at
 
 
+async def test_a_token_used_from_a_named_device_records_it(store: Store) -> None:
+    ann = await sign_up(store, "Ann")
+    token = await store.issue_token(ann.id, "laptop", "203.0.113.7")
+
+    assert await store.account_for_token(token, 0.0, "phone", "198.51.100.2") == ann
+    [session] = await store.sessions(ann.id)
+    assert (session.device, session.address) == ("phone", "198.51.100.2")
+
+
 async def test_a_token_unused_since_before_the_limit_expires(store: Store) -> None:
     ann = await sign_up(store, "Ann")
     token = await store.issue_token(ann.id)
