@@ -3,6 +3,7 @@ all but one; idle tokens expire; and migration 0003 keeps the tokens issued befo
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -54,6 +55,21 @@ async def test_a_token_unused_since_before_the_limit_expires(store: Store) -> No
     assert await store.account_for_token(token, session.last_seen + 1) is None
     assert await store.sessions(ann.id) == []
     assert await store.account_for_token(token) is None
+
+
+async def test_a_token_revoked_while_a_sign_in_is_on_its_way_is_refused(store: Store) -> None:
+    ann = await sign_up(store, "Ann")
+    first, second = await store.issue_token(ann.id), await store.issue_token(ann.id)
+
+    revoking = asyncio.create_task(store.revoke_token(first))
+    await asyncio.sleep(0)
+    assert await store.account_for_token(first) is None
+    await revoking
+
+    signing_in = asyncio.create_task(store.account_for_token(second))
+    await asyncio.sleep(0)
+    await store.revoke_tokens(ann.id)
+    assert await signing_in is None
 
 
 async def test_revoking_a_session_needs_its_account(store: Store) -> None:

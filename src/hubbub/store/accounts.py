@@ -1,9 +1,20 @@
-"""Accounts and the session tokens that sign them in."""
+"""Accounts and the session tokens that sign them in.
+
+A token sign-in is a read, not a write: it answers without waiting for a commit and its
+fsync, and its use (last seen, address, device) joins the writer's next batch unawaited.
+It must still never let through a token whose revocation the hub has already acted on
+(signed out its connections): so while a write that ends sessions is on its way, or if
+one was submitted while the read ran, the sign-in goes through the writer instead,
+ordered after it. A revocation committed earlier is seen by the read.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
@@ -52,6 +63,23 @@ class Accounts:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._ending = 0
+        """Writes that end sessions, submitted and not yet settled."""
+        self._ended = 0
+        """Writes that end sessions, ever submitted."""
+        self._last_use: asyncio.Future[None] | None = None
+        """The latest token use recorded unawaited; writes commit in order, so once it
+        has settled, so have all before it."""
+
+    @asynccontextmanager
+    async def ending_sessions(self) -> AsyncIterator[None]:
+        """Around a write that deletes tokens: token sign-ins meanwhile queue behind it."""
+        self._ending += 1
+        self._ended += 1
+        try:
+            yield
+        finally:
+            self._ending -= 1
 
     async def find_account(self, name_key: str) -> Account | None:
         """The account with this name key, if there is one."""
@@ -120,24 +148,41 @@ class Accounts:
     ) -> Account | None:
         """Sign in with the token: its account, unless the token is unknown, revoked, or
         unused since before ``seen_since`` (then it is deleted). It is now last seen,
-        from ``address`` (and ``device``, when given)."""
+        from ``address`` (and ``device``, when given): recorded in the writer's next
+        batch, not awaited (see the module's docstring)."""
+        digest = _digest(token)
 
         def use(connection: Connection, now: float) -> Account | None:
-            digest = _digest(token)
             row = _TOKEN_ACCOUNT.first(connection, {"digest": digest})
             if row is None:
                 return None
             if row[0] < seen_since:
                 connection.execute(delete(tokens).where(tokens.c.token_hash == digest))
                 return None
-            seen = {"digest": digest, "now": now, "seen_from": address, "seen_on": device}
-            _TOKEN_SEEN.run_many(connection, [seen])
+            record(connection, now)
             return Account(*row[1:])
 
-        return await self._database.write(use)
+        def record(connection: Connection, now: float) -> None:
+            seen = {"digest": digest, "now": now, "seen_from": address, "seen_on": device}
+            _TOKEN_SEEN.run_many(connection, [seen])
+
+        if self._ending:
+            return await self._database.write(use)
+        ended = self._ended
+        row = await self._database.read(lambda c: _TOKEN_ACCOUNT.first(c, {"digest": digest}))
+        if self._ended != ended or (row is not None and row[0] < seen_since):
+            return await self._database.write(use)
+        if row is None:
+            return None
+        self._last_use = self._database.writer.enqueue(record)
+        self._last_use.add_done_callback(_settled)
+        return Account(*row[1:])
 
     async def sessions(self, account_id: int, seen_since: float = 0.0) -> list[SessionRecord]:
-        """The account's tokens still usable, most recently used first."""
+        """The account's tokens still usable, most recently used first, every use so far
+        recorded."""
+        if self._last_use is not None:
+            await asyncio.wait([self._last_use])
         rows = await self._database.rows(
             select(
                 tokens.c.token_hash,
@@ -166,7 +211,8 @@ class Accounts:
         def revoke(connection: Connection, _now: float) -> None:
             connection.execute(delete(tokens).where(tokens.c.token_hash == _digest(token)))
 
-        await self._database.write(revoke)
+        async with self.ending_sessions():
+            await self._database.write(revoke)
 
     async def revoke_session(self, account_id: int, session_id: str) -> bool:
         """Revoke the account's token that ``session_id`` names; False if there is none."""
@@ -180,7 +226,8 @@ class Accounts:
             )
             return bool(gone.rowcount)
 
-        return await self._database.write(revoke)
+        async with self.ending_sessions():
+            return await self._database.write(revoke)
 
     async def revoke_tokens(self, account_id: int, keep: str | None = None) -> None:
         """Revoke every token of the account but ``keep``."""
@@ -191,7 +238,8 @@ class Accounts:
                 query = query.where(tokens.c.token_hash != _digest(keep))
             connection.execute(query)
 
-        await self._database.write(revoke)
+        async with self.ending_sessions():
+            await self._database.write(revoke)
 
     async def set_password(self, account_id: int, password_hash: str) -> None:
         def change(connection: Connection, _now: float) -> None:
@@ -211,6 +259,12 @@ def session_id(token: str) -> str:
 
 def session_id_of_digest(token_hash: str) -> str:
     return token_hash[:SESSION_ID_CHARS]
+
+
+def _settled(future: asyncio.Future[None]) -> None:
+    """A token's use not recorded (the store failed) costs only its "last seen": ignored."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _digest(token: str) -> str:
