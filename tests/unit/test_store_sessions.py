@@ -47,6 +47,16 @@ async def test_a_token_used_from_a_named_device_records_it(store: Store) -> None
     assert (session.device, session.address) == ("phone", "198.51.100.2")
 
 
+async def test_tokens_used_at_once_each_find_their_own_account(store: Store) -> None:
+    people = [await sign_up(store, name) for name in ("Ann", "Bob", "Cy")]
+    tokens = [await store.issue_token(person.id) for person in people]
+
+    found = await asyncio.gather(
+        *(store.account_for_token(token) for token in [*tokens, "not-a-token", *tokens])
+    )
+    assert found == [*people, None, *people]
+
+
 async def test_a_token_unused_since_before_the_limit_expires(store: Store) -> None:
     ann = await sign_up(store, "Ann")
     token = await store.issue_token(ann.id)

@@ -24,27 +24,13 @@ from hubbub.store.database import Database
 from hubbub.store.prepared import Prepared
 from hubbub.store.records import Account, SessionRecord
 from hubbub.store.schema import accounts, tokens
+from hubbub.store.token_reads import ACCOUNT_COLUMNS, TOKEN_ACCOUNT, TokenReads
 
 SESSION_ID_CHARS = 16
 """Hex digits of a token's hash that name its session: 64 bits, unique within an account."""
 
-_account_columns = (
-    accounts.c.id,
-    accounts.c.name,
-    accounts.c.name_key,
-    accounts.c.password_hash,
-    accounts.c.role,
-)
-
-# A token sign-in runs these two on every connection: prepared, they skip SQLAlchemy's
-# per-execute work (see store/prepared.py), about half of the store's CPU for a sign-in.
-_TOKEN_ACCOUNT = Prepared(
-    lambda _: (
-        select(tokens.c.last_seen, *_account_columns)
-        .join_from(tokens, accounts)
-        .where(tokens.c.token_hash == bindparam("digest"))
-    )
-)
+# A token sign-in runs this and TOKEN_ACCOUNT on every connection: prepared, they skip
+# SQLAlchemy's per-execute work (see store/prepared.py), most of the store's CPU for it.
 _TOKEN_SEEN = Prepared(
     lambda _: (
         update(tokens)
@@ -63,6 +49,7 @@ class Accounts:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._token_reads = TokenReads(database)
         self._ending = 0
         """Writes that end sessions, submitted and not yet settled."""
         self._ended = 0
@@ -84,7 +71,7 @@ class Accounts:
     async def find_account(self, name_key: str) -> Account | None:
         """The account with this name key, if there is one."""
         rows = await self._database.rows(
-            select(*_account_columns).where(accounts.c.name_key == name_key)
+            select(*ACCOUNT_COLUMNS).where(accounts.c.name_key == name_key)
         )
         return Account(**rows[0]._mapping) if rows else None
 
@@ -153,7 +140,7 @@ class Accounts:
         digest = _digest(token)
 
         def use(connection: Connection, now: float) -> Account | None:
-            row = _TOKEN_ACCOUNT.first(connection, {"digest": digest})
+            row = TOKEN_ACCOUNT.first(connection, {"digest": digest})
             if row is None:
                 return None
             if row[0] < seen_since:
@@ -169,7 +156,7 @@ class Accounts:
         if self._ending:
             return await self._database.write(use)
         ended = self._ended
-        row = await self._database.read(lambda c: _TOKEN_ACCOUNT.first(c, {"digest": digest}))
+        row = await self._token_reads.row(digest)
         if self._ended != ended or (row is not None and row[0] < seen_since):
             return await self._database.write(use)
         if row is None:
