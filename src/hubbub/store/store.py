@@ -164,8 +164,11 @@ class Store:
     # ---------------------------------------------------------------- moderation
 
     async def moderate(self, act: Act) -> int:
-        """Carry out a moderation or administration act and log it; the audit row's id."""
-        return await self._moderation.moderate(act)
+        """Carry out a moderation or administration act and log it; the audit row's id.
+
+        A ban or a password reset deletes the account's tokens: token sign-ins wait for it."""
+        async with self._accounts.ending_sessions():
+            return await self._moderation.moderate(act)
 
     async def block(self, account_id: int, other_id: int, on: bool) -> None:
         await self._moderation.block(account_id, other_id, on)
