@@ -273,7 +273,7 @@ def serve(
     from hubbub.workers import supervise
 
     announce()
-    if supervise(workers, lambda: serve_here(lambda: None)) != 0:
+    if supervise(workers, serve_here) != 0:
         raise click.ClickException("a worker failed to start (its error is above)")
 
 
