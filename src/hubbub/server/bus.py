@@ -112,6 +112,7 @@ class Bus:
         self.peer = peer
         self._own = node.encode()
         self._mine = channel_of(node)
+        self._mine_key = self._mine.encode()
         self._pending: list[tuple[str, bytes, list[Op]]] = []
         """What to publish, in order: (channel, kind, ops), consecutive envelopes merged."""
         self._pending_ops = 0
@@ -200,11 +201,13 @@ class Bus:
         while True:
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=BEAT_SECONDS)
             if message is not None and message["type"] == "message":
-                self._received(message["data"])
+                self._received(message["data"], answer=message["channel"] == self._mine_key)
             if time.monotonic() - self._heard_self > NODE_TIMEOUT:
                 raise _Silent(f"heard nothing on the bus for {NODE_TIMEOUT:g} s")
 
-    def _received(self, data: bytes) -> None:
+    def _received(self, data: bytes, *, answer: bool) -> None:
+        """One message; ``answer``: it came on this node's own channel (an announce it
+        asked for, or a question for it)."""
         kind, space = data[:1], data.find(b" ", 1)
         sender = data[1:space]
         if sender == self._own:
@@ -219,7 +222,7 @@ class Bus:
         self._nodes[node] = time.monotonic()
         if kind in (HELLO, ASK):
             self._queue(channel_of(node), ENVELOPE, self.peer.announce())
-        elif not known:
+        elif not known and not answer:
             log.info("%s hears %s: asking what it knows", self.node, node)
             self._queue(channel_of(node), ASK)
         if kind == ENVELOPE:
