@@ -75,11 +75,11 @@ def supervise(count: int, serve: Serve) -> int:
             for pid in workers:
                 _signal(pid, signal.SIGTERM)
 
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     for index in range(count):
         worker = _fork(index, serve)
         workers[worker.pid] = worker
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
     status = 0
     deadline: float | None = None
     while workers or (restarts and not stopping):
