@@ -80,6 +80,8 @@ def supervise(count: int, serve: Serve) -> int:
     for index in range(count):
         worker = _fork(index, serve)
         workers[worker.pid] = worker
+        if stopping:  # Ctrl-C came while the workers were starting
+            _signal(worker.pid, signal.SIGTERM)
     status = 0
     deadline: float | None = None
     while workers or (restarts and not stopping):
