@@ -33,6 +33,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
@@ -61,6 +62,14 @@ MAX_PENDING_OPS = 100_000
 """Ops waiting for Redis beyond this are dropped (the others fill gaps from the database)."""
 
 ENVELOPE, BEAT, HELLO, ASK, BYE = b"e", b"b", b"h", b"a", b"x"
+
+
+def shown_url(url: str) -> str:
+    """The Redis URL as it may be printed: a password in it masked."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 def channel_of(node: NodeId) -> str:
@@ -141,8 +150,9 @@ class Bus:
         """Connect and subscribe; :class:`BusUnavailable` if Redis cannot be reached."""
         try:
             link = await self._connect()
-        except (RedisError, OSError) as error:
-            raise BusUnavailable(f"cannot reach Redis at {self.url}: {error}") from None
+        except (RedisError, OSError, ValueError) as error:
+            where = shown_url(self.url)
+            raise BusUnavailable(f"cannot reach Redis at {where}: {error}") from None
         loop = asyncio.get_running_loop()
         self._tasks = [
             loop.create_task(self._stay_connected(link)),
