@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import redis
+
 from conftest import Cluster, SignedInTo
 from hubbub.client import Client
 from hubbub.protocol import LOBBY, Message
@@ -71,3 +73,16 @@ async def test_after_redis_restarts_the_processes_hear_each_other_again(
     await asyncio.to_thread(wait_until_online, cluster, 1, {"alice", "bob"})
     await alice.say("Redis is back")
     assert await lobby_texts(bob, 2) == ["while Redis was away", "Redis is back"]
+
+
+async def test_what_others_publish_on_the_channel_is_ignored(
+    cluster: Cluster, signed_in_to: SignedInTo
+) -> None:
+    alice = await signed_in_to(cluster.servers[0], "alice")
+    bob = await signed_in_to(cluster.servers[1], "bob")
+    with redis.Redis.from_url(cluster.redis.url) as foreign:
+        for junk in (b"hello", b"e\xff\xfe garbage", b"enode:x \x00\x01", b""):
+            foreign.publish("hubbub:bus", junk)
+    await alice.say("still one chat")
+    assert await lobby_texts(bob, 1) == ["still one chat"]
+    await asyncio.to_thread(cluster.wait_formed)

@@ -62,6 +62,7 @@ MAX_PENDING_OPS = 100_000
 """Ops waiting for Redis beyond this are dropped (the others fill gaps from the database)."""
 
 ENVELOPE, BEAT, HELLO, ASK, BYE = b"e", b"b", b"h", b"a", b"x"
+KINDS = frozenset((ENVELOPE, BEAT, HELLO, ASK, BYE))
 
 
 def shown_url(url: str) -> str:
@@ -173,10 +174,14 @@ class Bus:
 
     def publish(self, ops: Sequence[Op]) -> None:
         """Queue ``ops`` for every other node; they go out in the order queued."""
-        if not self._up or self._pending_ops + len(ops) > MAX_PENDING_OPS:
+        if not self._up:
             self._dropped += len(ops)
-            return
-        self._queue(BROADCAST, ENVELOPE, ops)
+        elif self._pending_ops + len(ops) > MAX_PENDING_OPS:
+            if not self._dropped:
+                log.warning("Redis takes changes slower than they come: dropping some")
+            self._dropped += len(ops)
+        else:
+            self._queue(BROADCAST, ENVELOPE, ops)
 
     def _queue(self, channel: str, kind: bytes, ops: Sequence[Op] = ()) -> None:
         if kind == ENVELOPE and not ops:
@@ -203,6 +208,9 @@ class Bus:
                 await pipe.execute()
             if not self._pending:
                 self._drained.set()
+            if self._dropped and self._up:
+                log.warning("Redis caught up (%d changes were not shared)", self._dropped)
+                self._dropped = 0
 
     # ------------------------------------------------------------------ receiving
 
@@ -219,12 +227,15 @@ class Bus:
         """One message; ``answer``: it came on this node's own channel (an announce it
         asked for, or a question for it)."""
         kind, space = data[:1], data.find(b" ", 1)
+        if kind not in KINDS or space < 2:
+            log.warning("ignored a message on the bus that hubbub did not write: %r", data[:40])
+            return
         sender = data[1:space]
         if sender == self._own:
             if kind == BEAT:
                 self._heard_self = time.monotonic()
             return
-        node = sender.decode()
+        node = sender.decode(errors="replace")
         if kind == BYE:
             self._gone(node, "said bye")
             return
