@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 
 import redis
 
-from conftest import Cluster, SignedInTo
+from conftest import Cluster, ServerProcess, SignedInTo
 from hubbub.client import Client
 from hubbub.protocol import LOBBY, Message
 
@@ -86,3 +87,35 @@ async def test_what_others_publish_on_the_channel_is_ignored(
     await alice.say("still one chat")
     assert await lobby_texts(bob, 1) == ["still one chat"]
     await asyncio.to_thread(cluster.wait_formed)
+
+
+def metric(server: ServerProcess, name: str) -> float:
+    with urllib.request.urlopen(f"{server.url}/metrics", timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith(f"{name} "):
+                return float(line.split()[1])
+    raise AssertionError(f"{name} is not in /metrics")
+
+
+async def test_the_bus_is_in_the_metrics(cluster: Cluster, signed_in_to: SignedInTo) -> None:
+    alice = await signed_in_to(cluster.servers[0], "alice")
+    bob = await signed_in_to(cluster.servers[1], "bob")
+    await alice.say("counted")
+    assert await lobby_texts(bob, 1) == ["counted"]
+    sender, receiver = cluster.servers
+    assert metric(receiver, "hubbub_bus_up") == 1
+    assert metric(receiver, "hubbub_bus_nodes") == 1
+    assert metric(sender, "hubbub_bus_ops_published_total") >= 1
+    assert metric(receiver, "hubbub_bus_ops_received_total") >= 1
+    assert metric(sender, "hubbub_bus_ops_dropped_total") == 0
+    cluster.redis.halt()
+    await asyncio.to_thread(wait_down, sender)
+    await alice.say("not shared while Redis is away")
+    assert metric(sender, "hubbub_bus_ops_dropped_total") >= 1
+
+
+def wait_down(server: ServerProcess) -> None:
+    deadline = time.monotonic() + 30
+    while metric(server, "hubbub_bus_up") != 0:
+        assert time.monotonic() < deadline, "the process did not notice Redis was gone"
+        time.sleep(0.1)

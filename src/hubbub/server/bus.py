@@ -43,6 +43,7 @@ from redis.exceptions import RedisError
 
 from hubbub.hub.cluster import decode_envelope, encode_envelope
 from hubbub.hub.ops import NodeId, Op
+from hubbub.server.metrics import Metrics
 
 log = logging.getLogger("hubbub.bus")
 
@@ -116,7 +117,7 @@ class Bus:
     """This node's side of the bus: :meth:`publish` what the hub shares; the rest is
     handed to ``peer``."""
 
-    def __init__(self, url: str, node: NodeId, peer: Peer) -> None:
+    def __init__(self, url: str, node: NodeId, peer: Peer, metrics: Metrics) -> None:
         self.url = url
         self.node = node
         self.peer = peer
@@ -135,6 +136,7 @@ class Bus:
         """The other nodes this one knows, and when each was last heard."""
         self._heard_self = 0.0
         self._tasks: list[asyncio.Task[None]] = []
+        self._counted = metrics.watch_bus(lambda: self._up, lambda: len(self._nodes))
 
     @property
     def up(self) -> bool:
@@ -176,10 +178,12 @@ class Bus:
         """Queue ``ops`` for every other node; they go out in the order queued."""
         if not self._up:
             self._dropped += len(ops)
+            self._counted.dropped.inc(len(ops))
         elif self._pending_ops + len(ops) > MAX_PENDING_OPS:
             if not self._dropped:
                 log.warning("Redis takes changes slower than they come: dropping some")
             self._dropped += len(ops)
+            self._counted.dropped.inc(len(ops))
         else:
             self._queue(BROADCAST, ENVELOPE, ops)
 
@@ -200,12 +204,14 @@ class Bus:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            batch, self._pending, self._pending_ops = self._pending, [], 0
+            batch, self._pending, sent = self._pending, [], self._pending_ops
+            self._pending_ops = 0
             async with client.pipeline(transaction=False) as pipe:
                 for channel, kind, ops in batch:
                     payload = encode_envelope(self.node, ops) if kind == ENVELOPE else b""
                     pipe.publish(channel, b"%b%b %b" % (kind, self._own, payload))
                 await pipe.execute()
+            self._counted.published.inc(sent)
             if not self._pending:
                 self._drained.set()
             if self._dropped and self._up:
@@ -249,6 +255,7 @@ class Bus:
         if kind == ENVELOPE:
             try:
                 envelope = decode_envelope(data[space + 1 :])
+                self._counted.received.inc(len(envelope.ops))
                 self.peer.take_ops(node, envelope.ops)
             except Exception:
                 log.exception("could not apply what %s published", node)
