@@ -221,13 +221,16 @@ class Bus:
     # ------------------------------------------------------------------ receiving
 
     async def _read(self, pubsub: PubSub) -> None:
-        """Hand every message to :meth:`_received`; give up if even our beats stop coming."""
+        """Hand every message to :meth:`_received`; give up if nothing comes, not even our
+        own beats, for :data:`NODE_TIMEOUT` (while messages come, this node is catching up
+        after its loop was busy)."""
         while True:
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=BEAT_SECONDS)
-            if message is not None and message["type"] == "message":
+            if message is None:
+                if time.monotonic() - self._heard_self > NODE_TIMEOUT:
+                    raise _Silent(f"heard nothing on the bus for {NODE_TIMEOUT:g} s")
+            elif message["type"] == "message":
                 self._received(message["data"], answer=message["channel"] == self._mine_key)
-            if time.monotonic() - self._heard_self > NODE_TIMEOUT:
-                raise _Silent(f"heard nothing on the bus for {NODE_TIMEOUT:g} s")
 
     def _received(self, data: bytes, *, answer: bool) -> None:
         """One message; ``answer``: it came on this node's own channel (an announce it
@@ -327,14 +330,18 @@ class Bus:
 
     async def _watch_nodes(self) -> None:
         """Beat while subscribed; forget nodes silent for :data:`NODE_TIMEOUT`, even
-        while Redis is lost (their users are unreachable then)."""
+        while Redis is lost (their users are unreachable then).
+
+        While subscribed, silence is counted up to this node's own last beat heard, not
+        the clock: after this node's loop was too busy to read, the others' beats wait
+        unread behind its own, and they are not gone."""
         while True:
             await asyncio.sleep(BEAT_SECONDS)
             if self._up:
                 self._queue(BROADCAST, BEAT)
-            now = time.monotonic()
+            until = self._heard_self if self._up else time.monotonic()
             for node, heard in list(self._nodes.items()):
-                if now - heard > NODE_TIMEOUT:
+                if until - heard > NODE_TIMEOUT:
                     self._gone(node, f"silent for {NODE_TIMEOUT:g} s")
 
     def _gone(self, node: NodeId, why: str) -> None:
