@@ -73,9 +73,14 @@ def create_app(config: Config) -> web.Application:
 async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     """Open the store and start the server; at the end, let pending commits finish."""
     config = app[CONFIG]
-    store = await open_store(config.database or default_url(config.data_dir))
+    shared = config.redis is not None
+    store = await open_store(config.database or default_url(config.data_dir), shared=shared)
     server = ChatServer(app[CONFIG], store, app[METRICS])
-    await server.start()
+    try:
+        await server.start()
+    except BaseException:
+        await store.close()
+        raise
     app[SERVER] = server
     irc = None
     if config.irc is not None:
@@ -89,6 +94,7 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     yield
     if irc is not None:
         await irc.stop()
+    await server.close()
     await store.close()
 
 
