@@ -76,6 +76,23 @@ async def test_after_redis_restarts_the_processes_hear_each_other_again(
     assert await lobby_texts(bob, 2) == ["while Redis was away", "Redis is back"]
 
 
+async def test_a_room_made_while_redis_was_away_is_known_on_the_other_process(
+    cluster: Cluster, signed_in_to: SignedInTo
+) -> None:
+    alice = await signed_in_to(cluster.servers[0], "alice")
+    bob = await signed_in_to(cluster.servers[1], "bob")
+    await asyncio.to_thread(wait_until_online, cluster, 1, {"alice", "bob"})
+
+    cluster.redis.halt()
+    await alice.create_room("made-offline")
+    cluster.redis.start()
+    await asyncio.to_thread(cluster.wait_formed)
+    room = await bob.join_room("made-offline")
+    await alice.say("welcome", conversation=room.id)
+    message = await bob.wait_for(Message, lambda m: m.conversation == room.id, timeout=30)
+    assert message.text == "welcome"
+
+
 async def test_what_others_publish_on_the_channel_is_ignored(
     cluster: Cluster, signed_in_to: SignedInTo
 ) -> None:

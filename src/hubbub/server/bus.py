@@ -91,6 +91,9 @@ class Peer(Protocol):
     def forget_node(self, node: NodeId) -> None:
         """``node`` stopped or fell silent: forget everything it said."""
 
+    def subscribed(self) -> None:
+        """This node (re)joined the bus: changes may have been missed meanwhile."""
+
 
 class BusUnavailable(Exception):
     """Redis could not be reached when the server started."""
@@ -324,6 +327,7 @@ class Bus:
         self._heard_self = time.monotonic()
         self._queue(BROADCAST, HELLO)
         self._queue(BROADCAST, ENVELOPE, self.peer.announce())
+        self.peer.subscribed()
         async with asyncio.TaskGroup() as group:
             group.create_task(self._read(link.pubsub))
             group.create_task(self._write(link.client))
