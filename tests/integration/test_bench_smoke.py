@@ -32,6 +32,11 @@ HEADLINES = {
         "password sign-ins per second",
         "lobby latency during the storm p99",
     },
+    "soak": {
+        "acknowledgement p99",
+        "acknowledgement p99, worst window",
+        "windows with acknowledgement p99 > 100 ms",
+    },
 }
 
 
@@ -68,9 +73,12 @@ def assert_nothing_lost(report: dict[str, Any]) -> None:
     ("scenario", "options", "owed"),
     [
         ("fanout", ["--clients", "20", "--messages", "50"], 20 * 50),
+        ("fanout", ["--clients", "20", "--messages", "50", "--irc", "10"], 20 * 50),
+        ("fanout", ["--clients", "20", "--messages", "50", "--irc", "20"], 20 * 50),
         ("dm", ["--clients", "20", "--rate", "200", "--duration", "1"], 2 * 200),
         ("idle", ["--clients", "50"], 50),
         ("signin", ["--clients", "20", "--password-clients", "5"], None),
+        ("soak", ["--clients", "10", "--rate", "10", "--duration", "2"], 9 * 20),
     ],
 )
 def test_a_tiny_run_of_each_scenario_reports_every_delivery_once(

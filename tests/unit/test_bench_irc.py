@@ -152,3 +152,29 @@ async def test_a_lost_connection_fails_what_is_pending(wire: IrcWire) -> None:
         with pytest.raises(WireClosed):
             await pending
     assert wire.lost.done()
+
+
+async def test_on_hubbub_it_signs_in_and_takes_conversation_and_seq_from_the_msgid(
+    transport: Transport,
+) -> None:
+    wire = IrcWire("b3fa2c1-u00001", ("3fa2c1-u00001", "token=t0k"))
+    wire.connection_made(transport)  # type: ignore[arg-type]
+    assert transport.written == (
+        b"CAP REQ :echo-message message-tags\r\nPASS 3fa2c1-u00001:token=t0k\r\n"
+        b"NICK b3fa2c1-u00001\r\nUSER b3fa2c1-u00001 0 * :b3fa2c1-u00001\r\nCAP END\r\n"
+    )
+    wire.data_received(
+        b":irc.test 001 3fa2c1-u00001 :Welcome\r\n"
+        b":irc.test 366 3fa2c1-u00001 #Lobby :End of /NAMES list\r\n"
+    )
+    await wire.registered
+    await wire.named("#Lobby")
+    text = Ledger("3fa2c1").stamp("3fa2c1-u00001", 0)
+
+    stored = wire.say("lobby", text)
+    wire.data_received(
+        f"@msgid=lobby/42 :3fa2c1-u00001!u@127.0.0.1 PRIVMSG #Lobby :{text}\r\n".encode()
+    )
+
+    posting = await stored
+    assert (posting.conversation, posting.seq) == ("lobby", 42)

@@ -3,6 +3,7 @@ all but one; idle tokens expire; and migration 0003 keeps the tokens issued befo
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -37,6 +38,25 @@ async def test_signing_in_with_a_token_records_its_use(store: Store) -> None:
     assert session.last_seen >= session.created_at
 
 
+async def test_a_token_used_from_a_named_device_records_it(store: Store) -> None:
+    ann = await sign_up(store, "Ann")
+    token = await store.issue_token(ann.id, "laptop", "203.0.113.7")
+
+    assert await store.account_for_token(token, 0.0, "phone", "198.51.100.2") == ann
+    [session] = await store.sessions(ann.id)
+    assert (session.device, session.address) == ("phone", "198.51.100.2")
+
+
+async def test_tokens_used_at_once_each_find_their_own_account(store: Store) -> None:
+    people = [await sign_up(store, name) for name in ("Ann", "Bob", "Cy")]
+    tokens = [await store.issue_token(person.id) for person in people]
+
+    found = await asyncio.gather(
+        *(store.account_for_token(token) for token in [*tokens, "not-a-token", *tokens])
+    )
+    assert found == [*people, None, *people]
+
+
 async def test_a_token_unused_since_before_the_limit_expires(store: Store) -> None:
     ann = await sign_up(store, "Ann")
     token = await store.issue_token(ann.id)
@@ -45,6 +65,21 @@ async def test_a_token_unused_since_before_the_limit_expires(store: Store) -> No
     assert await store.account_for_token(token, session.last_seen + 1) is None
     assert await store.sessions(ann.id) == []
     assert await store.account_for_token(token) is None
+
+
+async def test_a_token_revoked_while_a_sign_in_is_on_its_way_is_refused(store: Store) -> None:
+    ann = await sign_up(store, "Ann")
+    first, second = await store.issue_token(ann.id), await store.issue_token(ann.id)
+
+    revoking = asyncio.create_task(store.revoke_token(first))
+    await asyncio.sleep(0)
+    assert await store.account_for_token(first) is None
+    await revoking
+
+    signing_in = asyncio.create_task(store.account_for_token(second))
+    await asyncio.sleep(0)
+    await store.revoke_tokens(ann.id)
+    assert await signing_in is None
 
 
 async def test_revoking_a_session_needs_its_account(store: Store) -> None:

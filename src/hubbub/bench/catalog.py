@@ -24,6 +24,12 @@ CHATTERS = 3
 """signin: clients signed in beforehand that chat during the password storm."""
 CHAT_INTERVAL = 0.02
 """signin: seconds between two lobby messages of one chatting client."""
+WINDOW_SECONDS = 5.0
+"""soak: acknowledgement latency is told per window of this many seconds of sending."""
+RECONNECTS_PER_SECOND = 2.0
+"""soak: how often one of the clients that come and go signs in again."""
+SLOW_WINDOW_MS = 100.0
+"""soak: a window whose acknowledgement p99 is above this counts as a stall."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,8 @@ class Load:
     """fanout: messages sent and not yet answered, all senders together."""
     rooms: int = 0
     """fanout: rooms to post to (0: the lobby); see ``hubbub.bench.rooms``."""
+    irc: int = 0
+    """fanout: how many of the clients are on hubbub's IRC listener (the last ones)."""
 
 
 Measure = Callable[["Run", Load], Awaitable[list[Metric]]]
@@ -85,7 +93,7 @@ SCENARIOS = {
             summary="N clients in the lobby (or each in 3 of K rooms); M messages from 5 "
             "senders, at most 20 in flight",
             defaults=Load(clients=500, messages=2000, in_flight=20),
-            knobs=("clients", "messages", "in_flight", "rooms"),
+            knobs=("clients", "messages", "in_flight", "rooms", "irc"),
             constants={"senders": SENDERS},
             latency_of="each delivery but the sender's own",
             accounts=lambda load: load.clients,
@@ -124,6 +132,20 @@ SCENARIOS = {
             accounts=lambda load: load.clients + CHATTERS,
             latency_name="lobby latency during the storm",
             p99=Target("<", 10),
+        ),
+        Scenario(
+            name="soak",
+            summary="N clients in the lobby, a tenth coming and going; a light steady stream "
+            "of lobby messages: acknowledgement p50/p99 per 5 s window",
+            defaults=Load(clients=150, rate=10, duration=60),
+            knobs=("clients", "rate", "duration"),
+            constants={
+                "window_s": WINDOW_SECONDS,
+                "reconnects_per_s": RECONNECTS_PER_SECOND,
+                "slow_window_ms": SLOW_WINDOW_MS,
+            },
+            latency_of="lobby messages at the clients that stay",
+            accounts=lambda load: load.clients,
         ),
     )
 }

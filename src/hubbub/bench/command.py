@@ -42,9 +42,13 @@ def _scenario_help() -> str:
 )
 @click.option("--clients", type=click.IntRange(min=1), help="Simulated users.")
 @click.option("--messages", type=click.IntRange(min=1), help="fanout: lobby messages to send.")
-@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="dm: messages/s.")
 @click.option(
-    "--duration", type=click.FloatRange(min=0, min_open=True), help="dm: seconds of sending."
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    help="dm: direct messages/s; soak: lobby messages/s.",
+)
+@click.option(
+    "--duration", type=click.FloatRange(min=0, min_open=True), help="dm, soak: seconds of sending."
 )
 @click.option(
     "--in-flight",
@@ -56,6 +60,12 @@ def _scenario_help() -> str:
     type=click.IntRange(min=0),
     help="fanout: post to this many rooms, each client in 3 of them and the senders in "
     "all (0: everyone in the lobby).",
+)
+@click.option(
+    "--irc",
+    type=click.IntRange(min=0),
+    help="fanout: this many of the clients (the last ones) on hubbub's IRC listener, the "
+    "others on the WebSocket.",
 )
 @click.option(
     "--password-clients",
@@ -103,6 +113,12 @@ def bench(
         raise click.UsageError("--rooms needs a server of the benchmark's own: it seeds the rooms")
     if against is not None:
         _check_against(chosen, load, url)
+    if load.irc and (url is not None or load.rooms):
+        raise click.UsageError(
+            "--irc needs a server of the benchmark's own and the lobby, not --url or --rooms"
+        )
+    if load.irc > load.clients:
+        raise click.UsageError(f"--irc {load.irc} is more than the {load.clients} clients")
     if database is not None and url is not None:
         raise click.UsageError("--database is for a server of the benchmark's own, not --url")
     with (

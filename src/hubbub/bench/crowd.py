@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hubbub.bench.accounts import Credentials
 from hubbub.bench.dialect import ChatWire, Dialect
@@ -59,6 +59,17 @@ class Crowd:
                     self._failures[f"{type(exc).__name__}: {exc}"] += 1
 
         await asyncio.gather(*(one(account) for account in accounts))
+
+    async def reconnect(self, index: int) -> None:
+        """Cut member ``index``'s connection without a close frame and sign its account in
+        again on a new one, with the token it has; if that fails, it leaves the crowd."""
+        member = self.members[index]
+        member.wire.drop()
+        try:
+            self.members[index] = await self._sign_in(replace(member.account, token=member.token))
+        except (OSError, Refused, TimeoutError) as exc:
+            self.members.remove(member)
+            self._failures[f"signing in again: {type(exc).__name__}: {exc}"] += 1
 
     async def _sign_in(self, account: Credentials) -> Member:
         joined = await self._dialect.sign_in(account)

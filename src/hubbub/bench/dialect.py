@@ -3,7 +3,9 @@
 Two dialects speak to two servers: hubbub's WebSocket protocol (``wire.py``, signing in
 with a seeded token) and IRC (``irc.py``, registering a nick and joining channels) for
 ``--against inspircd``. The scenarios, the crowd and the ledger only see the interface,
-so both servers get the same load and the same accounting.
+so both servers get the same load and the same accounting. ``fanout --irc N`` puts N of
+the clients on hubbub's own IRC listener (:class:`HubbubIrcDialect`, mixed with the
+WebSocket ones by :class:`MixedDialect`), in the same ledger.
 """
 
 from __future__ import annotations
@@ -143,3 +145,40 @@ class IrcDialect:
             wire.drop()
             raise
         return SignedIn(wire, dict.fromkeys(channels, 0), "")
+
+
+@dataclass(frozen=True, slots=True)
+class HubbubIrcDialect:
+    """hubbub's IRC listener: ``PASS name:token=…`` signs in to the seeded account, whose
+    rooms (the lobby) are joined at the welcome; ``msgid`` tags give each message the
+    conversation and ``seq`` the WebSocket gives, so the run's ledger is one."""
+
+    host: str
+    port: int
+    in_lobby: bool = True
+
+    async def sign_in(self, account: Credentials) -> SignedIn:
+        secret = f"token={account.token}" if account.token is not None else account.password
+        wire = await open_irc(self.host, self.port, account.name, (account.name, secret))
+        try:
+            async with asyncio.timeout(SIGN_IN_SECONDS):
+                await wire.named(channel_of("Lobby"))
+        except BaseException:
+            wire.drop()
+            raise
+        return SignedIn(wire, {protocol.LOBBY: 0}, "")
+
+
+@dataclass(frozen=True, slots=True)
+class MixedDialect:
+    """Some accounts (``on_irc``, by name) over IRC, the others over the WebSocket."""
+
+    websocket: WebSocketDialect
+    irc: HubbubIrcDialect
+    on_irc: frozenset[str]
+    in_lobby: bool = True
+
+    async def sign_in(self, account: Credentials) -> SignedIn:
+        if account.name in self.on_irc:
+            return await self.irc.sign_in(account)
+        return await self.websocket.sign_in(account)

@@ -12,6 +12,12 @@ IRC has no acknowledgement and no sequence numbers. The sender's own copy of its
 :func:`hubbub.bench.ledger.sent_ns`) stands in for the ``seq``. A channel's conversation
 is its name; a private message's is ``dm:`` and the two nicks in order, the same at both
 ends.
+
+On hubbub's own IRC listener (``login``), a wire signs in to a seeded account
+(``PASS name:token=…``), is in its rooms from the welcome on, and asks for
+``message-tags``: each message's ``msgid`` tag (``<conversation>/<seq>``) gives the same
+conversation and ``seq`` as the WebSocket, so IRC and WebSocket clients of one run share
+one ledger.
 """
 
 from __future__ import annotations
@@ -71,6 +77,8 @@ def _read_privmsg(line: bytes) -> Posting | None:
 def _parse(line: bytes) -> tuple[str, list[str]]:
     """(command, parameters) of a line that is not a ``PRIVMSG``."""
     text = line.decode(errors="replace")
+    if text.startswith("@"):
+        text = text.partition(" ")[2]
     if text.startswith(":"):
         text = text.partition(" ")[2]
     head, colon, trailing = text.partition(" :")
@@ -80,12 +88,33 @@ def _parse(line: bytes) -> tuple[str, list[str]]:
     return (words[0].upper(), words[1:]) if words else ("", [])
 
 
-async def open_irc(host: str, port: int, name: str) -> IrcWire:
-    """A new connection registered as ``nick_of(name)``; raises :class:`WireClosed` or
-    ``OSError`` if it fails."""
+@functools.lru_cache(maxsize=1 << 16)
+def _read_tagged_privmsg(line: bytes) -> Posting | None:
+    """``@msgid=<conversation>/<seq> :nick!user@host PRIVMSG …`` (hubbub's listener with
+    ``message-tags``) as a posting of that conversation and ``seq``."""
+    if not line.startswith(b"@"):
+        return _read_privmsg(line)
+    tags, _, rest = line.partition(b" ")
+    posting = _read_privmsg(rest)
+    if posting is None:
+        return None
+    for tag in tags[1:].split(b";"):
+        key, _, value = tag.partition(b"=")
+        conversation, _, seq = value.decode(errors="replace").rpartition("/")
+        if key == b"msgid" and seq.isdigit():
+            return Posting(posting.sender, conversation, int(seq), posting.text)
+    return posting
+
+
+async def open_irc(
+    host: str, port: int, name: str, login: tuple[str, str] | None = None
+) -> IrcWire:
+    """A new connection registered as ``nick_of(name)`` (signed in to ``login``'s account,
+    name and secret, on hubbub's listener); raises :class:`WireClosed` or ``OSError`` if
+    it fails."""
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(OPEN_SECONDS):
-        _, wire = await loop.create_connection(lambda: IrcWire(nick_of(name)), host, port)
+        _, wire = await loop.create_connection(lambda: IrcWire(nick_of(name), login), host, port)
         try:
             await wire.registered
         except BaseException:
@@ -101,9 +130,13 @@ class IrcWire(asyncio.Protocol):
     refusals, ``ERROR`` lines. ``lost`` is set when the TCP connection ends.
     """
 
-    def __init__(self, nick: str) -> None:
+    def __init__(self, nick: str, login: tuple[str, str] | None = None) -> None:
         loop = asyncio.get_running_loop()
-        self.nick = nick.lower()
+        self._sent_nick = nick
+        self._login = login
+        self.nick = (login[0] if login is not None else nick).lower()
+        """Whose echoes are this wire's: the nick, or on hubbub the account's name."""
+        self._read = _read_tagged_privmsg if login is not None else _read_privmsg
         self.messages: list[Posting] = []
         self.arrivals = array("q")
         self._keep, self._stamp = self.messages.append, self.arrivals.append
@@ -116,6 +149,8 @@ class IrcWire(asyncio.Protocol):
         self._buffer = b""
         self._echoes: dict[str, asyncio.Future[Posting]] = {}
         self._joins: dict[str, asyncio.Future[None]] = {}
+        self._named: set[str] = set()
+        """Channels whose end of ``NAMES`` came with no ``JOIN`` asked (hubbub's rooms)."""
         self._pongs: dict[str, asyncio.Future[None]] = {}
         self._tokens = itertools.count(1)
 
@@ -124,6 +159,15 @@ class IrcWire(asyncio.Protocol):
     def join(self, channel: str) -> asyncio.Future[None]:
         """Join ``channel``; the future is done at the end of its ``NAMES``."""
         return self._await(self._joins, channel.lower(), b"JOIN %s\r\n" % channel.encode())
+
+    def named(self, channel: str) -> asyncio.Future[None]:
+        """Done at the end of ``channel``'s ``NAMES`` that registration sends, unasked."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if channel.lower() in self._named:
+            future.set_result(None)
+        else:
+            self._joins[channel.lower()] = future
+        return future
 
     def say(self, conversation: str, text: str) -> asyncio.Future[Posting]:
         """Post ``text`` to the conversation's channel; the future gets its echo."""
@@ -171,10 +215,15 @@ class IrcWire(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        nick = self.nick.encode()
+        nick = self._sent_nick.lower().encode()
+        if self._login is None:
+            caps, password = b"echo-message", b""
+        else:
+            caps = b"echo-message message-tags"
+            password = b"PASS %s:%s\r\n" % tuple(part.encode() for part in self._login)
         self._transport.write(
-            b"CAP REQ :echo-message\r\nNICK %s\r\nUSER %s 0 * :%s\r\nCAP END\r\n"
-            % (nick, nick, nick)
+            b"CAP REQ :%s\r\n%sNICK %s\r\nUSER %s 0 * :%s\r\nCAP END\r\n"
+            % (caps, password, nick, nick, nick)
         )
 
     def data_received(self, data: bytes) -> None:
@@ -182,7 +231,7 @@ class IrcWire(asyncio.Protocol):
         arrived_ns = time.perf_counter_ns()
         lines = (self._buffer + data if self._buffer else data).split(b"\r\n")
         self._buffer = lines.pop()
-        keep, stamp, read, nick = self._keep, self._stamp, _read_privmsg, self.nick
+        keep, stamp, read, nick = self._keep, self._stamp, self._read, self.nick
         for line in lines:
             posting = read(line)
             if posting is None:
@@ -218,9 +267,10 @@ class IrcWire(asyncio.Protocol):
         elif command == "001" and not self.registered.done():
             self.registered.set_result(None)
         elif command == "366" and len(params) >= 2:
+            self._named.add(params[1].lower())
             self._resolve(self._joins, params[1].lower())
         elif command == "CAP" and len(params) >= 2 and params[1] == "NAK":
-            self._refuse("the server does not offer echo-message")
+            self._refuse(f"the server does not offer {params[-1]}")
         elif command == "ERROR":
             self.problems.append(f"the server ended the connection: {' '.join(params)}")
         elif command[:1] in ("4", "5") and command.isdigit() and command != "422":

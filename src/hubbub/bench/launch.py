@@ -17,14 +17,26 @@ from typing import TypeVar
 
 from hubbub.bench.accounts import Credentials, make_accounts, seed
 from hubbub.bench.catalog import SENDERS, Load, Scenario
-from hubbub.bench.dialect import IrcDialect, WebSocketDialect
+from hubbub.bench.dialect import (
+    Dialect,
+    HubbubIrcDialect,
+    IrcDialect,
+    MixedDialect,
+    WebSocketDialect,
+)
 from hubbub.bench.display import Board
 from hubbub.bench.inspircd import InspIRCd
 from hubbub.bench.report import Report, compile_report, latency, latency_metrics
 from hubbub.bench.rooms import plan_rooms
 from hubbub.bench.run import Run
 from hubbub.bench.scrape import commits_note
-from hubbub.bench.server import ChildProcess, ServerProcess, cpu_pair, raise_open_file_limit
+from hubbub.bench.server import (
+    ChildProcess,
+    ServerProcess,
+    cpu_pair,
+    free_port,
+    raise_open_file_limit,
+)
 from hubbub.bench.wire import Address
 from hubbub.store.database import shown_url
 
@@ -55,13 +67,20 @@ async def execute(
             await seed(database or data_dir, accounts, seeded, rooms)
         stored = f"the database: {shown_url(database)}" if database else "the database: SQLite"
 
+        irc_port = free_port() if load.irc else None
+
         def start(cpu: int | None) -> Awaitable[ServerProcess]:
-            return ServerProcess.start(data_dir, Path(tmp) / "server.log", cpu, database)
+            log = Path(tmp) / "server.log"
+            return ServerProcess.start(data_dir, log, cpu, database, irc_port)
 
         async with _pinned(start) as (server, note):
-            dialect = WebSocketDialect(Address.of(server.url))
+            websocket = WebSocketDialect(Address.of(server.url))
             notes = [stored, note]
-            run = Run(run_id, server.url, seeded, password, board, server, dialect, notes, rooms)
+            mixed: Dialect = websocket
+            if irc_port is not None:
+                mixed = _mixed(websocket, irc_port, seeded, load.irc)
+                notes.append(f"{load.irc} of the {len(seeded)} clients on IRC (the last ones)")
+            run = Run(run_id, server.url, seeded, password, board, server, mixed, notes, rooms)
             return await _measure(scenario, load, run)
 
 
@@ -79,6 +98,15 @@ async def execute_on_inspircd(scenario: Scenario, load: Load, board: Board) -> R
             dialect = IrcDialect.of(server.url, in_lobby=scenario.irc_lobby)
             run = Run(run_id, server.url, accounts, "", board, server, dialect, [note])
             return await _measure(scenario, load, run, server="InspIRCd")
+
+
+def _mixed(
+    websocket: WebSocketDialect, irc_port: int, accounts: list[Credentials], on_irc: int
+) -> MixedDialect:
+    """The last ``on_irc`` accounts over hubbub's IRC listener, the others as before."""
+    irc = HubbubIrcDialect("127.0.0.1", irc_port)
+    names = frozenset(account.name for account in accounts[len(accounts) - on_irc :])
+    return MixedDialect(websocket, irc, names)
 
 
 @asynccontextmanager

@@ -140,15 +140,21 @@ class ServerProcess(ChildProcess):
 
     @classmethod
     async def start(
-        cls, data_dir: Path, log: Path, cpu: int | None, database: str | None = None
+        cls,
+        data_dir: Path,
+        log: Path,
+        cpu: int | None,
+        database: str | None = None,
+        irc_port: int | None = None,
     ) -> Self:
         """Start the server on a free port of 127.0.0.1, pinned to ``cpu``, and wait until
         ``/healthz`` answers. ``database``: its ``--database`` URL; None keeps it in a
-        SQLite file in ``data_dir``."""
+        SQLite file in ``data_dir``. ``irc_port``: its IRC listener's port too."""
         port = free_port()
         argv = [sys.executable, "-m", "hubbub", "serve", "--port", str(port)]
         argv += ["--data-dir", str(data_dir), "--log-level", "WARNING", "--no-limits"]
         argv += ["--database", database] if database else []
+        argv += ["--irc-port", str(irc_port)] if irc_port is not None else []
         server = cls(await spawn_pinned(argv, log, cpu), f"http://127.0.0.1:{port}", log)
         try:
             await server._wait_until_up()

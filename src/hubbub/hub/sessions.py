@@ -2,11 +2,11 @@
 
 A session is one token. Whatever ends a session ends it on every connection using it: the
 hub signs those connections out and closes them (:data:`~hubbub.hub.hub.SIGNED_OUT`) once
-the store has forgotten the token. A token sign-in is a write of the token's use, and the
-store commits writes in order, so a sign-in with the token either commits after the
-revocation (and fails) or before it (and has attached by the time the revocation's
-decision runs, which then ends it too). ``sign_out`` also ends its connections at once,
-before the write, as the request says "now".
+the store has forgotten the token. The store never lets a token sign-in through once a
+revocation of it is on its way (store/accounts.py), so a sign-in with the token either
+fails or has attached by the time the revocation's decision runs, which then ends it
+too. ``sign_out`` also ends its connections at once, before the write, as the request
+says "now".
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ import fnmatch
 from typing import TYPE_CHECKING
 
 from hubbub.irc.lines import Line
+from hubbub.irc.user_modes import user_mode
 from hubbub.protocol import (
+    LOBBY,
     CreateRoom,
     ErrorCode,
     JoinRoom,
@@ -72,9 +74,12 @@ async def join(c: IrcConnection, line: Line) -> None:
         if mine(c, channel) is not None:
             continue
         try:
+            await c.listener.room_made(channel)
             room = await find(c, channel)
             if room is None:
-                joined = await c.ask(CreateRoom(id=c.next_id(), name=channel[1:]), RoomReply)
+                async with c.listener.creating(channel):
+                    request = CreateRoom(id=c.next_id(), name=channel[1:])
+                    joined = await c.ask(request, RoomReply)
             else:
                 joined = await c.ask(JoinRoom(id=c.next_id(), room=room.id), RoomReply)
             await c.names_sent(joined.room.id)
@@ -166,17 +171,15 @@ async def mode(c: IrcConnection, line: Line) -> None:
         return
     target = line.params[0]
     if not target.startswith("#"):
-        if not c.listener.same(target, c.nick):
-            c.numeric("502", "Can't change mode for other users")
-        elif len(line.params) == 1:
-            c.numeric("221", "+i")
+        user_mode(c, line)
         return
     room_id = mine(c, target)
     if room_id is None:
         await not_mine(c, target, "442", "You're not on that channel")
         return
     if len(line.params) == 1:
-        c.numeric("324", c.channels[room_id], "+nt")
+        # +t: only moderators set the topic, which is hubbub's rule for the Lobby alone.
+        c.numeric("324", c.channels[room_id], "+nt" if room_id == LOBBY else "+n")
     elif line.params[1] not in ("b", "+b"):
         c.numeric(
             "472", line.params[1].lstrip("+-")[:1] or "*", "hubbub rooms have no modes to change"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from hubbub.irc import channels, history, registration, talk, users
+from hubbub.irc import channels, history, moderation, registration, talk, user_modes, users
 from hubbub.irc.connection import Closed
+from hubbub.irc.labels import labelled
 from hubbub.irc.lines import Line
 from hubbub.protocol import Refusal
 
@@ -39,6 +40,9 @@ AFTER: dict[str, Handler] = {
     "NAMES": channels.names,
     "LIST": channels.list_channels,
     "MODE": channels.mode,
+    "OPER": user_modes.oper,
+    "KICK": moderation.kick,
+    "TAGMSG": moderation.tagmsg,
     "PRIVMSG": talk.privmsg,
     "NOTICE": talk.privmsg,
     "AWAY": talk.away,
@@ -63,6 +67,18 @@ async def dispatch(c: IrcConnection, line: Line) -> None:
         if c.registered:
             c.numeric("421", line.command, "Unknown command")
         return
+    label = line.tags.get("label") if "labeled-response" in c.caps else None
+    if label is None:
+        await _handle(c, handler, line)
+        return
+    c.outlet.capture()
+    try:
+        await _handle(c, handler, line)
+    finally:
+        c.send(labelled(c, label, c.outlet.captured()))
+
+
+async def _handle(c: IrcConnection, handler: Handler, line: Line) -> None:
     try:
         await handler(c, line)
     except Refusal as refusal:

@@ -58,7 +58,14 @@ class IrcConnection:
         self.writer = writer
         peer = writer.get_extra_info("peername")
         self.host = str(peer[0]) if isinstance(peer, tuple) else "unknown"
-        self.outlet = IrcOutlet(self, writer.transport, listener.cache)
+        self.outlet = IrcOutlet(
+            self,
+            writer.transport,
+            listener.cache,
+            listener.flushes,
+            self.server.backlog,
+            self.server.config.send_buffer,
+        )
         self.conn = self.server.attach(self.outlet, f"irc:{self.host}")
         self.nick = "*"
         self.user: str | None = None
@@ -76,6 +83,10 @@ class IrcConnection:
         self.chat: tuple[str, str] | None = None
         """(conversation, partner) of the 1:1 chat this user is in."""
         self.away: str | None = None
+        self.invisible = False
+        """User mode +i: hidden from WHO masks of users who share no channel with it."""
+        self.operator = False
+        """User mode +o: OPER proved this connection holds a server admin's password."""
         self.quitted: set[str] = set()
         self.told_away: dict[str, str] = {}
         self._waiting: dict[RequestId, asyncio.Future[bytes]] = {}

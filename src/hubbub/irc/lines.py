@@ -75,7 +75,7 @@ def format_line(
     """One line with its CR LF; the last parameter is sent as a trailing one when it must be."""
     parts: list[str] = []
     if tags:
-        parts.append("@" + ";".join(_tag(key, value) for key, value in tags.items()))
+        parts.append("@" + ";".join(tag_text(key, value) for key, value in tags.items()))
     if source is not None:
         parts.append(":" + source)
     parts.append(command)
@@ -93,7 +93,8 @@ def format_line(
     return (" ".join(parts) + "\r\n").encode("utf-8", "replace")
 
 
-def _tag(key: str, value: str) -> str:
+def tag_text(key: str, value: str) -> str:
+    """``key=value`` as a tag is written, the value escaped."""
     if not value:
         return key
     return key + "=" + "".join(_TAG_ESCAPES.get(char, char) for char in value)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from hubbub.hub import normalise_name
 from hubbub.irc.lines import MAX_LINE_BYTES
-from hubbub.irc.outlet import FrameCache
+from hubbub.irc.outlet import Flushes, FrameCache
 from hubbub.protocol import MemberInfo, Refusal
 
 if TYPE_CHECKING:
@@ -25,6 +26,16 @@ SERVICE = "hubbub"
 """The service nick: the features IRC has no command for (docs/irc.md)."""
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _key(name: str) -> str:
+    """A name's key (what tells names apart), remembered: rendering a delivery compares
+    its sender with each recipient's nick."""
+    try:
+        return normalise_name(name)[1]
+    except Refusal:
+        return name.casefold()
+
+
 class IrcListener:
     def __init__(self, server: ChatServer, config: IrcConfig) -> None:
         self.server = server
@@ -32,6 +43,7 @@ class IrcListener:
         self.name = config.server_name
         self.service_mask = f"{SERVICE}!{SERVICE}@{self.name}"
         self.cache = FrameCache()
+        self.flushes = Flushes()
         self.created = ""
         self._servers: list[asyncio.Server] = []
         self._clients: dict[str, IrcConnection] = {}
@@ -39,6 +51,8 @@ class IrcListener:
         self._open: set[IrcConnection] = set()
         self.most_users = 0
         self._leaving: dict[str, asyncio.Event] = {}
+        self._creating: dict[str, asyncio.Event] = {}
+        """Channel name key → set once the room an IRC JOIN is creating is made (or not)."""
 
     async def start(self) -> None:
         from datetime import UTC, datetime
@@ -115,15 +129,36 @@ class IrcListener:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*waiting), LEAVING_SECONDS)
 
+    @contextlib.asynccontextmanager
+    async def creating(self, channel: str) -> AsyncIterator[None]:
+        """While a JOIN creates the room of ``channel``, other JOINs of it wait (:meth:`room_made`)
+        and then join it, rather than try to create it too."""
+        key = self.key(channel)
+        done = self._creating.setdefault(key, asyncio.Event())
+        try:
+            yield
+        finally:
+            done.set()
+            if self._creating.get(key) is done:
+                del self._creating[key]
+
+    async def room_made(self, channel: str) -> None:
+        """Wait (a few seconds at most) for a JOIN creating ``channel``'s room to end."""
+        done = self._creating.get(self.key(channel))
+        if done is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), LEAVING_SECONDS)
+
+    def clients(self) -> list[IrcConnection]:
+        """The registered IRC connections."""
+        return list(self._clients.values())
+
     def client(self, name: str) -> IrcConnection | None:
         return self._clients.get(self.key(name))
 
     @staticmethod
     def key(name: str) -> str:
-        try:
-            return normalise_name(name)[1]
-        except Refusal:
-            return name.casefold()
+        return _key(name)
 
     def same(self, a: str, b: str) -> bool:
         return self.key(a) == self.key(b)

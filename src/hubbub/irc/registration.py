@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from hubbub.hub.guests import sign_in_guest
 from hubbub.irc.connection import Closed
 from hubbub.irc.lines import Line
+from hubbub.irc.nick_change import change_guest_nick
 from hubbub.irc.welcome import welcome
 from hubbub.protocol import ErrorCode, Refusal, RoomList, Rooms, SignedIn, SignIn
 
@@ -27,6 +28,7 @@ CAPS = {
     "batch": "",
     "draft/chathistory": "",
     "echo-message": "",
+    "labeled-response": "",
     "message-tags": "",
     "multi-prefix": "",
     "sasl": "PLAIN",
@@ -93,8 +95,11 @@ async def nick(c: IrcConnection, line: Line) -> None:
         return
     if c.registered:
         if same:
-            c.line("NICK", wanted, source=c.mask)
-            c.nick = wanted
+            if wanted != c.nick:
+                c.line("NICK", wanted, source=c.mask)
+                c.nick = wanted
+        elif c.guest:
+            await change_guest_nick(c, wanted)
         else:
             c.numeric("432", wanted, "hubbub names are accounts: only its case can change")
         return

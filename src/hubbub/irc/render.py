@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from hubbub.irc.lines import format_line
+from hubbub.irc.render_changes import edited_or_deleted, moderated, removed, typing
 from hubbub.protocol import (
     ChatCancelled,
     ChatDeclined,
@@ -15,10 +16,14 @@ from hubbub.protocol import (
     MemberJoined,
     MemberLeft,
     Message,
+    MessageDeleted,
+    MessageEdited,
+    Moderated,
     Presence,
     RoomAdded,
     RoomChanged,
     RoomRemoved,
+    TypingEvent,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +80,7 @@ def render(c: IrcConnection, d: Decoded) -> bytes:
     match event:
         case Message():
             if event.to is None and event.conversation in c.channels:
-                if c.listener.same(event.sender, c.nick) and "echo-message" not in c.caps:
+                if "echo-message" not in c.caps and c.listener.same(event.sender, c.nick):
                     return b""
                 key = ("server-time" in c.caps, "message-tags" in c.caps)
                 cached = d.lines.get(key)
@@ -89,9 +94,13 @@ def render(c: IrcConnection, d: Decoded) -> bytes:
         case RoomAdded():
             return c.joined(event.room)
         case RoomRemoved():
-            parted = c.channels.pop(event.room, "")
-            words = (c.parting.pop(event.room),) if event.room in c.parting else ()
-            return format_line("PART", parted, *words, source=c.mask) if parted else b""
+            return removed(c, event)
+        case Moderated():
+            return moderated(c, event)
+        case MessageEdited() | MessageDeleted():
+            return edited_or_deleted(c, event)
+        case TypingEvent():
+            return typing(c, event)
         case RoomChanged():
             changed = c.channels.get(event.room.id, "")
             if not changed or c.topics.get(event.room.id) == event.room.topic:

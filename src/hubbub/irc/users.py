@@ -25,13 +25,14 @@ def _who_line(
     user, host, realname = c.listener.userhost(name)
     live = c.server.hub.online(c.listener.key(name))
     status = live.status if live is not None else status
-    flags = ("G" if status == "away" else "H") + ("@" if owner else "")
+    client = c.listener.client(name)
+    operator = client is not None and client.operator
+    flags = ("G" if status == "away" else "H") + ("*" if operator else "") + ("@" if owner else "")
     nick = c.listener.nick(name)
     if whox is None:
         c.numeric("352", channel, user, host, c.listener.name, nick, flags, f"0 {realname}")
         return
     fields, _, token = whox.partition(",")
-    client = c.listener.client(name)
     account = "0" if client is None or client.guest else name
     values = {
         "t": token,
@@ -63,10 +64,21 @@ async def who(c: IrcConnection, line: Line) -> None:
                 _who_line(c, c.channels[room_id], member.name, member.status, owner, whox)
     else:
         pattern = mask.casefold()
+        exact = not any(char in mask for char in "*?")
         for found in c.server.hub.all_users():
-            if fnmatch.fnmatchcase(c.listener.nick(found.name).casefold(), pattern):
+            if not fnmatch.fnmatchcase(c.listener.nick(found.name).casefold(), pattern):
+                continue
+            if exact or not _hidden(c, found.name):
                 _who_line(c, "*", found.name, found.status, False, whox)
     c.numeric("315", mask, "End of WHO list")
+
+
+def _hidden(c: IrcConnection, name: str) -> bool:
+    """An invisible (+i) IRC user who shares no channel with ``c`` (WHO masks skip them)."""
+    client = c.listener.client(name)
+    if client is None or not client.invisible or client is c:
+        return False
+    return not set(client.channels).intersection(c.channels)
 
 
 async def whois(c: IrcConnection, line: Line) -> None:
@@ -90,6 +102,9 @@ async def whois(c: IrcConnection, line: Line) -> None:
     if shared:
         c.numeric("319", nick, " ".join(shared))
     c.numeric("312", nick, c.listener.name, "hubbub")
+    client = c.listener.client(found.name)
+    if client is not None and client.operator:
+        c.numeric("313", nick, "is an IRC operator (holds a hubbub admin's password)")
     if found.status == "away":
         c.numeric("301", nick, c.listener.away_text(found.name))
     if not found.guest:

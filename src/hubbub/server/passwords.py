@@ -27,9 +27,15 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 def _lowest_priority() -> None:
-    """Make the calling thread (only it: Linux niceness is per thread) yield to all others."""
+    """Make the calling thread (only it: on Linux both are per thread) yield to all others.
+
+    SCHED_IDLE runs it only when nothing else wants the core, and the event loop preempts
+    it the moment it wakes; where that policy is missing, niceness 19 comes close.
+    """
     with contextlib.suppress(OSError, AttributeError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def _usable_cores() -> int:

@@ -11,8 +11,8 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSCloseCode, web
@@ -20,7 +20,6 @@ from aiohttp import WSCloseCode, web
 from hubbub.hub import ConnId, Decision, Hub, Outbox, follow, handle, hold_again
 from hubbub.hub.effects import Append
 from hubbub.hub.hub import random_id
-from hubbub.hub.ops import NodeId, Op
 from hubbub.protocol import (
     ClientRequest,
     Error,
@@ -37,6 +36,7 @@ from hubbub.server.backlog import Backlog
 from hubbub.server.bus import Bus
 from hubbub.server.config import Config
 from hubbub.server.metrics import Metrics
+from hubbub.server.other_processes import OtherProcesses
 from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, Outlet, text_frame
 from hubbub.server.passwords import Argon2Passwords
 from hubbub.server.unread import Unproven, UnreadLog
@@ -49,10 +49,6 @@ SIGN_IN_LATE = 4002
 
 RETRY_UNAVAILABLE = 2.0
 """The ``retry_after`` of an ``unavailable`` error: seconds before trying again."""
-
-REMOTE: ConnId = 0
-"""The connection a decision about another process's change runs for: none has this id
-(they count from 1), so whatever it answers goes nowhere and a failure is only logged."""
 
 
 @dataclass(eq=False, slots=True)
@@ -105,7 +101,11 @@ class ChatServer:
             token_idle=config.token_idle_days * 86400.0,
             node=node,
         )
-        self.bus = Bus(config.redis, node, self) if config.redis and node else None
+        self.bus = (
+            Bus(config.redis, node, OtherProcesses(self), self.metrics)
+            if config.redis and node
+            else None
+        )
         """The other processes of this chat (``--redis``); None when this one is alone."""
         self._wires: dict[ConnId, Wire] = {}
         self._unsettled: set[ConnId] = set()
@@ -120,6 +120,11 @@ class ChatServer:
         self._closing = False
         self.metrics.watch(lambda: len(self._wires), lambda: self._backlog.total)
         store.on_commit(self.metrics.committed)
+
+    @property
+    def backlog(self) -> Backlog:
+        """The slow readers' budget; the IRC listener's connections are in it too."""
+        return self._backlog
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -225,7 +230,7 @@ class ChatServer:
         self.send(self.hub.disconnect(conn, clean=clean, now=time.monotonic()))
         if not clean and wire.unread.settle(time.monotonic()):
             held = hold_again(self.hub, wire.unread.unproven())
-            self._spawn(self._run_chore(conn, held, "hold messages again"))
+            self.spawn(self.run_chore(conn, held, "hold messages again"))
 
     @staticmethod
     async def _close_answered(wire: Wire, code: int, reason: str) -> None:
@@ -234,12 +239,12 @@ class ChatServer:
             await asyncio.wait(wire.tasks, timeout=CLOSE_SECONDS)
         await wire.outbound.close(code, reason)
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._chores.add(task)
         task.add_done_callback(self._chores.discard)
 
-    async def _run_chore(self, conn: ConnId, decision: Decision, what: str) -> None:
+    async def run_chore(self, conn: ConnId, decision: Decision, what: str) -> None:
         try:
             await self.run(conn, decision)
         except (Refusal, StoreError):
@@ -275,7 +280,7 @@ class ChatServer:
         if wire is not None and not wire.closing:
             wire.closing = True
             self.log(conn, "closing", f"code={code} {reason}")
-            self._spawn(self._close_answered(wire, code, reason))
+            self.spawn(self._close_answered(wire, code, reason))
 
     def _close_if_late(self, conn: ConnId, now: float) -> None:
         """Close a connection still not signed in past its deadline (unless it is signing in)."""
@@ -407,34 +412,6 @@ class ChatServer:
         finally:
             if held and wire is not None and self.hub.connected(conn):
                 wire.outbound.release()
-
-    # ------------------------------------------------------------------ other processes
-
-    def take_ops(self, node: NodeId, ops: Sequence[Op]) -> None:
-        """Carry out the hub's decision on each change another process published, in order.
-
-        What a decision sends now goes out at once, so the order holds; an effect it
-        names (a read of entries that did not arrive) runs as a chore.
-        """
-        now, wall = time.monotonic(), time.time()
-        for op in ops:
-            try:
-                decision = self.hub.apply(node, op, now, wall)
-            except Exception:
-                log.exception("could not apply %s from %s", type(op).__name__, node)
-                continue
-            self.send(decision.out)
-            if decision.log is not None:
-                self.log(REMOTE, *decision.log)
-            if decision.effect is not None:
-                rest = replace(decision, out=Outbox(), log=None)
-                self._spawn(self._run_chore(REMOTE, rest, f"apply {type(op).__name__}"))
-
-    def announce(self) -> list[Op]:
-        return self.hub.announce()
-
-    def forget_node(self, node: NodeId) -> None:
-        self.send(self.hub.node_gone(node, time.monotonic()))
 
     # ------------------------------------------------------------------ observability
 

@@ -1,27 +1,46 @@
-"""Accounts and the session tokens that sign them in."""
+"""Accounts and the session tokens that sign them in.
+
+A token sign-in is a read, not a write: it answers without waiting for a commit and its
+fsync, and its use (last seen, address, device) joins the writer's next batch unawaited.
+It must still never let through a token whose revocation the hub has already acted on
+(signed out its connections): so while a write that ends sessions is on its way, or if
+one was submitted while the read ran, the sign-in goes through the writer instead,
+ordered after it. A revocation committed earlier is seen by the read.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from hubbub.names import skeletons
 from hubbub.store.claims import refuse_taken
 from hubbub.store.database import Database
+from hubbub.store.prepared import Prepared
 from hubbub.store.records import Account, SessionRecord
 from hubbub.store.schema import accounts, tokens
+from hubbub.store.token_reads import ACCOUNT_COLUMNS, TOKEN_ACCOUNT, TokenReads
 
 SESSION_ID_CHARS = 16
 """Hex digits of a token's hash that name its session: 64 bits, unique within an account."""
 
-_account_columns = (
-    accounts.c.id,
-    accounts.c.name,
-    accounts.c.name_key,
-    accounts.c.password_hash,
-    accounts.c.role,
+# A token sign-in runs this and TOKEN_ACCOUNT on every connection: prepared, they skip
+# SQLAlchemy's per-execute work (see store/prepared.py), most of the store's CPU for it.
+_TOKEN_SEEN = Prepared(
+    lambda _: (
+        update(tokens)
+        .where(tokens.c.token_hash == bindparam("digest"))
+        .values(
+            last_seen=bindparam("now"),
+            address=bindparam("seen_from"),
+            device=func.coalesce(bindparam("seen_on"), tokens.c.device),
+        )
+    )
 )
 
 
@@ -30,11 +49,29 @@ class Accounts:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._token_reads = TokenReads(database)
+        self._ending = 0
+        """Writes that end sessions, submitted and not yet settled."""
+        self._ended = 0
+        """Writes that end sessions, ever submitted."""
+        self._last_use: asyncio.Future[None] | None = None
+        """The latest token use recorded unawaited; writes commit in order, so once it
+        has settled, so have all before it."""
+
+    @asynccontextmanager
+    async def ending_sessions(self) -> AsyncIterator[None]:
+        """Around a write that deletes tokens: token sign-ins meanwhile queue behind it."""
+        self._ending += 1
+        self._ended += 1
+        try:
+            yield
+        finally:
+            self._ending -= 1
 
     async def find_account(self, name_key: str) -> Account | None:
         """The account with this name key, if there is one."""
         rows = await self._database.rows(
-            select(*_account_columns).where(accounts.c.name_key == name_key)
+            select(*ACCOUNT_COLUMNS).where(accounts.c.name_key == name_key)
         )
         return Account(**rows[0]._mapping) if rows else None
 
@@ -98,30 +135,41 @@ class Accounts:
     ) -> Account | None:
         """Sign in with the token: its account, unless the token is unknown, revoked, or
         unused since before ``seen_since`` (then it is deleted). It is now last seen,
-        from ``address`` (and ``device``, when given)."""
+        from ``address`` (and ``device``, when given): recorded in the writer's next
+        batch, not awaited (see the module's docstring)."""
+        digest = _digest(token)
 
         def use(connection: Connection, now: float) -> Account | None:
-            digest = _digest(token)
-            row = connection.execute(
-                select(tokens.c.last_seen, *_account_columns)
-                .join_from(tokens, accounts)
-                .where(tokens.c.token_hash == digest)
-            ).first()
+            row = TOKEN_ACCOUNT.first(connection, {"digest": digest})
             if row is None:
                 return None
-            if row.last_seen < seen_since:
+            if row[0] < seen_since:
                 connection.execute(delete(tokens).where(tokens.c.token_hash == digest))
                 return None
-            seen: dict[str, object] = {"last_seen": now, "address": address}
-            if device is not None:
-                seen["device"] = device
-            connection.execute(update(tokens).where(tokens.c.token_hash == digest).values(seen))
+            record(connection, now)
             return Account(*row[1:])
 
-        return await self._database.write(use)
+        def record(connection: Connection, now: float) -> None:
+            seen = {"digest": digest, "now": now, "seen_from": address, "seen_on": device}
+            _TOKEN_SEEN.run_many(connection, [seen])
+
+        if self._ending:
+            return await self._database.write(use)
+        ended = self._ended
+        row = await self._token_reads.row(digest)
+        if self._ended != ended or (row is not None and row[0] < seen_since):
+            return await self._database.write(use)
+        if row is None:
+            return None
+        self._last_use = self._database.writer.enqueue(record)
+        self._last_use.add_done_callback(_settled)
+        return Account(*row[1:])
 
     async def sessions(self, account_id: int, seen_since: float = 0.0) -> list[SessionRecord]:
-        """The account's tokens still usable, most recently used first."""
+        """The account's tokens still usable, most recently used first, every use so far
+        recorded."""
+        if self._last_use is not None:
+            await asyncio.wait([self._last_use])
         rows = await self._database.rows(
             select(
                 tokens.c.token_hash,
@@ -150,7 +198,8 @@ class Accounts:
         def revoke(connection: Connection, _now: float) -> None:
             connection.execute(delete(tokens).where(tokens.c.token_hash == _digest(token)))
 
-        await self._database.write(revoke)
+        async with self.ending_sessions():
+            await self._database.write(revoke)
 
     async def revoke_session(self, account_id: int, session_id: str) -> bool:
         """Revoke the account's token that ``session_id`` names; False if there is none."""
@@ -164,7 +213,8 @@ class Accounts:
             )
             return bool(gone.rowcount)
 
-        return await self._database.write(revoke)
+        async with self.ending_sessions():
+            return await self._database.write(revoke)
 
     async def revoke_tokens(self, account_id: int, keep: str | None = None) -> None:
         """Revoke every token of the account but ``keep``."""
@@ -175,7 +225,8 @@ class Accounts:
                 query = query.where(tokens.c.token_hash != _digest(keep))
             connection.execute(query)
 
-        await self._database.write(revoke)
+        async with self.ending_sessions():
+            await self._database.write(revoke)
 
     async def set_password(self, account_id: int, password_hash: str) -> None:
         def change(connection: Connection, _now: float) -> None:
@@ -195,6 +246,12 @@ def session_id(token: str) -> str:
 
 def session_id_of_digest(token_hash: str) -> str:
     return token_hash[:SESSION_ID_CHARS]
+
+
+def _settled(future: asyncio.Future[None]) -> None:
+    """A token's use not recorded (the store failed) costs only its "last seen": ignored."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _digest(token: str) -> str:

@@ -93,7 +93,7 @@ _DROP_MENTIONS = Prepared(
         mentions.c.seq == bindparam("at_seq"),
     )
 )
-_HOLD = Prepared(
+HOLD = Prepared(
     lambda dialect: ignoring_duplicates(held, dialect).values(
         account_id=bindparam("for_account"),
         conversation=bindparam("held_conversation"),
@@ -194,7 +194,7 @@ class GroupWrite:
         _ADD_MENTIONS.run_many(self._connection, self._mentions)
         for change in self._changes:
             change()
-        _HOLD.run_many(self._connection, self._held)
+        HOLD.run_many(self._connection, self._held)
 
     def _earlier(self, sender_id: int, client_id: str) -> StoredMessage | None:
         """The record this (sender, client id) already has, marked ``duplicate``."""

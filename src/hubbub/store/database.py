@@ -19,6 +19,7 @@ from alembic.config import Config
 from sqlalchemy import URL, Connection, Engine, Executable, Row, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from hubbub.store.checkpoints import NO_AUTOCHECKPOINT, Checkpointer
 from hubbub.store.records import StoreError, StoreUnavailable
 from hubbub.store.writer import Operation, Writer, unreachable
 
@@ -120,6 +121,12 @@ class Database:
     def __init__(self, engine: Engine, readers: int = 2) -> None:
         self.engine = engine
         self.writer = Writer(engine)
+        self.checkpointer: Checkpointer | None = None
+        """SQLite's: checkpoints the write-ahead log off the writer's path."""
+        if engine.dialect.name == "sqlite":
+            checkpointer = self.checkpointer = Checkpointer(engine)
+            self.writer.on_connect.append(_leave_checkpoints)
+            self.writer.on_commit.append(lambda _writes, _seconds: checkpointer.committed())
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="hubbub-store-reader")
 
     @property
@@ -156,12 +163,19 @@ class Database:
     async def close(self) -> None:
         """Commit every write already called for, then let go of the database."""
         await self.writer.close()
+        if self.checkpointer is not None:
+            await self.checkpointer.close()
         self._readers.shutdown()
         self.engine.dispose()
 
     def _run(self, work: Callable[[Connection], T]) -> T:
         with self.engine.connect() as connection:
             return work(connection)
+
+
+def _leave_checkpoints(connection: Connection) -> None:
+    """The writer's SQLite connection commits without checkpointing: see ``checkpoints``."""
+    connection.connection.dbapi_connection.execute(NO_AUTOCHECKPOINT)  # type: ignore[union-attr]
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, and_, case, func, literal, select
+from sqlalchemy import Connection, Select, and_, bindparam, case, func, literal, select
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.elements import ColumnElement
 
 from hubbub.store.database import Database
+from hubbub.store.prepared import Prepared, refusable
 from hubbub.store.records import ConversationKind, ConversationSummary
 from hubbub.store.schema import (
     accounts,
@@ -18,7 +20,30 @@ from hubbub.store.schema import (
     messages,
     read_markers,
 )
-from hubbub.store.writer import refusing_conflicts
+
+
+def _mark(dialect: str) -> ClauseElement:
+    """Move the account's marker in the conversation to ``read_to``, never back."""
+    upsert = dialect_insert(read_markers, dialect).values(
+        account_id=bindparam("reader"), conversation=bindparam("read_in"), seq=bindparam("read_to")
+    )
+    greater = case(
+        (upsert.excluded.seq > read_markers.c.seq, upsert.excluded.seq),
+        else_=read_markers.c.seq,
+    )
+    return upsert.on_conflict_do_update(
+        index_elements=[read_markers.c.account_id, read_markers.c.conversation],
+        set_={"seq": greater},
+    )
+
+
+_MARK = Prepared(_mark)
+_MARKER = Prepared(
+    lambda _: select(read_markers.c.seq).where(
+        read_markers.c.account_id == bindparam("reader"),
+        read_markers.c.conversation == bindparam("read_in"),
+    )
+)
 
 
 class Markers:
@@ -32,31 +57,16 @@ class Markers:
 
         A marker never moves back: marking an older ``seq`` leaves it where it is.
         """
+        at = {"reader": account_id, "read_in": conversation, "read_to": seq}
 
         def mark(connection: Connection, _now: float) -> int:
-            upsert = dialect_insert(read_markers, connection.dialect.name).values(
-                account_id=account_id, conversation=conversation, seq=seq
-            )
-            greater = case(
-                (upsert.excluded.seq > read_markers.c.seq, upsert.excluded.seq),
-                else_=read_markers.c.seq,
-            )
-            connection.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=[read_markers.c.account_id, read_markers.c.conversation],
-                    set_={"seq": greater},
-                )
-            )
-            marker = connection.scalar(
-                select(read_markers.c.seq).where(
-                    read_markers.c.account_id == account_id,
-                    read_markers.c.conversation == conversation,
-                )
-            )
+            with refusable(connection):
+                _MARK.run_many(connection, [at])
+            marker = _MARKER.first(connection, at)
             assert marker is not None
-            return int(marker)
+            return int(marker[0])
 
-        return await self._database.write(refusing_conflicts(mark))
+        return await self._database.write(mark)
 
     async def conversations(self, account_id: int) -> list[ConversationSummary]:
         """Every conversation the account is a member of, with its unread counts, in one query.

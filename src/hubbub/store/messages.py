@@ -6,15 +6,25 @@ import asyncio
 import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 
-from hubbub.store.appends import MESSAGE_COLUMNS, GroupWrite, message_from
+from hubbub.store.appends import HOLD, MESSAGE_COLUMNS, GroupWrite, message_from
 from hubbub.store.conversations import JoinOrder
 from hubbub.store.database import Database
+from hubbub.store.prepared import Prepared, refusable
 from hubbub.store.records import Draft, StoredMessage, StoreError
-from hubbub.store.schema import held, insert_or_ignore, messages
+from hubbub.store.schema import held, messages
 from hubbub.store.sequencing import sequencer_for
-from hubbub.store.writer import refusing_conflicts
+
+_HELD_FOR = Prepared(
+    lambda _: (
+        select(*MESSAGE_COLUMNS)
+        .join_from(held, messages)
+        .where(held.c.account_id == bindparam("holder"))
+        .order_by(held.c.id)
+    )
+)
+_RELEASE = Prepared(lambda _: delete(held).where(held.c.account_id == bindparam("holder")))
 
 
 def accounts_with_held_messages(engine: Engine) -> set[int]:
@@ -131,16 +141,14 @@ class Messages:
 
     async def hold(self, account_id: int, conversation: str, seq: int) -> None:
         """Keep a stored message for an offline recipient until :meth:`take_held`."""
+        row = {"for_account": account_id, "held_conversation": conversation, "held_seq": seq}
 
         def keep(connection: Connection, _now: float) -> None:
-            insert_or_ignore(
-                connection,
-                held,
-                [{"account_id": account_id, "conversation": conversation, "seq": seq}],
-            )
+            with refusable(connection):
+                HOLD.run_many(connection, [row])
 
         self._holding.add(account_id)
-        await self._database.write(refusing_conflicts(keep))
+        await self._database.write(keep)
 
     async def take_held(self, account_id: int) -> list[StoredMessage]:
         """Every entry held for the account, in the order held, and forget them.
@@ -153,15 +161,11 @@ class Messages:
             return []
         self._holding.discard(account_id)
 
+        holder = {"holder": account_id}
+
         def take(connection: Connection, _now: float) -> list[StoredMessage]:
-            rows = connection.execute(
-                select(*MESSAGE_COLUMNS)
-                .join_from(held, messages)
-                .where(held.c.account_id == account_id)
-                .order_by(held.c.id)
-            )
-            taken = [message_from(row) for row in rows]
-            connection.execute(delete(held).where(held.c.account_id == account_id))
+            taken = [message_from(row) for row in _HELD_FOR.all(connection, holder)]
+            _RELEASE.run_many(connection, [holder])
             return taken
 
         try:

@@ -9,14 +9,13 @@ made by the migrations and kept by :mod:`hubbub.store.search` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    Connection,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
@@ -233,11 +232,3 @@ def dialect_insert(table: Table, dialect: str) -> sqlite.Insert | postgresql.Ins
 def ignoring_duplicates(table: Table, dialect: str) -> sqlite.Insert | postgresql.Insert:
     """An INSERT into ``table`` that skips rows whose key (primary or unique) is there."""
     return dialect_insert(table, dialect).on_conflict_do_nothing()
-
-
-def insert_or_ignore(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """Insert the rows, skipping any whose key is already there."""
-    if rows:
-        connection.execute(ignoring_duplicates(table, connection.dialect.name), list(rows))

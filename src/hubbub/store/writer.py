@@ -61,6 +61,9 @@ class Writer:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="hubbub-store-writer")
         self._connection: Connection | None = None
         """Opened, used and closed in the writer's thread only."""
+        self.on_connect: list[Callable[[Connection], None]] = []
+        """Called in the writer's thread on each connection it opens, before its first
+        transaction there."""
         self.on_rollback: list[Callable[[], None]] = []
         """Called on the loop's thread after a transaction failed."""
         self.on_batch: list[Callable[[], None]] = []
@@ -147,6 +150,8 @@ class Writer:
         """In the writer's thread: run the operations in one transaction and commit it."""
         if self._connection is None:
             self._connection = self._engine.connect()
+            for connected in self.on_connect:
+                connected(self._connection)
         now = time.time()
         try:
             with self._connection.begin():
