@@ -76,6 +76,12 @@ KNOWN_CROSS_PROCESS_BUGS = {
         LAG + " (unknown_room, not_a_member, or a moderator kicked as a plain member)",
     ),
     "test_a_blocked_user_cannot_ask_for_a_chat_online_or_not": LAG + " (no block yet)",
+    "test_resuming_delivers_a_direct_message_missed_in_a_conversation_new_to_the_client": (
+        "a direct message written to a connection that dropped is held again by its process "
+        "(session.hold_again) in a write not ordered with a sign-in on another process: a "
+        "resume there may take the held messages before that hold commits, and the message "
+        "waits for the next sign-in"
+    ),
     "test_a_user_lists_their_sessions_and_revokes_one": (
         "a session connected only on the other process is listed as not connected: a hub "
         "knows the tokens of its own connections only"

@@ -56,6 +56,9 @@ from hubbub.protocol import (
     Message,
     Presence,
 )
+from integration.conftest import Spread
+
+pytestmark = pytest.mark.twice
 
 
 class Served(Protocol):
@@ -109,11 +112,16 @@ async def chat_between(
     return conversation
 
 
-async def connections_of(server: Served, name: str) -> int:
-    """How many open connections the server's status page shows signed in as ``name``."""
-    async with aiohttp.ClientSession() as http, http.get(f"{server.url}/status") as response:
-        status = await response.json()
-    return sum(1 for c in status["connections"] if c["name"] == name)
+async def connections_of(server: Served | Spread, name: str) -> int:
+    """How many open connections the server's status pages (every process's) show signed
+    in as ``name``."""
+    count = 0
+    async with aiohttp.ClientSession() as http:
+        for url in server.urls if isinstance(server, Spread) else [server.url]:
+            async with http.get(f"{url}/status") as response:
+                status = await response.json()
+            count += sum(1 for c in status["connections"] if c["name"] == name)
+    return count
 
 
 async def until_connections(server: Served, name: str, count: int) -> None:
