@@ -6,7 +6,8 @@ its own, on the same ``--database`` (PostgreSQL) and ``--redis``: one chat. The 
 generator signs its clients in on each process in turn, so the members of a room, and
 the two sides of about half the direct messages, sit on different processes. Server CPU
 time and memory are the sums over the N processes; PostgreSQL's and Redis's own are not
-in them (on SQLite the database's work is inside the server process).
+in them (on SQLite the database's work is inside the server process): a note gives
+theirs over the same phases (``hubbub.bench.backends``).
 
 CPUs: each server process is pinned to a CPU of its own and the generator to the next,
 as long as there are enough; with fewer CPUs than processes plus one (two processes on a
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hubbub.bench.accounts import Credentials
+from hubbub.bench.backends import BackendCpu
 from hubbub.bench.dialect import Dialect, SignedIn
 from hubbub.bench.scrape import commits_note
 from hubbub.bench.server import ServerProcess
@@ -49,8 +51,7 @@ class Deployment:
             return stored + shared
         return (
             f"{self.processes} hubbub processes, the clients signed in on each in turn; "
-            f"{stored}{shared}; server CPU and memory are their sums "
-            "(PostgreSQL's and Redis's own are not in them)"
+            f"{stored}{shared}; server CPU and memory are their sums"
         )
 
 
@@ -90,19 +91,29 @@ def _listed(cpus: Sequence[int | None]) -> str:
 
 class ServerGroup:
     """The server processes of one run, measured as one server: CPU and memory summed,
-    alive only while every one of them is."""
+    alive only while every one of them is.
 
-    def __init__(self, servers: Sequence[ServerProcess]) -> None:
+    Each reading of their CPU also reads the local PostgreSQL's and Redis's
+    (``backends``): the run's meter reads it at the start and at the end of each phase,
+    one phase after another, so the readings pair up into the backends' CPU over the
+    same phases (see :meth:`closing_notes`).
+    """
+
+    def __init__(self, servers: Sequence[ServerProcess], backends: BackendCpu) -> None:
         if not servers:
             raise ValueError("a group of servers needs one")
         self.servers = list(servers)
         self.url = servers[0].url
+        self._backends = backends
+        self._backend_readings: list[float] = []
 
     @property
     def urls(self) -> list[str]:
         return [server.url for server in self.servers]
 
     def cpu_seconds(self) -> float:
+        if self._backends.measured:
+            self._backend_readings.append(self._backends.cpu_seconds())
         return sum(server.cpu_seconds() for server in self.servers)
 
     def rss_kib(self) -> int:
@@ -115,12 +126,21 @@ class ServerGroup:
         for server in self.servers:
             server.check_alive()
 
-    async def commits_notes(self) -> list[str]:
-        """Each process's commits line from its ``/metrics``, numbered when there are several."""
+    async def closing_notes(self) -> list[str]:
+        """Each process's commits line from its ``/metrics`` (numbered when there are
+        several), then what the backends used."""
         notes = await asyncio.gather(*(commits_note(url) for url in self.urls))
-        if len(notes) == 1:
-            return notes
-        return [f"process {i}: {note}" for i, note in enumerate(notes, start=1)]
+        if len(notes) > 1:
+            notes = [f"process {i}: {note}" for i, note in enumerate(notes, start=1)]
+        readings, measured = self._backend_readings, self._backends.measured
+        if readings and measured:
+            pairs = zip(readings[::2], readings[1::2], strict=False)
+            used = sum(stop - start for start, stop in pairs)
+            notes.append(
+                f"{measured} (unpinned) used {used:.2f} CPU-s during the measured phases, "
+                "not counted in server CPU"
+            )
+        return notes
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from hubbub.bench.accounts import Credentials, make_accounts, seed
+from hubbub.bench.backends import BackendCpu
 from hubbub.bench.catalog import SENDERS, Load, Scenario
 from hubbub.bench.cluster import Deployment, ServerGroup, Spread, place
 from hubbub.bench.dialect import IrcDialect, WebSocketDialect
@@ -65,12 +66,16 @@ async def execute(
             data_dir, log = Path(tmp) / f"data{index}", Path(tmp) / f"server{index}.log"
             return ServerProcess.start(data_dir, log, cpu, database, redis)
 
+        backends = BackendCpu(database, redis)
         async with _pinned(start, processes) as (servers, note):
-            group = ServerGroup(servers)
+            group = ServerGroup(servers, backends)
             spread = Spread([WebSocketDialect(Address.of(each)) for each in group.urls])
             notes = [deployment.describe(), note]
             run = Run(run_id, group.url, seeded, password, board, group, spread, notes, rooms)
-            return await _measure(scenario, load, run)
+            try:
+                return await _measure(scenario, load, run)
+            finally:
+                backends.close()
 
 
 async def execute_on_inspircd(scenario: Scenario, load: Load, board: Board) -> Report:
@@ -119,7 +124,7 @@ async def _measure(scenario: Scenario, load: Load, run: Run, server: str = "hubb
         process.check_alive()
         rss = (process.rss_kib(), process.peak_rss_kib())
         if isinstance(process, ServerGroup):
-            run.notes += await process.commits_notes()
+            run.notes += await process.closing_notes()
     parameters: dict[str, float] = {name: getattr(load, name) for name in scenario.knobs}
     return compile_report(
         scenario=scenario.name,
