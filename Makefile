@@ -14,6 +14,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The store's tests also run on a private PostgreSQL server, from Debian's package: its
 # binaries (any version, 15 on Debian 12), or the rule that installs them when missing.
 POSTGRES := $(or $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres)),postgresql-package)
+# The tests of several server processes share live events over a private Redis server.
+REDIS := /usr/bin/redis-server
 # The IRC client test drives Debian's irssi in tmux.
 IRSSI := /usr/bin/irssi
 # The IRC conformance suite irctest lives in ../shared (read-only); its requirements are on PyPI.
@@ -54,6 +56,11 @@ $(NGINX):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx
 
+$(REDIS):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		redis-server
+
 $(IRSSI):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -72,7 +79,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 run: $(STAMP)
 	$(BIN)/hubbub serve
 
-test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(NGINX) $(AXE) $(POSTGRES) $(IRSSI) $(IRCTEST_STAMP)
+test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(NGINX) $(AXE) $(POSTGRES) $(REDIS) $(IRSSI) $(IRCTEST_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q

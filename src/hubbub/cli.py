@@ -9,6 +9,7 @@ import socket
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,21 @@ def _networks(
     help="0 picks a free port (printed at start).",
 )
 @store_options
+@click.option(
+    "--redis",
+    envvar="HUBBUB_REDIS",
+    default=None,
+    help="A Redis URL (redis://host:6379/0): run as one of several processes of one chat, "
+    "sharing live events over its pub/sub. Needs --database postgresql://….",
+)
+@click.option(
+    "--workers",
+    envvar="HUBBUB_WORKERS",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Server processes on this port (more than 1 needs --database postgresql://… and --redis).",
+)
 @click.option(
     "--grace",
     envvar="HUBBUB_GRACE",
@@ -149,6 +165,8 @@ def serve(
     port: int,
     data_dir: Path,
     database: str | None,
+    redis: str | None,
+    workers: int,
     grace: float,
     log_level: str,
     allowed_origins: tuple[str, ...],
@@ -166,12 +184,20 @@ def serve(
 ) -> None:
     """Run the chat server until Ctrl-C."""
     from hubbub.server import Config, create_app
+    from hubbub.server.bus import BusUnavailable
     from hubbub.server.config import IrcConfig
     from hubbub.server.site import run
-    from hubbub.server.startup import check_connection_cap, check_data_dir, listen, tls_context
+    from hubbub.server.startup import (
+        check_cluster,
+        check_connection_cap,
+        check_data_dir,
+        listen,
+        tls_context,
+    )
     from hubbub.store import StoreError
     from hubbub.store.database import shown_url
 
+    check_cluster(database, redis, workers)
     connections = connection_limits_from(limits)
     check_connection_cap(connections)
     ssl_context = tls_context(tls_cert, tls_key)
@@ -202,6 +228,7 @@ def serve(
         port=port,
         data_dir=data_dir,
         database=database,
+        redis=redis,
         grace=grace,
         allowed_origins=tuple(origin.rstrip("/") for origin in allowed_origins),
         token_idle_days=token_idle_days,
@@ -212,6 +239,8 @@ def serve(
         metrics_public=metrics_public,
     )
     secure = "s" if ssl_context is not None else ""
+    processes = f"{workers} worker processes" if workers > 1 else "one of several processes"
+    sharing = f"  {processes}, sharing live events over {shown_url(redis)}\n" if redis else ""
     url = f"http{secure}://{host}:{port}"
 
     def announce() -> None:
@@ -227,14 +256,25 @@ def serve(
                 if irc and irc.tls_sock
                 else ""
             )
+            + sharing
             + "  Ctrl-C stops the server.",
             err=False,
         )
 
-    try:
-        run(create_app(config), sock, ssl_context, _new_loop(), announce)
-    except StoreError as error:  # the database cannot be opened: one line, exit 1
-        raise click.ClickException(str(error)) from None
+    def serve_here(announce: Callable[[], None]) -> None:
+        try:
+            run(create_app(config), sock, ssl_context, _new_loop(), announce)
+        except (StoreError, BusUnavailable) as error:  # cannot start: one line, exit 1
+            raise click.ClickException(str(error)) from None
+
+    if workers == 1:
+        serve_here(announce)
+        return
+    from hubbub.workers import supervise
+
+    announce()
+    if supervise(workers, lambda: serve_here(lambda: None)) != 0:
+        raise click.ClickException("a worker failed to start (its error is above)")
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:

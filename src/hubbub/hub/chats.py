@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from hubbub.hub.ops import NodeId
 from hubbub.protocol import ChatCancelled, ChatDeclined, ChatEnded, ChatStarted, Event
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ class Chat:
     expires_at: float
     phase: Phase = Phase.PENDING
     conversation: str = ""
+    origin: NodeId | None = None
+    """The process whose clock expires the request: None for this one."""
 
     def partner_of(self, user: OnlineUser) -> OnlineUser:
         return self.invitee if user is self.requester else self.requester

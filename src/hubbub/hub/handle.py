@@ -99,8 +99,8 @@ def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: flo
             user = hub.signed_in(conn)
             return Decision.answer(conn, UserList(id=request.id, users=hub.visible_users(user)))
         case SetStatus():
-            hub.set_status(conn, request.status, now)
-            return Decision.answer(conn, Ok(id=request.id)).logged("status", request.status)
+            out = hub.set_status(conn, request.status, now)
+            return Decision.answer(conn, Ok(id=request.id), out).logged("status", request.status)
         case RequestChat():
             return _request_chat(hub, conn, request, now)
         case AnswerChat():

@@ -13,12 +13,26 @@ import secrets
 from collections.abc import Callable, Iterable
 
 from hubbub.hub.access import audience
-from hubbub.hub.chats import Chat, Trigger, advance
+from hubbub.hub.chats import Chat, Phase, Trigger, advance
+from hubbub.hub.cluster import (
+    APPLIERS,
+    ChatAsked,
+    ChatMoved,
+    EntryCommitted,
+    InChat,
+    StatusSet,
+    Typed,
+    UserGone,
+    UserHere,
+)
+from hubbub.hub.decision import Decision
+from hubbub.hub.effects import ReadHistory
 from hubbub.hub.entries import as_event
 from hubbub.hub.flood import FLOODING, FloodControl, refusal
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.limits import Limits
-from hubbub.hub.ops import NodeId
+from hubbub.hub.ops import NodeId, Op
+from hubbub.hub.ordering import InOrder
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.presence import Link, OnlineUser, PresenceBoard
 from hubbub.hub.rooms import Room, Rooms
@@ -34,6 +48,7 @@ from hubbub.protocol import (
     PendingRequest,
     Refusal,
     SeenStatus,
+    TypingEvent,
     UserInfo,
 )
 from hubbub.store import ModerationState, RoomRecord, StoredMessage, dm_members, kind_of
@@ -85,6 +100,9 @@ class Hub:
         """Users with a parked session: the only ones the clock needs to look at."""
         self._heads: dict[str, int] = {}
         """Per conversation, the ``seq`` of the last entry delivered: where a session starts."""
+        self._order = InOrder(self._heads)
+        self._clock = 0.0
+        """The time of the last tick: what an announce counts a request's time left from."""
         self.admins: set[int] = set()
         self.banned: set[int] = set()
         """Accounts banned from the server: they cannot sign in."""
@@ -134,6 +152,8 @@ class Hub:
         key: str,
         token: str,
         now: float,
+        *,
+        guest: bool = False,
     ) -> Outbox:
         """Sign a connection in: resume a parked session, come online, or add a device.
 
@@ -152,10 +172,13 @@ class Hub:
             self._users[user.key] = user
             self._by_account[account_id] = user
             self.board.changed(account_id, name, now)
+        before = user.here
+        user.guest = guest
         user.parked.pop(token, None)
         if not user.parked:
             self._waiting.discard(user)
         user.conns.add(conn)
+        self._tell_here(out, user, before)
         link.user, link.token = user, token
         self.rooms.listen(account_id, conn)
         for room in self.rooms.of(account_id):
@@ -182,6 +205,7 @@ class Hub:
         out = Outbox()
         if user is None:
             return out
+        before = user.here
         for token in [t for t in user.parked if ended(t)]:
             del user.parked[token]
         if not user.parked:
@@ -191,9 +215,8 @@ class Hub:
         if notice is not None:
             out.send(closing, notice, urgent=True)
         for conn in conns:
-            out.extend(self._detach(self._links[conn], clean=True, now=now))
-        if not user.online and user.key in self._users:
-            out.extend(self._leave(user, Trigger.CLOSE, now))
+            self._unlink(self._links[conn], clean=True, now=now)
+        out.extend(self._went(user, before, Trigger.CLOSE, now))
         out.close(closing, code, notice.text if notice is not None else "this session ended")
         return out
 
@@ -214,6 +237,13 @@ class Hub:
     def _detach(self, link: Link, *, clean: bool, now: float) -> Outbox:
         user = link.user
         assert user is not None
+        before = user.here
+        self._unlink(link, clean=clean, now=now)
+        return self._went(user, before, Trigger.CLOSE, now)
+
+    def _unlink(self, link: Link, *, clean: bool, now: float) -> None:
+        user = link.user
+        assert user is not None
         link.user = None
         user.conns.discard(link.conn)
         self.rooms.unlisten(user.account_id, link.conn)
@@ -222,23 +252,44 @@ class Hub:
         else:
             user.parked[link.token] = now + self.grace
             self._waiting.add(user)
-        if user.online:
-            return Outbox()
-        return self._leave(user, Trigger.CLOSE, now)
+
+    def _went(self, user: OnlineUser, before: bool | None, how: Trigger, now: float) -> Outbox:
+        """After the user's connections or sessions here changed: tell the other processes,
+        and if it is online nowhere any more, it leaves."""
+        out = Outbox()
+        if user.here is None and before is not None and self.node is not None:
+            out.share(UserGone(user.account_id, how))
+        else:
+            self._tell_here(out, user, before)
+        if not user.online and self._by_account.get(user.account_id) is user:
+            out.extend(self._leave(user, how, now))
+        return out
+
+    def _tell_here(self, out: Outbox, user: OnlineUser, before: bool | None) -> None:
+        if self.node is not None and user.here is not None and user.here != before:
+            out.share(self._here_op(user))
+
+    @staticmethod
+    def _here_op(user: OnlineUser) -> UserHere:
+        connected = bool(user.conns)
+        return UserHere(user.account_id, user.name, user.key, user.chosen, connected, user.guest)
 
     def tick(self, now: float) -> Outbox:
         """Let time pass: expire chat requests and grace periods, tell presence changes."""
+        self._clock = now
         out = Outbox()
-        for chat in [c for c in self._requests.values() if c.expires_at <= now]:
+        for chat in [c for c in self._requests.values() if c.expires_at <= now and not c.origin]:
             out.extend(self._close_request(chat, Trigger.EXPIRE, chat.requester.name))
+            self._share_move(out, chat, Trigger.EXPIRE, chat.requester.name)
         for user in list(self._waiting):
+            before = user.here
             expired = [token for token, until in user.parked.items() if until <= now]
             for token in expired:
                 del user.parked[token]
             if not user.parked:
                 self._waiting.discard(user)
-            if expired and not user.online:
-                out.extend(self._leave(user, Trigger.DISCONNECT, now))
+            if expired:
+                out.extend(self._went(user, before, Trigger.DISCONNECT, now))
         out.extend(self.board.flush(now, self.seen_status, self.rooms.of))
         self.flood.prune(now)
         self.throttle.prune(now)
@@ -254,7 +305,7 @@ class Hub:
             left = Trigger.REQUESTER_LEFT if chat.requester is user else Trigger.INVITEE_LEFT
             out.extend(self._close_request(chat, left, user.name))
         if user.chat is not None:
-            out.extend(self._finish_chat(user.chat, how, user, now))
+            out.extend(self._finish_chat(user.chat, how, user.name, now))
         del self._users[user.key]
         del self._by_account[user.account_id]
         self._waiting.discard(user)
@@ -366,9 +417,19 @@ class Hub:
 
     # ------------------------------------------------------------------ status
 
-    def set_status(self, conn: ConnId, status: ChosenStatus, now: float) -> None:
+    def set_status(self, conn: ConnId, status: ChosenStatus, now: float) -> Outbox:
         user = self.signed_in(conn)
+        out = Outbox()
         if user.chosen != status:
+            self.status_set(user.account_id, status, now)
+            if self.node is not None:
+                out.share(StatusSet(user.account_id, status))
+        return out
+
+    def status_set(self, account_id: int, status: ChosenStatus, now: float) -> None:
+        """The account chose a status, here or on another process."""
+        user = self._by_account.get(account_id)
+        if user is not None and user.chosen != status:
             user.chosen = status
             self.board.changed(user.account_id, user.name, now)
 
@@ -397,10 +458,15 @@ class Hub:
             raise Refusal(
                 ErrorCode.REQUEST_PENDING, f"{invitee.name} already asked you; answer their request"
             )
-        chat = Chat(user, invitee, now + self.request_ttl)
-        self._requests[(user.account_id, invitee.account_id)] = chat
+        out = self._ask(Chat(user, invitee, now + self.request_ttl), self.request_ttl)
+        if self.node is not None:
+            out.share(ChatAsked(user.account_id, invitee.account_id, self.request_ttl, self.node))
+        return out
+
+    def _ask(self, chat: Chat, expires_in: float) -> Outbox:
+        self._requests[(chat.requester.account_id, chat.invitee.account_id)] = chat
         out = Outbox()
-        out.send(invitee.conns, ChatRequested(requester=user.name, expires_in=self.request_ttl))
+        out.send(chat.invitee.conns, ChatRequested(chat.requester.name, expires_in))
         return out
 
     def answer_chat(self, conn: ConnId, requester_name: str, accept: bool, now: float) -> Outbox:
@@ -417,26 +483,39 @@ class Hub:
                 ErrorCode.NO_SUCH_REQUEST, f"there is no chat request from {requester_name} to you"
             )
         if not accept:
-            return self._close_request(chat, Trigger.DECLINE, user.name)
-        del self._requests[(chat.requester.account_id, user.account_id)]
+            out = self._close_request(chat, Trigger.DECLINE, user.name)
+            self._share_move(out, chat, Trigger.DECLINE, user.name)
+            return out
+        out = self._start_chat(chat, self.new_id("chat"), now)
+        self._share_move(out, chat, Trigger.ACCEPT, user.name)
+        return out
+
+    def _start_chat(self, chat: Chat, conversation: str, now: float) -> Outbox:
+        """The invitee accepted: other requests of either side close, the chat starts."""
+        del self._requests[(chat.requester.account_id, chat.invitee.account_id)]
+        sides = {chat.requester, chat.invitee}
         out = Outbox()
-        for other in [
-            c for c in self._requests.values() if {c.requester, c.invitee} & {chat.requester, user}
-        ]:
-            out.extend(self._close_request(other, Trigger.BUSY, user.name))
-        chat.conversation = self.new_id("chat")
-        self._chat_members[chat.conversation] = (chat.requester.account_id, user.account_id)
+        for other in [c for c in self._requests.values() if {c.requester, c.invitee} & sides]:
+            out.extend(self._close_request(other, Trigger.BUSY, chat.invitee.name))
+        self._open_chat(chat, conversation, now)
+        self._tell(out, advance(chat, Trigger.ACCEPT, chat.invitee.name))
+        return out
+
+    def _open_chat(self, chat: Chat, conversation: str, now: float) -> None:
+        chat.conversation = conversation
+        self._chat_members[conversation] = (chat.requester.account_id, chat.invitee.account_id)
         for side in (chat.requester, chat.invitee):
             side.chat = chat
             self.board.changed(side.account_id, side.name, now)
-        self._tell(out, advance(chat, Trigger.ACCEPT, user.name))
-        return out
 
     def end_chat(self, conn: ConnId, now: float) -> Outbox:
         user = self.signed_in(conn)
         if user.chat is None:
             raise Refusal(ErrorCode.NOT_IN_CHAT, "you are not in a chat")
-        return self._finish_chat(user.chat, Trigger.END, user, now)
+        chat = user.chat
+        out = self._finish_chat(chat, Trigger.END, user.name, now)
+        self._share_move(out, chat, Trigger.END, user.name)
+        return out
 
     def _close_request(self, chat: Chat, trigger: Trigger, actor: str) -> Outbox:
         del self._requests[(chat.requester.account_id, chat.invitee.account_id)]
@@ -444,13 +523,18 @@ class Hub:
         self._tell(out, advance(chat, trigger, actor))
         return out
 
-    def _finish_chat(self, chat: Chat, trigger: Trigger, actor: OnlineUser, now: float) -> Outbox:
+    def _finish_chat(self, chat: Chat, trigger: Trigger, actor: str, now: float) -> Outbox:
         out = Outbox()
-        self._tell(out, advance(chat, trigger, actor.name))
+        self._tell(out, advance(chat, trigger, actor))
         for side in (chat.requester, chat.invitee):
             side.chat = None
             self.board.changed(side.account_id, side.name, now)
         return out
+
+    def _share_move(self, out: Outbox, chat: Chat, trigger: Trigger, actor: str) -> None:
+        if self.node is not None:
+            r, i = chat.requester.account_id, chat.invitee.account_id
+            out.share(ChatMoved(r, i, trigger, actor, chat.conversation))
 
     @staticmethod
     def _tell(out: Outbox, told: list[tuple[OnlineUser, Event]]) -> None:
@@ -460,8 +544,153 @@ class Hub:
     # ------------------------------------------------------------------ delivery
 
     def deliver(self, stored: StoredMessage) -> Outbox:
-        """Send a committed entry to whoever is in its conversation now."""
+        """Send a committed entry to whoever is in its conversation now (no order check:
+        on several processes, entries go through :meth:`committed` or :meth:`in_order`)."""
         self._heads[stored.conversation] = max(self.head(stored.conversation), stored.seq)
         out = Outbox()
         out.send(audience(self, stored.conversation), as_event(stored))
         return out
+
+    def committed(self, stored: StoredMessage) -> Decision:
+        """Deliver an entry this process committed; on several, share it and keep the order."""
+        if self.node is None:
+            return Decision(self.deliver(stored))
+        out = Outbox()
+        out.share(EntryCommitted(stored))
+        return self.in_order(stored, out)
+
+    def in_order(self, stored: StoredMessage, out: Outbox | None = None) -> Decision:
+        """Deliver an entry after every earlier one of its conversation, once: one that came
+        early waits while the missing ones are read from the store."""
+        out = out if out is not None else Outbox()
+        for entry in self._order.arrive(stored):
+            out.extend(self.deliver(entry))
+        return self._fill_gap(stored.conversation, out)
+
+    def _fill_gap(self, conversation: str, out: Outbox) -> Decision:
+        gap = self._order.gap(conversation)
+        if gap is None:
+            return Decision(out)
+        after, missing = gap
+
+        def read(entries: list[StoredMessage]) -> Decision:
+            filled = Outbox()
+            for entry in self._order.filled(conversation, entries):
+                filled.extend(self.deliver(entry))
+            return self._fill_gap(conversation, filled)
+
+        return Decision.after(ReadHistory(conversation, after=after, limit=missing), read, out)
+
+    def typed(self, conversation: str, account_id: int, name: str) -> Outbox:
+        """Tell a conversation's listeners that someone is typing (but not that one's own
+        devices); the other processes tell theirs."""
+        user = self._by_account.get(account_id)
+        mine = user.conns if user is not None else set()
+        out = Outbox()
+        others = [c for c in audience(self, conversation) if c not in mine]
+        out.send(others, TypingEvent(conversation=conversation, name=name))
+        return out
+
+    def typing(self, conversation: str, user: OnlineUser) -> Outbox:
+        out = self.typed(conversation, user.account_id, user.name)
+        if self.node is not None:
+            out.share(Typed(conversation, user.account_id, user.name))
+        return out
+
+    # ------------------------------------------------------------------ other processes
+
+    def apply(self, node: NodeId, op: Op, now: float, wall: float) -> Decision:
+        """Follow a change another process made; the decision says what this one's
+        connections hear (and maybe what to read first)."""
+        if node == self.node:
+            return Decision()
+        return APPLIERS[type(op)](self, node, op, now, wall)
+
+    def announce(self) -> list[Op]:
+        """What a process that just said hello must learn from this one: the users online
+        here, and the requests and chats they are in."""
+        ops: list[Op] = []
+        chats: dict[int, Chat] = {}
+        for user in self._users.values():
+            if user.here is not None:
+                ops.append(self._here_op(user))
+                if user.chat is not None:
+                    chats[id(user.chat)] = user.chat
+        for chat in self._requests.values():
+            if chat.requester.here is not None or chat.invitee.here is not None:
+                left = chat.expires_at - self._clock
+                origin = chat.origin or self.node or ""
+                r, i = chat.requester.account_id, chat.invitee.account_id
+                ops.append(ChatAsked(r, i, max(0.0, left), origin))
+        for chat in chats.values():
+            r, i = chat.requester.account_id, chat.invitee.account_id
+            ops.append(InChat(r, i, chat.conversation))
+        return ops
+
+    def user_here(self, node: NodeId, op: UserHere, now: float) -> Outbox:
+        """The account is online on ``node``."""
+        user = self._by_account.get(op.account_id)
+        if user is None:
+            if op.key in self._users:
+                return Outbox()
+            user = OnlineUser(op.account_id, op.name, op.key, op.status, guest=op.guest)
+            self._users[user.key] = user
+            self._by_account[user.account_id] = user
+            self.board.changed(user.account_id, user.name, now)
+        user.elsewhere[node] = op.connected
+        self.status_set(user.account_id, op.status, now)
+        return Outbox()
+
+    def user_gone(self, node: NodeId, account_id: int, how: Trigger, now: float) -> Outbox:
+        """The account has nothing left on ``node``: it leaves if it is online nowhere else."""
+        user = self._by_account.get(account_id)
+        if user is None or user.elsewhere.pop(node, None) is None:
+            return Outbox()
+        return self._went(user, user.here, how, now)
+
+    def node_gone(self, node: NodeId, now: float) -> Outbox:
+        """``node`` stopped: forget what it said. Its users leave unless online elsewhere
+        (the others are told after the usual linger), and its pending requests close."""
+        out = Outbox()
+        for user in [u for u in self._users.values() if node in u.elsewhere]:
+            out.extend(self.user_gone(node, user.account_id, Trigger.DISCONNECT, now))
+        for chat in [c for c in self._requests.values() if c.origin == node]:
+            out.extend(self._close_request(chat, Trigger.REQUESTER_LEFT, chat.requester.name))
+        return out
+
+    def chat_asked(self, op: ChatAsked, now: float) -> Outbox:
+        """A request made on another process (or told in an announce)."""
+        requester = self._by_account.get(op.requester_id)
+        invitee = self._by_account.get(op.invitee_id)
+        pair = (op.requester_id, op.invitee_id)
+        if requester is None or invitee is None or pair in self._requests:
+            return Outbox()
+        origin = None if op.origin == self.node else op.origin
+        return self._ask(
+            Chat(requester, invitee, now + op.expires_in, origin=origin), op.expires_in
+        )
+
+    def chat_moved(self, op: ChatMoved, now: float) -> Outbox:
+        """A request or chat moved on another process: the same move here."""
+        if op.trigger is Trigger.END:
+            user = self._by_account.get(op.requester_id)
+            chat = None if user is None else user.chat
+            if chat is None or chat.conversation != op.conversation:
+                return Outbox()
+            return self._finish_chat(chat, op.trigger, op.actor, now)
+        pending = self._requests.get((op.requester_id, op.invitee_id))
+        if pending is None or pending.phase is not Phase.PENDING:
+            return Outbox()
+        if op.trigger is Trigger.ACCEPT:
+            return self._start_chat(pending, op.conversation, now)
+        return self._close_request(pending, op.trigger, op.actor)
+
+    def in_chat(self, op: InChat, now: float) -> None:
+        """Two users are in a chat that started before this process said hello."""
+        requester = self._by_account.get(op.requester_id)
+        invitee = self._by_account.get(op.invitee_id)
+        if requester is None or invitee is None or requester.chat or invitee.chat:
+            return
+        self._requests.pop((op.requester_id, op.invitee_id), None)
+        chat = Chat(requester, invitee, now, Phase.CHATTING)
+        self._open_chat(chat, op.conversation, now)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from hubbub.hub.ops import NodeId
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.protocol import ChosenStatus, Presence, SeenStatus, Status, UserStatus, encode
 
@@ -31,7 +32,8 @@ GUEST_ROLE = "guest"
 
 @dataclass(eq=False, slots=True)
 class OnlineUser:
-    """A signed-in account: online while it has a connection or a session in its grace period."""
+    """A signed-in account: online while it has a connection or a session in its grace
+    period, here or on another process (``elsewhere``)."""
 
     account_id: int
     name: str
@@ -43,14 +45,29 @@ class OnlineUser:
     chat: Chat | None = None
     guest: bool = False
     """Signed in without credentials (an IRC guest, :mod:`hubbub.hub.guests`)."""
+    elsewhere: dict[NodeId, bool] = field(default_factory=dict)
+    """The other processes it is online on, each with whether it is connected there (or
+    only has a session in its grace period)."""
 
     @property
     def status(self) -> Status:
         return "busy" if self.chat is not None else self.chosen
 
     @property
+    def here(self) -> bool | None:
+        """On this process: True if connected, False if only parked, None if absent."""
+        if self.conns:
+            return True
+        return False if self.parked else None
+
+    @property
     def online(self) -> bool:
-        return bool(self.conns or self.parked)
+        return bool(self.conns or self.parked or self.elsewhere)
+
+    @property
+    def connected(self) -> bool:
+        """Has an open connection on some process: what it is sent now, it can read now."""
+        return bool(self.conns) or any(self.elsewhere.values())
 
 
 @dataclass(eq=False, slots=True)

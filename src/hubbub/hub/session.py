@@ -189,9 +189,9 @@ def attach_account(
         hub.admins.add(account.id)
     else:
         hub.admins.discard(account.id)
-    attached = hub.attach(conn, account.id, account.name, account.name_key, token, now)
+    guest = account.role == GUEST_ROLE
+    attached = hub.attach(conn, account.id, account.name, account.name_key, token, now, guest=guest)
     user = hub.signed_in(conn)
-    user.guest = account.role == GUEST_ROLE
     heads = {room.id: hub.head(room.id) for room in hub.rooms.of(account.id)}
     chat = hub.chat_info(user)
     if chat is not None:

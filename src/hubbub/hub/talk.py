@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hubbub.calc import CalcError, evaluate, format_result
-from hubbub.hub.access import audience, check_writable, may_moderate, readable
+from hubbub.hub.access import check_writable, may_moderate, readable
 from hubbub.hub.blocks import check_not_blocked
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
@@ -50,7 +50,6 @@ from hubbub.protocol import (
     SearchResults,
     Sent,
     Typing,
-    TypingEvent,
 )
 from hubbub.store import Account, Act, Draft, Found, StoredMessage, dm_conversation, kind_of
 
@@ -60,7 +59,7 @@ if TYPE_CHECKING:
 
 def _stored(hub: Hub, conn: ConnId, request_id: RequestId, stored: StoredMessage) -> Decision:
     """Deliver a committed entry (unless it is a resend's), then answer with its place."""
-    out = Outbox() if stored.duplicate else hub.deliver(stored)
+    decision = Decision() if stored.duplicate else hub.committed(stored)
     sent = Sent(
         id=request_id,
         conversation=stored.conversation,
@@ -68,7 +67,8 @@ def _stored(hub: Hub, conn: ConnId, request_id: RequestId, stored: StoredMessage
         ts=stored.ts,
         duplicate=stored.duplicate,
     )
-    return Decision.answer(conn, sent, out)
+    decision.out.send([conn], sent, urgent=True)
+    return decision
 
 
 def _mentions(
@@ -119,6 +119,12 @@ def say(hub: Hub, conn: ConnId, request: Say, wall: float) -> Decision:
     return Decision.after(Append(draft), lambda stored: _stored(hub, conn, request.id, stored))
 
 
+def _connected(hub: Hub, account_id: int) -> bool:
+    """Whether the account has an open connection on some process, which delivers to it."""
+    user = hub.online_account(account_id)
+    return user is not None and user.connected
+
+
 def message_user(hub: Hub, conn: ConnId, request: MessageUser) -> Decision:
     """A private message; an offline recipient gets it at their next sign-in."""
     user = hub.signed_in(conn)
@@ -139,7 +145,7 @@ def message_user(hub: Hub, conn: ConnId, request: MessageUser) -> Decision:
             to=recipient,
             client_id=request.client_id,
             mentions=mentioned(text, names.get),
-            hold_for=() if hub.conns_of([recipient_id]) else (recipient_id,),
+            hold_for=() if _connected(hub, recipient_id) else (recipient_id,),
             members=(user.account_id, recipient_id),
         )
 
@@ -232,9 +238,7 @@ def typing(hub: Hub, conn: ConnId, request: Typing, now: float) -> Decision:
     last = hub.typing_sent.get(key)
     if last is None or now - last >= TYPING_EVERY:
         hub.typing_sent[key] = now
-        mine = user.conns
-        others = [c for c in audience(hub, request.conversation) if c not in mine]
-        out.send(others, TypingEvent(conversation=request.conversation, name=user.name))
+        out = hub.typing(request.conversation, user)
     return Decision.answer(conn, Ok(id=request.id), out)
 
 

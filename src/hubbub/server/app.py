@@ -75,7 +75,11 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     store = await open_store(config.database or default_url(config.data_dir))
     server = ChatServer(app[CONFIG], store, app[METRICS])
-    await server.start()
+    try:
+        await server.start()
+    except BaseException:
+        await store.close()
+        raise
     app[SERVER] = server
     irc = None
     if config.irc is not None:
@@ -89,6 +93,7 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     yield
     if irc is not None:
         await irc.stop()
+    await server.close()
     await store.close()
 
 

@@ -35,6 +35,9 @@ class Config:
     data_dir: Path = Path(".hubbub")
     database: str | None = None
     """The database's URL; None: the SQLite file ``hubbub.db`` in ``data_dir``."""
+    redis: str | None = None
+    """A Redis URL: share live changes with the other processes of the chat over its
+    pub/sub (server/bus.py); None: this process is the whole chat."""
     grace: float = 20.0
     """Seconds a dropped connection keeps its user's presence and chat, waiting for a resume."""
     request_ttl: float = 60.0

@@ -11,14 +11,16 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import WSCloseCode, web
 
 from hubbub.hub import ConnId, Decision, Hub, Outbox, follow, handle, hold_again
 from hubbub.hub.effects import Append
+from hubbub.hub.hub import random_id
+from hubbub.hub.ops import NodeId, Op
 from hubbub.protocol import (
     ClientRequest,
     Error,
@@ -32,6 +34,7 @@ from hubbub.protocol import (
     request_id_of,
 )
 from hubbub.server.backlog import Backlog
+from hubbub.server.bus import Bus
 from hubbub.server.config import Config
 from hubbub.server.metrics import Metrics
 from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, Outlet, text_frame
@@ -46,6 +49,10 @@ SIGN_IN_LATE = 4002
 
 RETRY_UNAVAILABLE = 2.0
 """The ``retry_after`` of an ``unavailable`` error: seconds before trying again."""
+
+REMOTE: ConnId = 0
+"""The connection a decision about another process's change runs for: none has this id
+(they count from 1), so whatever it answers goes nowhere and a failure is only logged."""
 
 
 @dataclass(eq=False, slots=True)
@@ -90,12 +97,16 @@ class ChatServer:
         limits = config.limits
         bounded = limits.enabled and limits.hash_queue > 0
         self.passwords = Argon2Passwords(limits.hash_queue if bounded else None)
+        node = random_id("node") if config.redis is not None else None
         self.hub = Hub(
             grace=config.grace,
             request_ttl=config.request_ttl,
             limits=limits,
             token_idle=config.token_idle_days * 86400.0,
+            node=node,
         )
+        self.bus = Bus(config.redis, node, self) if config.redis and node else None
+        """The other processes of this chat (``--redis``); None when this one is alone."""
         self._wires: dict[ConnId, Wire] = {}
         self._unsettled: set[ConnId] = set()
         self._unsigned: dict[ConnId, float] = {}
@@ -113,9 +124,12 @@ class ChatServer:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Load the rooms and where each conversation ends, and start the clock."""
+        """Load the rooms and where each conversation ends, join the bus (if any), and
+        start the clock."""
         self.hub.load(await self.store.load_rooms(), await self.store.heads())
         self.hub.load_moderation(await self.store.load_moderation())
+        if self.bus is not None:
+            await self.bus.start()
         self._flusher = Flusher()
         loop = asyncio.get_running_loop()
         self._ticker = loop.create_task(self._tick_forever())
@@ -139,6 +153,11 @@ class ChatServer:
         )
         if self._chores:
             await asyncio.wait(self._chores, timeout=5.0)
+
+    async def close(self) -> None:
+        """After the last connection has ended: tell the other processes this one is gone."""
+        if self.bus is not None:
+            await self.bus.stop()
 
     async def _tick_forever(self) -> None:
         while True:
@@ -205,7 +224,8 @@ class ChatServer:
         wire.outbound.stop()
         self.send(self.hub.disconnect(conn, clean=clean, now=time.monotonic()))
         if not clean and wire.unread.settle(time.monotonic()):
-            self._spawn(self._run_chore(conn, hold_again(self.hub, wire.unread.unproven())))
+            held = hold_again(self.hub, wire.unread.unproven())
+            self._spawn(self._run_chore(conn, held, "hold messages again"))
 
     @staticmethod
     async def _close_answered(wire: Wire, code: int, reason: str) -> None:
@@ -219,11 +239,11 @@ class ChatServer:
         self._chores.add(task)
         task.add_done_callback(self._chores.discard)
 
-    async def _run_chore(self, conn: ConnId, decision: Decision) -> None:
+    async def _run_chore(self, conn: ConnId, decision: Decision, what: str) -> None:
         try:
             await self.run(conn, decision)
         except (Refusal, StoreError):
-            log.exception("conn=%s could not hold messages again", conn)
+            log.exception("conn=%s could not %s", conn, what)
 
     def send(self, outbox: Outbox) -> None:
         """Queue each delivery's one frame for every recipient still connected."""
@@ -246,6 +266,8 @@ class ChatServer:
                         self._written_unproven(conn, wire, mark)
         for conn, code, reason in outbox.closes:
             self._close(conn, code, reason)
+        if outbox.ops and self.bus is not None:
+            self.bus.publish(outbox.ops)
 
     def _close(self, conn: ConnId, code: int, reason: str) -> None:
         """Stop reading ``conn``, answer what it sent, then close it with ``code``."""
@@ -386,6 +408,34 @@ class ChatServer:
             if held and wire is not None and self.hub.connected(conn):
                 wire.outbound.release()
 
+    # ------------------------------------------------------------------ other processes
+
+    def take_ops(self, node: NodeId, ops: Sequence[Op]) -> None:
+        """Carry out the hub's decision on each change another process published, in order.
+
+        What a decision sends now goes out at once, so the order holds; an effect it
+        names (a read of entries that did not arrive) runs as a chore.
+        """
+        now, wall = time.monotonic(), time.time()
+        for op in ops:
+            try:
+                decision = self.hub.apply(node, op, now, wall)
+            except Exception:
+                log.exception("could not apply %s from %s", type(op).__name__, node)
+                continue
+            self.send(decision.out)
+            if decision.log is not None:
+                self.log(REMOTE, *decision.log)
+            if decision.effect is not None:
+                rest = replace(decision, out=Outbox(), log=None)
+                self._spawn(self._run_chore(REMOTE, rest, f"apply {type(op).__name__}"))
+
+    def announce(self) -> list[Op]:
+        return self.hub.announce()
+
+    def forget_node(self, node: NodeId) -> None:
+        self.send(self.hub.node_gone(node, time.monotonic()))
+
     # ------------------------------------------------------------------ observability
 
     def log(self, conn: ConnId, event: str, detail: str = "") -> None:
@@ -406,4 +456,11 @@ class ChatServer:
             for link in self.hub.links()
         ]
         users = [{"name": u.name, "status": u.status} for u in self.hub.all_users()]
-        return {"connections": connections, "users": users, "commits": self.store.commits}
+        report: dict[str, Any] = {
+            "connections": connections,
+            "users": users,
+            "commits": self.store.commits,
+        }
+        if self.bus is not None:
+            report["bus"] = {"node": self.bus.node, "up": self.bus.up, "nodes": self.bus.nodes()}
+        return report

@@ -16,6 +16,8 @@ from pathlib import Path
 import click
 
 from hubbub.server.conn_limits import ConnLimits, open_file_room
+from hubbub.store import StoreError
+from hubbub.store.database import parse_url
 
 
 def check_data_dir(data_dir: Path) -> None:
@@ -86,4 +88,27 @@ def check_connection_cap(limits: ConnLimits) -> None:
         raise click.ClickException(
             f"--max-connections {limits.max_connections} is more than the open-file limit "
             f"leaves room for ({room}); raise it (ulimit -n) or ask for fewer"
+        )
+
+
+def check_cluster(database: str | None, redis: str | None, workers: int) -> None:
+    """Several processes share one chat only through PostgreSQL and Redis: refuse
+    ``--redis`` without PostgreSQL, and ``--workers`` above 1 without both."""
+    if redis is None and workers == 1:
+        return
+    needs = "--redis" if workers == 1 else f"--workers {workers}"
+    on_postgres = False
+    if database is not None:
+        try:
+            on_postgres = parse_url(database).get_backend_name() == "postgresql"
+        except StoreError as error:
+            raise click.ClickException(str(error)) from None
+    if not on_postgres:
+        raise click.ClickException(
+            f"{needs} needs --database postgresql://…: several processes share one "
+            "PostgreSQL database (a SQLite file serves one process only)"
+        )
+    if redis is None:
+        raise click.ClickException(
+            f"{needs} needs --redis redis://…: the processes share live events over Redis"
         )

@@ -25,6 +25,8 @@ from hubbub.store.writer import Operation, Writer, unreachable
 T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x68756262
+"""The PostgreSQL advisory lock a migration holds: "hubb" in ASCII."""
 
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -96,6 +98,10 @@ def upgrade_schema(url: URL | str) -> None:
     engine = open_engine(url)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Processes starting together migrate one at a time (the lock ends with
+                # the transaction); the later ones find the schema new.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection

@@ -1,0 +1,148 @@
+"""``hubbub serve --workers N``: N server processes on one listening socket.
+
+The supervisor binds the socket (and the IRC ones) first, then forks N workers that all
+accept from it: the kernel hands each new connection to whichever worker takes it
+first, and a connection made while a worker restarts waits in the backlog instead of
+being refused. Each worker is a whole ``hubbub serve`` (its own hub, a node on the bus)
+in a process group of its own, so a terminal's Ctrl-C reaches only the supervisor, which
+stops every worker by its PID with SIGTERM (they shut down as one server does) and waits
+for them. A worker that exits by itself is started again after :data:`RESTART_DELAY`,
+unless it ran less than :data:`SHORTEST_RUN`: that is a failure to start (the database or
+Redis cannot be reached), and the supervisor stops the others and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType
+
+import click
+
+log = logging.getLogger("hubbub.workers")
+
+RESTART_DELAY = 1.0
+SHORTEST_RUN = 10.0
+"""A worker that exits sooner than this after its start failed to start."""
+POLL_SECONDS = 0.2
+STOP_SECONDS = 20.0
+"""How long workers get to shut down gracefully before they are killed."""
+_PR_SET_PDEATHSIG = 1
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@dataclass(slots=True)
+class _Worker:
+    index: int
+    pid: int
+    started: float
+
+
+def supervise(count: int, serve: Callable[[], None]) -> int:
+    """Run ``serve`` in ``count`` forked workers until SIGINT/SIGTERM; the exit status."""
+    workers: dict[int, _Worker] = {}
+    restarts: dict[int, float] = {}
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            log.info("stopping %d workers", len(workers))
+            for pid in workers:
+                _signal(pid, signal.SIGTERM)
+
+    for index in range(count):
+        worker = _fork(index, serve)
+        workers[worker.pid] = worker
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    status = 0
+    deadline: float | None = None
+    while workers or (restarts and not stopping):
+        time.sleep(POLL_SECONDS)
+        now = time.monotonic()
+        for pid, code in _exited():
+            gone = workers.pop(pid, None)
+            if gone is None or stopping:
+                continue
+            log.warning("worker %d (pid %d) exited with status %d", gone.index, pid, code)
+            if now - gone.started < SHORTEST_RUN:
+                log.error("worker %d failed to start: stopping the others", gone.index)
+                status = 1
+                stop(signal.SIGTERM, None)
+            else:
+                restarts[gone.index] = now + RESTART_DELAY
+        for index, when in list(restarts.items()):
+            if stopping:
+                restarts.clear()
+            elif now >= when:
+                del restarts[index]
+                worker = _fork(index, serve)
+                workers[worker.pid] = worker
+        if stopping:
+            deadline = deadline or now + STOP_SECONDS
+            if now > deadline:
+                for pid in workers:
+                    _signal(pid, signal.SIGKILL)
+    return status
+
+
+def _fork(index: int, serve: Callable[[], None]) -> _Worker:
+    # Signals wait until the child has dropped the supervisor's handlers.
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    pid = os.fork()
+    if pid == 0:
+        _be_worker(serve)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    log.info("worker %d started (pid %d)", index, pid)
+    return _Worker(index, pid, time.monotonic())
+
+
+def _be_worker(serve: Callable[[], None]) -> None:
+    """The child's whole life: serve, then exit without returning to the supervisor's code."""
+    code = 1
+    try:
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        os.setpgid(0, 0)
+        if sys.platform == "linux":
+            # Never outlive the supervisor, even one killed with SIGKILL.
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        serve()
+        code = 0
+    except click.ClickException as error:
+        error.show()
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _exited() -> list[tuple[int, int]]:
+    """Workers that have exited since the last call: (pid, exit status)."""
+    done: list[tuple[int, int]] = []
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return done
+        if pid == 0:
+            return done
+        done.append((pid, os.waitstatus_to_exitcode(status)))
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
