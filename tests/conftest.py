@@ -30,6 +30,7 @@ from hubbub.server.app import SERVER
 from hubbub.store import Account, Draft, Store, default_url, open_store
 from hubbub.store.database import parse_url
 from postgres import PostgresServer, postgres, postgres_alone  # noqa: F401 (fixtures)
+from redis_server import redis_server  # noqa: F401 (fixture)
 
 
 @dataclass
