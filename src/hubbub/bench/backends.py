@@ -7,7 +7,8 @@ The processes are found once, just before the first measured phase (the servers'
 connections are open by then): every PostgreSQL process ``pg_stat_activity`` lists
 (backends and background workers, of every database of that PostgreSQL) and Redis's
 ``process_id``. Their CPU is read from ``/proc`` like the server's. A process that ends
-during the run keeps the last figure read of it. Servers on another host are not
+before it is opened is left out; one that ends during the run keeps the last figure
+read of it. Servers on another host are not
 measured (their process ids mean nothing here).
 """
 
@@ -48,7 +49,12 @@ class BackendCpu:
 
     def cpu_seconds(self) -> float:
         if self._processes is None:
-            self._processes = {pid: ProcessFiles(pid) for pid in self._find()}
+            self._processes = {}
+            for pid in self._find():
+                try:
+                    self._processes[pid] = ProcessFiles(pid)
+                except OSError:
+                    continue
         for pid, files in self._processes.items():
             try:
                 self._last[pid] = files.cpu_seconds()
