@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import signal
 import socket
 import ssl
@@ -30,7 +31,7 @@ from hubbub.server.app import SERVER
 from hubbub.store import Account, Draft, Store, default_url, open_store
 from hubbub.store.database import parse_url
 from postgres import PostgresServer, postgres, postgres_alone  # noqa: F401 (fixtures)
-from redis_server import redis_server  # noqa: F401 (fixture)
+from redis_server import RedisServer, redis_server  # noqa: F401 (fixture)
 
 
 @dataclass
@@ -86,7 +87,7 @@ async def signed_in_to() -> AsyncIterator[SignedInTo]:
     """
     opened: list[Client] = []
 
-    async def sign_in(server: Running, name: str, **options: Any) -> Client:
+    async def sign_in(server: Running | ServerProcess, name: str, **options: Any) -> Client:
         client = Client.connect(server.url, **options)
         await client.open()
         opened.append(client)
@@ -202,6 +203,10 @@ class ServerProcess:
                     raise RuntimeError(f"hubbub serve exited: {errors}") from None
                 time.sleep(0.05)
         raise RuntimeError("hubbub serve did not answer /healthz in 20 s")
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -353,3 +358,101 @@ def hubbub(server_pool: ServerPool) -> Iterator[ServerProcess]:
     server = server_pool.take()
     yield server
     server.stop()
+
+
+@dataclass
+class Cluster:
+    """``hubbub serve`` processes on one PostgreSQL database and one Redis: one chat.
+
+    :meth:`next` hands the processes out in turn, so clients spread over them.
+    """
+
+    servers: list[ServerProcess]
+    redis: RedisServer
+    database: str
+    turn: int = 0
+
+    def next(self) -> ServerProcess:
+        server = self.servers[self.turn % len(self.servers)]
+        self.turn += 1
+        return server
+
+    def start(self) -> None:
+        """Start every process (together: they migrate in turn), and return once each has
+        heard every other one on the bus."""
+        for server in self.servers:
+            server.spawn()
+        for server in self.servers:
+            server.wait_ready()
+        self.wait_formed()
+
+    def wait_formed(self, within: float = 20.0) -> None:
+        """Wait until each running process has heard every other running one on the bus."""
+        deadline = time.monotonic() + within
+        while True:
+            buses = [self.bus(server) for server in self.servers if server.running]
+            nodes = {bus["node"] for bus in buses}
+            if all(bus["up"] and set(bus["nodes"]) == nodes - {bus["node"]} for bus in buses):
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the processes did not all hear each other: {buses}")
+            time.sleep(0.1)
+
+    @staticmethod
+    def status(server: ServerProcess) -> dict[str, Any]:
+        """The process's ``/status``: its connections, users, and view of the bus."""
+        with urllib.request.urlopen(f"{server.url}/status", timeout=5) as response:
+            report: dict[str, Any] = json.load(response)
+            return report
+
+    @classmethod
+    def bus(cls, server: ServerProcess) -> dict[str, Any]:
+        """The process's view of the bus: its node, whether it is up, and the other
+        nodes it hears."""
+        bus: dict[str, Any] = cls.status(server)["bus"]
+        return bus
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+
+@pytest.fixture
+def cluster_options() -> tuple[str, ...]:
+    """More ``hubbub serve`` flags for every process of ``cluster`` (a module may override)."""
+    return ()
+
+
+@pytest.fixture
+def cluster(
+    request: pytest.FixtureRequest, tmp_path: Path, cluster_options: tuple[str, ...]
+) -> Iterator[Cluster]:
+    """Two ``hubbub serve --database postgresql://… --redis redis://…`` processes, on the
+    session's PostgreSQL and a Redis of the test's own."""
+    database = request.getfixturevalue("postgres").new_database()
+    redis: RedisServer = request.getfixturevalue("redis_server")
+    servers = [
+        ServerProcess(
+            tmp_path / f"node{index}",
+            free_port(),
+            database=database,
+            options=("--redis", redis.url, *cluster_options),
+        )
+        for index in range(2)
+    ]
+    running = Cluster(servers, redis, database)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def on_cluster(cluster: Cluster, signed_in_to: SignedInTo) -> Callable[..., Awaitable[Client]]:
+    """``on_cluster(name)``: a client signed in on the cluster's next process in turn."""
+
+    async def sign_in(name: str, **options: Any) -> Client:
+        return await signed_in_to(cluster.next(), name, **options)
+
+    return sign_in

@@ -273,7 +273,7 @@ def serve(
     from hubbub.workers import supervise
 
     announce()
-    if supervise(workers, lambda: serve_here(lambda: None)) != 0:
+    if supervise(workers, serve_here) != 0:
         raise click.ClickException("a worker failed to start (its error is above)")
 
 
@@ -330,3 +330,8 @@ def status(host: str, port: int, as_json: bool, tls: bool) -> None:
     console = Console()
     console.print(table)
     console.print(f"{len(report['users'])} signed in, {len(report['connections'])} connections")
+    if (bus := report.get("bus")) is not None:
+        state = "connected to" if bus["up"] else "NOT connected to"
+        console.print(
+            f"process {bus['node']}, {state} Redis, hears {len(bus['nodes'])} other processes"
+        )

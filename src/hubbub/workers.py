@@ -6,8 +6,8 @@ first, and a connection made while a worker restarts waits in the backlog instea
 being refused. Each worker is a whole ``hubbub serve`` (its own hub, a node on the bus)
 in a process group of its own, so a terminal's Ctrl-C reaches only the supervisor, which
 stops every worker by its PID with SIGTERM (they shut down as one server does) and waits
-for them. A worker that exits by itself is started again after :data:`RESTART_DELAY`,
-unless it ran less than :data:`SHORTEST_RUN`: that is a failure to start (the database or
+for them. A worker that exits by itself once it was serving is started again after
+:data:`RESTART_DELAY`; one that exits before it serves could not start (the database or
 Redis cannot be reached), and the supervisor stops the others and exits with status 1.
 """
 
@@ -30,8 +30,6 @@ import click
 log = logging.getLogger("hubbub.workers")
 
 RESTART_DELAY = 1.0
-SHORTEST_RUN = 10.0
-"""A worker that exits sooner than this after its start failed to start."""
 POLL_SECONDS = 0.2
 STOP_SECONDS = 20.0
 """How long workers get to shut down gracefully before they are killed."""
@@ -39,14 +37,31 @@ _PR_SET_PDEATHSIG = 1
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
+Serve = Callable[[Callable[[], None]], None]
+"""Serve until stopped, calling the function given once serving (a worker's whole life)."""
+
+
 @dataclass(slots=True)
 class _Worker:
     index: int
     pid: int
-    started: float
+    ready: int
+    """The read end of a pipe the worker writes to once it serves; -1 after that."""
+
+    def serving(self) -> bool:
+        """Whether the worker has said it serves (reads its pipe without waiting)."""
+        if self.ready >= 0:
+            try:
+                said = os.read(self.ready, 1)
+            except BlockingIOError:
+                return False
+            os.close(self.ready)
+            self.ready = -1
+            return bool(said)
+        return True
 
 
-def supervise(count: int, serve: Callable[[], None]) -> int:
+def supervise(count: int, serve: Serve) -> int:
     """Run ``serve`` in ``count`` forked workers until SIGINT/SIGTERM; the exit status."""
     workers: dict[int, _Worker] = {}
     restarts: dict[int, float] = {}
@@ -75,7 +90,7 @@ def supervise(count: int, serve: Callable[[], None]) -> int:
             if gone is None or stopping:
                 continue
             log.warning("worker %d (pid %d) exited with status %d", gone.index, pid, code)
-            if now - gone.started < SHORTEST_RUN:
+            if not gone.serving():
                 log.error("worker %d failed to start: stopping the others", gone.index)
                 status = 1
                 stop(signal.SIGTERM, None)
@@ -96,19 +111,28 @@ def supervise(count: int, serve: Callable[[], None]) -> int:
     return status
 
 
-def _fork(index: int, serve: Callable[[], None]) -> _Worker:
+def _fork(index: int, serve: Serve) -> _Worker:
+    ready, told = os.pipe()
     # Signals wait until the child has dropped the supervisor's handlers.
     signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     pid = os.fork()
     if pid == 0:
-        _be_worker(serve)
+        os.close(ready)
+        _be_worker(serve, told)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    os.close(told)
+    os.set_blocking(ready, False)
     log.info("worker %d started (pid %d)", index, pid)
-    return _Worker(index, pid, time.monotonic())
+    return _Worker(index, pid, ready)
 
 
-def _be_worker(serve: Callable[[], None]) -> None:
+def _be_worker(serve: Serve, told: int) -> None:
     """The child's whole life: serve, then exit without returning to the supervisor's code."""
+
+    def serving() -> None:
+        os.write(told, b"!")
+        os.close(told)
+
     code = 1
     try:
         for signum in _STOP_SIGNALS:
@@ -118,7 +142,7 @@ def _be_worker(serve: Callable[[], None]) -> None:
         if sys.platform == "linux":
             # Never outlive the supervisor, even one killed with SIGKILL.
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-        serve()
+        serve(serving)
         code = 0
     except click.ClickException as error:
         error.show()

@@ -5,10 +5,7 @@ shows verbatim): chat goes through, the hub sees each real client's address, and
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,45 +15,14 @@ import pytest
 import trustme
 
 from abuse.attacks import session_from, sign_in
-from conftest import ServerProcess, free_port
+from conftest import ServerProcess
+from nginx_server import DOCS, nginx_serving
 
-NGINX = "/usr/sbin/nginx"
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 SITE = DOCS / "nginx.conf"
-CERT = "/etc/letsencrypt/live/chat.example.org/fullchain.pem"
-KEY = "/etc/letsencrypt/live/chat.example.org/privkey.pem"
 
 
 def test_the_operations_guide_shows_the_tested_configuration() -> None:
     assert SITE.read_text() in (DOCS / "operations.md").read_text()
-
-
-def site_config(nginx_port: int, hubbub_port: int, cert: Path, key: Path) -> str:
-    """docs/nginx.conf with only its ports and certificate paths changed."""
-    text = SITE.read_text()
-    for old, new in [
-        ("server 127.0.0.1:8765;", f"server 127.0.0.1:{hubbub_port};"),
-        ("listen 443 ssl;", f"listen 127.0.0.1:{nginx_port} ssl;"),
-        (CERT, str(cert)),
-        (KEY, str(key)),
-    ]:
-        assert old in text, f"docs/nginx.conf no longer has {old!r}"
-        text = text.replace(old, new)
-    return text
-
-
-def main_config(prefix: Path) -> str:
-    """What /etc/nginx/nginx.conf would be, for one nginx process in a temp dir."""
-    temp_paths = "\n".join(
-        f"    {kind}_temp_path {prefix / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return (
-        f"daemon off;\nmaster_process off;\npid {prefix / 'nginx.pid'};\n"
-        f"error_log {prefix / 'error.log'} warn;\n"
-        "events { worker_connections 256; }\n"
-        f"http {{\n    access_log off;\n{temp_paths}\n    include {prefix / 'hubbub.conf'};\n}}\n"
-    )
 
 
 @pytest.fixture
@@ -75,48 +41,9 @@ def nginx(tmp_path: Path, authority: trustme.CA, server_process: ServerProcess) 
         "2",
     )
     server_process.start()
-    prefix = tmp_path / "nginx"
-    prefix.mkdir()
-    issued = authority.issue_cert("127.0.0.1")
-    cert, key = prefix / "cert.pem", prefix / "key.pem"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    port = free_port()
-    (prefix / "hubbub.conf").write_text(site_config(port, server_process.port, cert, key))
-    (prefix / "nginx.conf").write_text(main_config(prefix))
-    process = subprocess.Popen(
-        [
-            NGINX,
-            "-p",
-            str(prefix),
-            "-c",
-            str(prefix / "nginx.conf"),
-            "-e",
-            str(prefix / "error.log"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        _wait_listening(port, process)
-        yield f"https://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            errors = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"nginx exited: {errors}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nginx did not listen within 20 s")
+    upstream = [("server 127.0.0.1:8765;", f"server 127.0.0.1:{server_process.port};")]
+    with nginx_serving(tmp_path / "nginx", SITE, upstream, authority) as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from cluster_town import WALL, Cluster, frames, presence, seqs
 
+from hubbub.hub import Outbox
 from hubbub.hub.effects import Append
 from hubbub.hub.handle import handle
 from hubbub.protocol import ErrorCode, Refusal, Say
@@ -161,3 +162,37 @@ def test_a_process_that_says_hello_learns_requests_and_chats() -> None:
     fresh.attach(30, 3, "carol", "carol", "t30", 4.0)
     pending = fresh.pending_requests(fresh.signed_in(30), 4.0)
     assert [(r.requester, r.invitee, r.expires_in) for r in pending] == [("dave", "carol", 60.0)]
+
+
+def _announce(town: Cluster, node: str, to: str) -> Outbox:
+    heard = Outbox()
+    for op in town[node].announce():
+        heard.extend(town[to].apply(node, op, 9.0, WALL).out)
+    return heard
+
+
+def test_an_accept_that_was_lost_starts_the_chat_at_the_next_announce() -> None:
+    town = _asked()
+    town["b"].answer_chat(2, "alice", True, now=2.0)
+    heard = _announce(town, "b", "a")
+    assert frames(heard, 1) == [{"type": "chat_started", "conversation": "chat:b", "with": "bob"}]
+    assert town["a"].seen_status(1) == "busy"
+    assert frames(_announce(town, "b", "a"), 1) == []
+
+
+def test_a_request_that_closed_while_ops_were_lost_closes_at_the_next_announce() -> None:
+    town = _asked()
+    town.carry("b", town["b"].request_chat(4, "carol", now=1.0), 1.0)
+    town["b"].tick(62.0)
+    heard = _announce(town, "b", "a")
+    assert frames(heard, 3) == [{"type": "chat_cancelled", "from": "dave", "reason": "expired"}]
+    assert town["a"].pending_requests(town["a"].signed_in(1), 9.0) != []
+
+
+def test_a_dropped_partner_whose_grace_ends_on_their_process_ends_the_chat_disconnected() -> None:
+    town = _chatting()
+    town.carry("b", town["b"].disconnect(2, clean=False, now=3.0), 3.0)
+    assert town["a"].seen_status(2) == "busy"
+    heard = town.tick(3.0 + town["b"].grace)
+    ended = {"type": "chat_ended", "conversation": "chat:b", "by": "bob", "reason": "disconnected"}
+    assert [f for f in frames(heard["a"], 1) if f["type"] != "presence"] == [ended]

@@ -6,8 +6,9 @@ from cluster_town import WALL, Cluster, entry, frames, seqs
 
 from hubbub.hub import Decision, Hub, Outbox
 from hubbub.hub.cluster import EntryCommitted
-from hubbub.hub.effects import Append, ReadHistory
+from hubbub.hub.effects import Append, ReadGap
 from hubbub.hub.handle import handle
+from hubbub.hub.ops import Op
 from hubbub.hub.ordering import GAP_PAGE
 from hubbub.protocol import MessageUser, Say, Typing
 from hubbub.store import StoredMessage, dm_conversation
@@ -49,7 +50,7 @@ def test_an_entry_that_overtakes_waits_for_the_one_before_it() -> None:
     hub = _two()["b"]
     early = hub.apply("a", EntryCommitted(entry(2)), 1.0, WALL)
     assert seqs(early.out, 2) == []
-    assert early.effect == ReadHistory("lobby", after=0, limit=1)
+    assert early.effect == ReadGap("lobby", after=0, limit=1)
     late = hub.apply("a", EntryCommitted(entry(1)), 1.0, WALL)
     assert seqs(late.out, 2) == [1, 2]
     assert early.then is not None
@@ -62,7 +63,7 @@ def test_a_gap_is_read_from_the_store_and_delivered_in_order() -> None:
     hub.apply("a", EntryCommitted(entry(1)), 1.0, WALL)
     early = hub.apply("a", EntryCommitted(entry(4)), 1.0, WALL)
     meanwhile = hub.apply("a", EntryCommitted(entry(5)), 1.0, WALL)
-    assert early.effect == ReadHistory("lobby", after=1, limit=2)
+    assert early.effect == ReadGap("lobby", after=1, limit=2)
     assert meanwhile.effect is None
     assert early.then is not None
     filled = early.then([entry(2), entry(3)])
@@ -74,10 +75,10 @@ def test_a_long_gap_is_read_page_by_page() -> None:
     hub = _two()["b"]
     last = GAP_PAGE + 2
     early = hub.apply("a", EntryCommitted(entry(last)), 1.0, WALL)
-    assert early.effect == ReadHistory("lobby", after=0, limit=GAP_PAGE)
+    assert early.effect == ReadGap("lobby", after=0, limit=GAP_PAGE)
     assert early.then is not None
     more = early.then([entry(seq) for seq in range(1, GAP_PAGE + 1)])
-    assert more.effect == ReadHistory("lobby", after=GAP_PAGE, limit=1)
+    assert more.effect == ReadGap("lobby", after=GAP_PAGE, limit=1)
     assert more.then is not None
     assert seqs(more.then([entry(GAP_PAGE + 1)]).out, 2) == [GAP_PAGE + 1, last]
 
@@ -101,7 +102,7 @@ def test_a_local_commit_waits_for_an_earlier_entry_from_another_process() -> Non
     decision, heard = _say(town, "b", 2, entry(2, sender=2))
     assert seqs(heard["b"], 3) == []
     assert [f["seq"] for f in frames(heard["b"], 2) if f["type"] == "ok"] == [2]
-    assert decision.effect == ReadHistory("lobby", after=0, limit=1)
+    assert decision.effect == ReadGap("lobby", after=0, limit=1)
     assert seqs(town["b"].apply("a", EntryCommitted(entry(1)), 1.0, WALL).out, 3) == [1, 2]
 
 
@@ -151,3 +152,20 @@ def test_a_single_process_hub_delivers_at_once_and_shares_nothing() -> None:
     out = hub.committed(entry(5)).out
     assert out.ops == []
     assert hub.head("lobby") == 5
+
+
+def test_a_gap_read_that_failed_lets_the_waiting_entries_go() -> None:
+    hub = _two()["b"]
+    early = hub.apply("a", EntryCommitted(entry(2)), 1.0, WALL)
+    assert early.then is not None
+    assert seqs(early.then(None).out, 2) == [2]
+    assert seqs(hub.apply("a", EntryCommitted(entry(3)), 1.0, WALL).out, 2) == [3]
+
+
+class _Unknown(Op, frozen=True):
+    what: str
+
+
+def test_an_op_this_hub_does_not_know_changes_nothing() -> None:
+    hub = _two()["b"]
+    assert not hub.apply("a", _Unknown("?"), 1.0, WALL).out

@@ -179,3 +179,16 @@ def test_ops_a_hub_made_itself_are_ignored_when_they_come_back() -> None:
     town.sign_in("a", 1)
     assert not town["a"].apply("a", UserGone(1, Trigger.CLOSE), 1.0, WALL).out
     assert town["a"].seen_status(1) == "online"
+
+
+def test_an_announce_says_who_left_while_ops_were_lost() -> None:
+    town = Cluster("a", "b")
+    town.sign_in("a", 1)
+    town.sign_in("b", 2)
+    town.sign_in("b", 3)
+    town["b"].disconnect(2, clean=True, now=1.0)
+    assert town["a"].seen_status(2) == "online"
+    for op in town["b"].announce():
+        town["a"].apply("b", op, 2.0, WALL)
+    assert town["a"].seen_status(2) == "offline"
+    assert town["a"].seen_status(3) == "online"

@@ -12,7 +12,7 @@ The ops travel in an :class:`Envelope`, one per outbox, encoded with msgpack.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -44,6 +44,15 @@ class UserGone(Op, frozen=True):
 
     account_id: int
     how: Trigger
+
+
+class Roster(Op, frozen=True):
+    """Exactly these accounts are online on the sending process, and exactly these
+    requests asked there are open (an announce's last op): anyone else said to be there
+    went, and any other request was answered or expired, while ops were lost."""
+
+    account_ids: list[int]
+    asked: list[tuple[int, int]]
 
 
 class StatusSet(Op, frozen=True):
@@ -90,14 +99,25 @@ class ChatMoved(Op, frozen=True):
 
 
 class InChat(Op, frozen=True):
-    """Two users are in a 1:1 chat (an announce: the chat started before the hello)."""
+    """Two users are in a 1:1 chat (in an announce: it may have started before the hello,
+    or its accept been lost)."""
 
     requester_id: int
     invitee_id: int
     conversation: str
 
 
-PeopleOp = UserHere | UserGone | StatusSet | EntryCommitted | Typed | ChatAsked | ChatMoved | InChat
+PeopleOp = (
+    UserHere
+    | UserGone
+    | Roster
+    | StatusSet
+    | EntryCommitted
+    | Typed
+    | ChatAsked
+    | ChatMoved
+    | InChat
+)
 AnyOp = PeopleOp
 """Every op a process may receive: extend this union with another family of ops, and
 :data:`APPLIERS` with how a hub applies each."""
@@ -115,7 +135,8 @@ _decoder = msgspec.msgpack.Decoder(Envelope)
 
 
 def encode_envelope(node: NodeId, ops: list[Op]) -> bytes:
-    return _encoder.encode(Envelope(node, ops))  # type: ignore[arg-type]
+    """The envelope's bytes; ``ops`` come from an outbox, where every op is one of AnyOp."""
+    return _encoder.encode(Envelope(node, cast("list[AnyOp]", ops)))
 
 
 def decode_envelope(data: bytes) -> Envelope:
@@ -128,11 +149,16 @@ Applier = Callable[["Hub", NodeId, Any, float, float], Decision]
 
 
 def _user_here(hub: Hub, node: NodeId, op: UserHere, now: float, _wall: float) -> Decision:
-    return Decision(hub.user_here(node, op, now))
+    hub.user_here(node, op, now)
+    return Decision()
 
 
 def _user_gone(hub: Hub, node: NodeId, op: UserGone, now: float, _wall: float) -> Decision:
     return Decision(hub.user_gone(node, op.account_id, op.how, now))
+
+
+def _roster(hub: Hub, node: NodeId, op: Roster, now: float, _wall: float) -> Decision:
+    return Decision(hub.roster(node, set(op.account_ids), set(op.asked), now))
 
 
 def _status_set(hub: Hub, _node: NodeId, op: StatusSet, now: float, _wall: float) -> Decision:
@@ -149,21 +175,21 @@ def _typed(hub: Hub, _node: NodeId, op: Typed, _now: float, _wall: float) -> Dec
 
 
 def _chat_asked(hub: Hub, _node: NodeId, op: ChatAsked, now: float, _wall: float) -> Decision:
-    return Decision(hub.chat_asked(op, now))
+    return Decision(hub.chats.asked(op, now))
 
 
 def _chat_moved(hub: Hub, _node: NodeId, op: ChatMoved, now: float, _wall: float) -> Decision:
-    return Decision(hub.chat_moved(op, now))
+    return Decision(hub.chats.moved(op, now))
 
 
 def _in_chat(hub: Hub, _node: NodeId, op: InChat, now: float, _wall: float) -> Decision:
-    hub.in_chat(op, now)
-    return Decision()
+    return Decision(hub.chats.in_chat(op, now))
 
 
 APPLIERS: dict[type[Op], Applier] = {
     UserHere: _user_here,
     UserGone: _user_gone,
+    Roster: _roster,
     StatusSet: _status_set,
     EntryCommitted: _entry,
     Typed: _typed,

@@ -7,6 +7,7 @@ never awaits one: its rules stay pure and are tested by feeding results in by ha
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -203,6 +204,34 @@ class ReadHistory(Effect["list[StoredMessage]"]):
         return await services.store.history(
             self.conversation, before=self.before, after=self.after, limit=self.limit
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ReadGap(Effect["list[StoredMessage] | None"]):
+    """Up to ``limit`` entries after ``after`` that another process committed and this one
+    has not had: tried again after each pause while the store is unavailable, None if it
+    stayed so (or failed otherwise), so a conversation never waits for good."""
+
+    conversation: str
+    after: int
+    limit: int
+    pauses: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+    async def run(self, services: Services) -> list[StoredMessage] | None:
+        from hubbub.store import StoreError, StoreUnavailable
+
+        for pause in (*self.pauses, None):
+            try:
+                return await services.store.history(
+                    self.conversation, after=self.after, limit=self.limit
+                )
+            except StoreUnavailable:
+                if pause is None:
+                    return None
+                await asyncio.sleep(pause)
+            except StoreError:
+                return None
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,20 +13,19 @@ import secrets
 from collections.abc import Callable, Iterable
 
 from hubbub.hub.access import audience
-from hubbub.hub.chats import Chat, Phase, Trigger, advance
+from hubbub.hub.chat_book import ChatBook
+from hubbub.hub.chats import Trigger
 from hubbub.hub.cluster import (
     APPLIERS,
-    ChatAsked,
-    ChatMoved,
     EntryCommitted,
-    InChat,
+    Roster,
     StatusSet,
     Typed,
     UserGone,
     UserHere,
 )
 from hubbub.hub.decision import Decision
-from hubbub.hub.effects import ReadHistory
+from hubbub.hub.effects import ReadGap
 from hubbub.hub.entries import as_event
 from hubbub.hub.flood import FLOODING, FloodControl, refusal
 from hubbub.hub.inputs import normalise_name
@@ -39,11 +38,9 @@ from hubbub.hub.rooms import Room, Rooms
 from hubbub.hub.throttle import SignInThrottle
 from hubbub.protocol import (
     ChatInfo,
-    ChatRequested,
     ChosenStatus,
     ClientRequest,
     ErrorCode,
-    Event,
     Notice,
     PendingRequest,
     Refusal,
@@ -94,8 +91,13 @@ class Hub:
         self._links: dict[ConnId, Link] = {}
         self._users: dict[str, OnlineUser] = {}
         self._by_account: dict[int, OnlineUser] = {}
-        self._requests: dict[tuple[int, int], Chat] = {}
-        self._chat_members: dict[str, tuple[int, int]] = {}
+        self.chats = ChatBook(
+            self.board,
+            self._by_account.get,
+            node=node,
+            request_ttl=request_ttl,
+            new_id=new_id,
+        )
         self._waiting: set[OnlineUser] = set()
         """Users with a parked session: the only ones the clock needs to look at."""
         self._heads: dict[str, int] = {}
@@ -277,10 +279,7 @@ class Hub:
     def tick(self, now: float) -> Outbox:
         """Let time pass: expire chat requests and grace periods, tell presence changes."""
         self._clock = now
-        out = Outbox()
-        for chat in [c for c in self._requests.values() if c.expires_at <= now and not c.origin]:
-            out.extend(self._close_request(chat, Trigger.EXPIRE, chat.requester.name))
-            self._share_move(out, chat, Trigger.EXPIRE, chat.requester.name)
+        out = self.chats.expire(now)
         for user in list(self._waiting):
             before = user.here
             expired = [token for token, until in user.parked.items() if until <= now]
@@ -300,12 +299,7 @@ class Hub:
         return out
 
     def _leave(self, user: OnlineUser, how: Trigger, now: float) -> Outbox:
-        out = Outbox()
-        for chat in [c for c in self._requests.values() if user in (c.requester, c.invitee)]:
-            left = Trigger.REQUESTER_LEFT if chat.requester is user else Trigger.INVITEE_LEFT
-            out.extend(self._close_request(chat, left, user.name))
-        if user.chat is not None:
-            out.extend(self._finish_chat(user.chat, how, user.name, now))
+        out = self.chats.left(user, how, now)
         del self._users[user.key]
         del self._by_account[user.account_id]
         self._waiting.discard(user)
@@ -397,11 +391,7 @@ class Hub:
         return ChatInfo(user.chat.conversation, user.chat.partner_of(user).name)
 
     def pending_requests(self, user: OnlineUser, now: float) -> list[PendingRequest]:
-        return [
-            PendingRequest(c.requester.name, c.invitee.name, max(0.0, c.expires_at - now))
-            for c in self._requests.values()
-            if user in (c.requester, c.invitee)
-        ]
+        return self.chats.pending(user, now)
 
     def participants(self, conversation: str) -> tuple[int, ...] | None:
         """The account ids in a DM or a chat this process knows; None for other ids."""
@@ -409,7 +399,7 @@ class Hub:
         if kind == "dm":
             return dm_members(conversation)
         if kind == "chat":
-            return self._chat_members.get(conversation)
+            return self.chats.members.get(conversation)
         return None
 
     def room_of(self, conversation: str) -> Room | None:
@@ -441,105 +431,16 @@ class Hub:
         invitee = self._users.get(normalise_name(invitee_name)[1])
         if invitee is None:
             raise Refusal(ErrorCode.USER_OFFLINE, f"{invitee_name} is not online")
-        if invitee is user:
-            raise Refusal(ErrorCode.CANNOT_INVITE_SELF, "you cannot ask yourself for a chat")
-        if user.chat is not None:
-            partner = user.chat.partner_of(user).name
-            raise Refusal(
-                ErrorCode.ALREADY_IN_CHAT, f"you are in a chat with {partner}; end it first"
-            )
-        if invitee.chat is not None:
-            raise Refusal(ErrorCode.USER_BUSY, f"{invitee.name} is busy in another chat")
-        if (user.account_id, invitee.account_id) in self._requests:
-            raise Refusal(
-                ErrorCode.REQUEST_PENDING, f"you already asked {invitee.name}; wait for the answer"
-            )
-        if (invitee.account_id, user.account_id) in self._requests:
-            raise Refusal(
-                ErrorCode.REQUEST_PENDING, f"{invitee.name} already asked you; answer their request"
-            )
-        out = self._ask(Chat(user, invitee, now + self.request_ttl), self.request_ttl)
-        if self.node is not None:
-            out.share(ChatAsked(user.account_id, invitee.account_id, self.request_ttl, self.node))
-        return out
-
-    def _ask(self, chat: Chat, expires_in: float) -> Outbox:
-        self._requests[(chat.requester.account_id, chat.invitee.account_id)] = chat
-        out = Outbox()
-        out.send(chat.invitee.conns, ChatRequested(chat.requester.name, expires_in))
-        return out
+        return self.chats.ask(user, invitee, now)
 
     def answer_chat(self, conn: ConnId, requester_name: str, accept: bool, now: float) -> Outbox:
         """Accept or decline a pending request; accepting starts the chat in a new conversation."""
         user = self.signed_in(conn)
         requester = self._users.get(normalise_name(requester_name)[1])
-        chat = (
-            None
-            if requester is None
-            else self._requests.get((requester.account_id, user.account_id))
-        )
-        if chat is None:
-            raise Refusal(
-                ErrorCode.NO_SUCH_REQUEST, f"there is no chat request from {requester_name} to you"
-            )
-        if not accept:
-            out = self._close_request(chat, Trigger.DECLINE, user.name)
-            self._share_move(out, chat, Trigger.DECLINE, user.name)
-            return out
-        out = self._start_chat(chat, self.new_id("chat"), now)
-        self._share_move(out, chat, Trigger.ACCEPT, user.name)
-        return out
-
-    def _start_chat(self, chat: Chat, conversation: str, now: float) -> Outbox:
-        """The invitee accepted: other requests of either side close, the chat starts."""
-        del self._requests[(chat.requester.account_id, chat.invitee.account_id)]
-        sides = {chat.requester, chat.invitee}
-        out = Outbox()
-        for other in [c for c in self._requests.values() if {c.requester, c.invitee} & sides]:
-            out.extend(self._close_request(other, Trigger.BUSY, chat.invitee.name))
-        self._open_chat(chat, conversation, now)
-        self._tell(out, advance(chat, Trigger.ACCEPT, chat.invitee.name))
-        return out
-
-    def _open_chat(self, chat: Chat, conversation: str, now: float) -> None:
-        chat.conversation = conversation
-        self._chat_members[conversation] = (chat.requester.account_id, chat.invitee.account_id)
-        for side in (chat.requester, chat.invitee):
-            side.chat = chat
-            self.board.changed(side.account_id, side.name, now)
+        return self.chats.answer(user, requester, requester_name, accept, now)
 
     def end_chat(self, conn: ConnId, now: float) -> Outbox:
-        user = self.signed_in(conn)
-        if user.chat is None:
-            raise Refusal(ErrorCode.NOT_IN_CHAT, "you are not in a chat")
-        chat = user.chat
-        out = self._finish_chat(chat, Trigger.END, user.name, now)
-        self._share_move(out, chat, Trigger.END, user.name)
-        return out
-
-    def _close_request(self, chat: Chat, trigger: Trigger, actor: str) -> Outbox:
-        del self._requests[(chat.requester.account_id, chat.invitee.account_id)]
-        out = Outbox()
-        self._tell(out, advance(chat, trigger, actor))
-        return out
-
-    def _finish_chat(self, chat: Chat, trigger: Trigger, actor: str, now: float) -> Outbox:
-        out = Outbox()
-        self._tell(out, advance(chat, trigger, actor))
-        for side in (chat.requester, chat.invitee):
-            side.chat = None
-            self.board.changed(side.account_id, side.name, now)
-        return out
-
-    def _share_move(self, out: Outbox, chat: Chat, trigger: Trigger, actor: str) -> None:
-        if self.node is not None:
-            r, i = chat.requester.account_id, chat.invitee.account_id
-            out.share(ChatMoved(r, i, trigger, actor, chat.conversation))
-
-    @staticmethod
-    def _tell(out: Outbox, told: list[tuple[OnlineUser, Event]]) -> None:
-        for user, event in told:
-            out.send(user.conns, event)
+        return self.chats.end(self.signed_in(conn), now)
 
     # ------------------------------------------------------------------ delivery
 
@@ -573,13 +474,13 @@ class Hub:
             return Decision(out)
         after, missing = gap
 
-        def read(entries: list[StoredMessage]) -> Decision:
+        def read(entries: list[StoredMessage] | None) -> Decision:
             filled = Outbox()
             for entry in self._order.filled(conversation, entries):
                 filled.extend(self.deliver(entry))
             return self._fill_gap(conversation, filled)
 
-        return Decision.after(ReadHistory(conversation, after=after, limit=missing), read, out)
+        return Decision.after(ReadGap(conversation, after, missing), read, out)
 
     def typed(self, conversation: str, account_id: int, name: str) -> Outbox:
         """Tell a conversation's listeners that someone is typing (but not that one's own
@@ -602,44 +503,32 @@ class Hub:
     def apply(self, node: NodeId, op: Op, now: float, wall: float) -> Decision:
         """Follow a change another process made; the decision says what this one's
         connections hear (and maybe what to read first)."""
-        if node == self.node:
+        applier = APPLIERS.get(type(op))
+        if node == self.node or applier is None:
             return Decision()
-        return APPLIERS[type(op)](self, node, op, now, wall)
+        return applier(self, node, op, now, wall)
 
     def announce(self) -> list[Op]:
         """What a process that just said hello must learn from this one: the users online
         here, and the requests and chats they are in."""
-        ops: list[Op] = []
-        chats: dict[int, Chat] = {}
-        for user in self._users.values():
-            if user.here is not None:
-                ops.append(self._here_op(user))
-                if user.chat is not None:
-                    chats[id(user.chat)] = user.chat
-        for chat in self._requests.values():
-            if chat.requester.here is not None or chat.invitee.here is not None:
-                left = chat.expires_at - self._clock
-                origin = chat.origin or self.node or ""
-                r, i = chat.requester.account_id, chat.invitee.account_id
-                ops.append(ChatAsked(r, i, max(0.0, left), origin))
-        for chat in chats.values():
-            r, i = chat.requester.account_id, chat.invitee.account_id
-            ops.append(InChat(r, i, chat.conversation))
+        here = [user for user in self._users.values() if user.here is not None]
+        ops: list[Op] = [self._here_op(user) for user in here]
+        ops.extend(self.chats.announce(self._clock))
+        ops.append(Roster([user.account_id for user in here], self.chats.asked_here()))
         return ops
 
-    def user_here(self, node: NodeId, op: UserHere, now: float) -> Outbox:
-        """The account is online on ``node``."""
+    def user_here(self, node: NodeId, op: UserHere, now: float) -> None:
+        """The account is online on ``node`` (told at the next tick, like anyone's)."""
         user = self._by_account.get(op.account_id)
         if user is None:
             if op.key in self._users:
-                return Outbox()
+                return
             user = OnlineUser(op.account_id, op.name, op.key, op.status, guest=op.guest)
             self._users[user.key] = user
             self._by_account[user.account_id] = user
             self.board.changed(user.account_id, user.name, now)
         user.elsewhere[node] = op.connected
         self.status_set(user.account_id, op.status, now)
-        return Outbox()
 
     def user_gone(self, node: NodeId, account_id: int, how: Trigger, now: float) -> Outbox:
         """The account has nothing left on ``node``: it leaves if it is online nowhere else."""
@@ -648,49 +537,22 @@ class Hub:
             return Outbox()
         return self._went(user, user.here, how, now)
 
+    def roster(
+        self, node: NodeId, account_ids: set[int], asked: set[tuple[int, int]], now: float
+    ) -> Outbox:
+        """Exactly ``account_ids`` are online on ``node`` and the requests ``asked`` there
+        are open: the others left (as if their connection dropped), were answered or
+        expired while ops were lost (a Redis outage)."""
+        return self._only_online(node, account_ids, now).extended(self.chats.asked_on(node, asked))
+
+    def _only_online(self, node: NodeId, account_ids: set[int], now: float) -> Outbox:
+        out = Outbox()
+        for user in [u for u in self._users.values() if node in u.elsewhere]:
+            if user.account_id not in account_ids:
+                out.extend(self.user_gone(node, user.account_id, Trigger.DISCONNECT, now))
+        return out
+
     def node_gone(self, node: NodeId, now: float) -> Outbox:
         """``node`` stopped: forget what it said. Its users leave unless online elsewhere
         (the others are told after the usual linger), and its pending requests close."""
-        out = Outbox()
-        for user in [u for u in self._users.values() if node in u.elsewhere]:
-            out.extend(self.user_gone(node, user.account_id, Trigger.DISCONNECT, now))
-        for chat in [c for c in self._requests.values() if c.origin == node]:
-            out.extend(self._close_request(chat, Trigger.REQUESTER_LEFT, chat.requester.name))
-        return out
-
-    def chat_asked(self, op: ChatAsked, now: float) -> Outbox:
-        """A request made on another process (or told in an announce)."""
-        requester = self._by_account.get(op.requester_id)
-        invitee = self._by_account.get(op.invitee_id)
-        pair = (op.requester_id, op.invitee_id)
-        if requester is None or invitee is None or pair in self._requests:
-            return Outbox()
-        origin = None if op.origin == self.node else op.origin
-        return self._ask(
-            Chat(requester, invitee, now + op.expires_in, origin=origin), op.expires_in
-        )
-
-    def chat_moved(self, op: ChatMoved, now: float) -> Outbox:
-        """A request or chat moved on another process: the same move here."""
-        if op.trigger is Trigger.END:
-            user = self._by_account.get(op.requester_id)
-            chat = None if user is None else user.chat
-            if chat is None or chat.conversation != op.conversation:
-                return Outbox()
-            return self._finish_chat(chat, op.trigger, op.actor, now)
-        pending = self._requests.get((op.requester_id, op.invitee_id))
-        if pending is None or pending.phase is not Phase.PENDING:
-            return Outbox()
-        if op.trigger is Trigger.ACCEPT:
-            return self._start_chat(pending, op.conversation, now)
-        return self._close_request(pending, op.trigger, op.actor)
-
-    def in_chat(self, op: InChat, now: float) -> None:
-        """Two users are in a chat that started before this process said hello."""
-        requester = self._by_account.get(op.requester_id)
-        invitee = self._by_account.get(op.invitee_id)
-        if requester is None or invitee is None or requester.chat or invitee.chat:
-            return
-        self._requests.pop((op.requester_id, op.invitee_id), None)
-        chat = Chat(requester, invitee, now, Phase.CHATTING)
-        self._open_chat(chat, op.conversation, now)
+        return self._only_online(node, set(), now).extended(self.chats.node_gone(node))

@@ -57,14 +57,15 @@ class InOrder:
         head = self.heads.get(conversation, 0)
         return head, min(GAP_PAGE, min(early) - head - 1)
 
-    def filled(self, conversation: str, entries: list[StoredMessage]) -> list[StoredMessage]:
+    def filled(self, conversation: str, entries: list[StoredMessage] | None) -> list[StoredMessage]:
         """The entries to deliver now that the store answered a :meth:`gap` read.
 
-        If the store had none of the missing ones, the gap is given up: the waiting
-        entries go out, and the missing ones are left to a client's resume."""
+        If the store had none of the missing ones (or could not be read: None), the gap
+        is given up: the waiting entries go out, and the missing ones are left to a
+        client's resume."""
         self._reading.discard(conversation)
         ready: list[StoredMessage] = []
-        for entry in entries:
+        for entry in entries or ():
             ready.extend(self.arrive(entry))
         early = self._early.get(conversation)
         if not ready and early:

@@ -11,12 +11,14 @@ message is one byte of kind, the sender's node id, a space, then the payload:
 
 ``e``  an envelope of ops
 ``b``  a beat, every :data:`BEAT_SECONDS`; a node silent for :data:`NODE_TIMEOUT` is gone
-``h``  hello: the sender has (re)subscribed: forget what it said before, tell it what
-       you know (it follows its hello with what it knows, for everyone)
+``h``  hello: the sender has (re)subscribed: tell it what you know (it follows its hello
+       with what it knows, for everyone)
 ``a``  ask: the sender heard from you without knowing you: tell it what you know
 ``x``  bye: the sender is stopping
 
-"What you know" is ``hub.announce()``, sent to the asker's channel. Losing Redis costs
+"What you know" is ``hub.announce()``, sent to the asker's channel: the whole state of
+the sender's side (it ends with a roster of who is online there), so applying it again
+changes nothing and corrects what ops lost meanwhile had left wrong. Losing Redis costs
 no stored message: the node logs it, keeps serving its own users, and reconnects with
 backoff; once back it says hello, so the others' hubs and its own learn each other's
 state again, and clients catch up by resume.
@@ -214,8 +216,6 @@ class Bus:
             self._gone(node, "said bye")
             return
         known = node in self._nodes
-        if kind == HELLO and known:
-            self._gone(node, "it connected again: what it said before may be stale")
         self._nodes[node] = time.monotonic()
         if kind in (HELLO, ASK):
             self._queue(channel_of(node), ENVELOPE, self.peer.announce())
@@ -284,12 +284,8 @@ class Bus:
             self._dropped = 0
 
     async def _serve(self, link: _Link) -> None:
-        """Say hello, then read, publish and beat until the connection fails.
-
-        What the others said before may be stale (changes were lost while this node was
-        away): it is forgotten, and learnt again from their answers to the hello."""
-        for node in list(self._nodes):
-            self._gone(node, "this node connected again")
+        """Say hello and what this node knows, then read, publish and beat until the
+        connection fails. The others' answers to the hello correct what this node missed."""
         self._up = True
         self._heard_self = time.monotonic()
         self._queue(BROADCAST, HELLO)

@@ -1,0 +1,73 @@
+"""The bus between the processes: a process that stops or dies is forgotten by the others
+(its users with it), and after Redis restarts the processes find each other again and
+what was said meanwhile reaches the other process's clients, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from conftest import Cluster, SignedInTo
+from hubbub.client import Client
+from hubbub.protocol import LOBBY, Message
+
+
+def online_names(cluster: Cluster, index: int) -> set[str]:
+    return {user["name"] for user in Cluster.status(cluster.servers[index])["users"]}
+
+
+def wait_until_online(cluster: Cluster, index: int, names: set[str]) -> None:
+    """Wait until process ``index`` counts exactly ``names`` online, wherever they are."""
+    deadline = time.monotonic() + 30
+    while (seen := online_names(cluster, index)) != names:
+        assert time.monotonic() < deadline, f"process {index} still counts {seen}"
+        time.sleep(0.1)
+
+
+async def test_a_killed_process_and_its_users_are_forgotten(
+    cluster: Cluster, signed_in_to: SignedInTo
+) -> None:
+    await signed_in_to(cluster.servers[0], "alice")
+    await signed_in_to(cluster.servers[1], "bob", reconnect=False)
+    await asyncio.to_thread(wait_until_online, cluster, 0, {"alice", "bob"})
+    cluster.servers[1].kill()
+    await asyncio.to_thread(wait_until_online, cluster, 0, {"alice"})
+    assert Cluster.bus(cluster.servers[0])["nodes"] == []
+
+
+async def test_a_stopped_process_says_bye(cluster: Cluster, signed_in_to: SignedInTo) -> None:
+    await signed_in_to(cluster.servers[0], "alice")
+    await signed_in_to(cluster.servers[1], "bob", reconnect=False)
+    await asyncio.to_thread(wait_until_online, cluster, 0, {"alice", "bob"})
+    assert cluster.servers[1].interrupt() == 0
+    await asyncio.to_thread(wait_until_online, cluster, 0, {"alice"})
+    survivor = cluster.servers[0]
+    survivor.stop()
+    assert survivor.process is not None
+    assert survivor.process.stderr is not None
+    assert "is gone (said bye)" in survivor.process.stderr.read().decode()
+
+
+async def lobby_texts(client: Client, count: int) -> list[str]:
+    texts: list[str] = []
+    async with asyncio.timeout(30):
+        while len(texts) < count:
+            event = await client.wait_for(Message, lambda m: m.conversation == LOBBY, timeout=None)
+            texts.append(event.text)
+    return texts
+
+
+async def test_after_redis_restarts_the_processes_hear_each_other_again(
+    cluster: Cluster, signed_in_to: SignedInTo
+) -> None:
+    alice = await signed_in_to(cluster.servers[0], "alice")
+    bob = await signed_in_to(cluster.servers[1], "bob")
+    await asyncio.to_thread(wait_until_online, cluster, 0, {"alice", "bob"})
+
+    cluster.redis.halt()
+    await alice.say("while Redis was away")
+    cluster.redis.start()
+    await asyncio.to_thread(cluster.wait_formed)
+    await asyncio.to_thread(wait_until_online, cluster, 1, {"alice", "bob"})
+    await alice.say("Redis is back")
+    assert await lobby_texts(bob, 2) == ["while Redis was away", "Redis is back"]
