@@ -41,12 +41,8 @@ class Deployment:
     processes: int = 1
 
     def describe(self) -> str:
-        stored = (
-            f"the database: {shown_url(self.database)}"
-            if self.database
-            else ("the database: SQLite")
-        )
-        shared = f", live events over Redis {self.redis}" if self.redis else ""
+        stored = "the database: " + (shown_url(self.database) if self.database else "SQLite")
+        shared = f", live events over Redis {shown_url(self.redis)}" if self.redis else ""
         if self.processes == 1:
             return stored + shared
         return (
