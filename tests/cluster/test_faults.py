@@ -31,6 +31,7 @@ SEEN_WITHIN = 30.0
 """Generous: how long every acknowledged message may take to reach every watcher."""
 BACK_WITHIN = 30.0
 """Generous: how long cross-process delivery may take to work again once Redis is back."""
+NAMES = ("alice", "bob", "carol", "dave")
 
 
 @pytest.fixture
@@ -130,11 +131,23 @@ async def burst(
     return failures
 
 
+@pytest.mark.parametrize("both_running", [False, True], ids=["accounts-older", "accounts-new"])
 async def test_a_process_killed_in_a_send_burst_costs_its_clients_a_reconnect_and_nothing_else(
-    postgres: PostgresServer, redis_server: RedisServer, nodes: list[ServerProcess]
+    postgres: PostgresServer,
+    redis_server: RedisServer,
+    nodes: list[ServerProcess],
+    both_running: bool,
 ) -> None:
+    """The four accounts are made on the victim, before the survivor starts (an existing
+    chat that grows a second process) or once both run (new users)."""
     victim, survivor = nodes
-    start_nodes(nodes, postgres.new_database(), redis_server)
+    database = postgres.new_database()
+    start_nodes(nodes if both_running else [victim], database, redis_server)
+    for name in NAMES:
+        async with Client.connect(victim.url) as client:
+            await client.sign_in(name, f"pw-{name}")
+    if not both_running:
+        start_nodes([survivor], database, redis_server)
     async with watchers() as opened:
         alice = await watch(opened, "alice", victim, survivor)
         dave = await watch(opened, "dave", victim, survivor)
