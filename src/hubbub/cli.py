@@ -185,6 +185,7 @@ def serve(
     """Run the chat server until Ctrl-C."""
     from hubbub.server import Config, create_app
     from hubbub.server.bus import BusUnavailable
+    from hubbub.server.bus import shown_url as shown_redis_url
     from hubbub.server.config import IrcConfig
     from hubbub.server.site import run
     from hubbub.server.startup import (
@@ -240,7 +241,7 @@ def serve(
     )
     secure = "s" if ssl_context is not None else ""
     processes = f"{workers} worker processes" if workers > 1 else "one of several processes"
-    sharing = f"  {processes}, sharing live events over {shown_url(redis)}\n" if redis else ""
+    sharing = f"  {processes}, sharing live events over {shown_redis_url(redis)}\n" if redis else ""
     url = f"http{secure}://{host}:{port}"
 
     def announce() -> None:

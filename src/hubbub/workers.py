@@ -75,11 +75,13 @@ def supervise(count: int, serve: Serve) -> int:
             for pid in workers:
                 _signal(pid, signal.SIGTERM)
 
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     for index in range(count):
         worker = _fork(index, serve)
         workers[worker.pid] = worker
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+        if stopping:  # Ctrl-C came while the workers were starting
+            _signal(worker.pid, signal.SIGTERM)
     status = 0
     deadline: float | None = None
     while workers or (restarts and not stopping):

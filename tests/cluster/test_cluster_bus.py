@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 
-from conftest import Cluster, SignedInTo
+import redis
+
+from conftest import Cluster, ServerProcess, SignedInTo
 from hubbub.client import Client
 from hubbub.protocol import LOBBY, Message
 
@@ -71,3 +74,48 @@ async def test_after_redis_restarts_the_processes_hear_each_other_again(
     await asyncio.to_thread(wait_until_online, cluster, 1, {"alice", "bob"})
     await alice.say("Redis is back")
     assert await lobby_texts(bob, 2) == ["while Redis was away", "Redis is back"]
+
+
+async def test_what_others_publish_on_the_channel_is_ignored(
+    cluster: Cluster, signed_in_to: SignedInTo
+) -> None:
+    alice = await signed_in_to(cluster.servers[0], "alice")
+    bob = await signed_in_to(cluster.servers[1], "bob")
+    with redis.Redis.from_url(cluster.redis.url) as foreign:
+        for junk in (b"hello", b"e\xff\xfe garbage", b"enode:x \x00\x01", b""):
+            foreign.publish("hubbub:bus", junk)
+    await alice.say("still one chat")
+    assert await lobby_texts(bob, 1) == ["still one chat"]
+    await asyncio.to_thread(cluster.wait_formed)
+
+
+def metric(server: ServerProcess, name: str) -> float:
+    with urllib.request.urlopen(f"{server.url}/metrics", timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith(f"{name} "):
+                return float(line.split()[1])
+    raise AssertionError(f"{name} is not in /metrics")
+
+
+async def test_the_bus_is_in_the_metrics(cluster: Cluster, signed_in_to: SignedInTo) -> None:
+    alice = await signed_in_to(cluster.servers[0], "alice")
+    bob = await signed_in_to(cluster.servers[1], "bob")
+    await alice.say("counted")
+    assert await lobby_texts(bob, 1) == ["counted"]
+    sender, receiver = cluster.servers
+    assert metric(receiver, "hubbub_bus_up") == 1
+    assert metric(receiver, "hubbub_bus_nodes") == 1
+    assert metric(sender, "hubbub_bus_ops_published_total") >= 1
+    assert metric(receiver, "hubbub_bus_ops_received_total") >= 1
+    assert metric(sender, "hubbub_bus_ops_dropped_total") == 0
+    cluster.redis.halt()
+    await asyncio.to_thread(wait_down, sender)
+    await alice.say("not shared while Redis is away")
+    assert metric(sender, "hubbub_bus_ops_dropped_total") >= 1
+
+
+def wait_down(server: ServerProcess) -> None:
+    deadline = time.monotonic() + 30
+    while metric(server, "hubbub_bus_up") != 0:
+        assert time.monotonic() < deadline, "the process did not notice Redis was gone"
+        time.sleep(0.1)

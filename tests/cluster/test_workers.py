@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -82,6 +83,48 @@ async def test_two_workers_on_one_port_are_one_chat(
             os.kill(pid, 0)
 
 
+def wait_replaced(server: ServerProcess, dead: int) -> list[int]:
+    """Wait until the supervisor has two workers again, ``dead`` not among them."""
+    assert server.process is not None
+    deadline = time.monotonic() + 30
+    while len(workers := children(server.process.pid)) != 2 or dead in workers:
+        assert time.monotonic() < deadline, f"the workers are now {workers}"
+        time.sleep(0.1)
+    return workers
+
+
+async def test_a_worker_that_dies_is_started_again(
+    postgres: PostgresServer,
+    redis_server: RedisServer,
+    tmp_path: Path,
+    signed_in_to: SignedInTo,
+) -> None:
+    server = ServerProcess(
+        tmp_path / "data",
+        free_port(),
+        database=postgres.new_database(),
+        options=("--redis", redis_server.url, "--workers", "2"),
+    )
+    server.start()
+    assert server.process is not None
+    try:
+        dead = children(server.process.pid)[0]
+        os.kill(dead, signal.SIGKILL)
+        workers = await asyncio.to_thread(wait_replaced, server, dead)
+        await asyncio.to_thread(wait_heard, server, 1)
+        ann = await signed_in_to(server, "ann")
+        ben = await signed_in_to(server, "ben")
+        await ann.say("still here")
+        heard = await events_until(ben, lambda e: isinstance(e, Message))
+        assert isinstance(heard[-1], Message)
+        assert heard[-1].text == "still here"
+    finally:
+        assert server.interrupt() == 0
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
 @pytest.mark.parametrize(
     ("flags", "complaint"),
     [
@@ -106,15 +149,16 @@ def test_several_processes_need_postgresql_and_redis(
     assert done.stderr.count("\n") == 1, done.stderr
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_an_unreachable_redis_stops_the_start_with_one_line(
-    postgres: PostgresServer, tmp_path: Path
+    workers: str, postgres: PostgresServer, tmp_path: Path
 ) -> None:
     port = free_port()
     done = subprocess.run(
         [sys.executable, "-m", "hubbub", "serve", "--port", "0", "--data-dir", str(tmp_path),
          "--database", postgres.new_database(), "--redis", f"redis://127.0.0.1:{port}/0",
-         "--log-level", "WARNING"],
+         "--workers", workers, "--log-level", "WARNING"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 1
-    assert f"cannot reach Redis at redis://127.0.0.1:{port}/0" in done.stderr
+    assert f"Error: cannot reach Redis at redis://127.0.0.1:{port}/0" in done.stderr

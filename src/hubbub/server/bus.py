@@ -33,6 +33,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
@@ -42,6 +43,7 @@ from redis.exceptions import RedisError
 
 from hubbub.hub.cluster import decode_envelope, encode_envelope
 from hubbub.hub.ops import NodeId, Op
+from hubbub.server.metrics import Metrics
 
 log = logging.getLogger("hubbub.bus")
 
@@ -61,6 +63,15 @@ MAX_PENDING_OPS = 100_000
 """Ops waiting for Redis beyond this are dropped (the others fill gaps from the database)."""
 
 ENVELOPE, BEAT, HELLO, ASK, BYE = b"e", b"b", b"h", b"a", b"x"
+KINDS = frozenset((ENVELOPE, BEAT, HELLO, ASK, BYE))
+
+
+def shown_url(url: str) -> str:
+    """The Redis URL as it may be printed: a password in it masked."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 def channel_of(node: NodeId) -> str:
@@ -106,12 +117,13 @@ class Bus:
     """This node's side of the bus: :meth:`publish` what the hub shares; the rest is
     handed to ``peer``."""
 
-    def __init__(self, url: str, node: NodeId, peer: Peer) -> None:
+    def __init__(self, url: str, node: NodeId, peer: Peer, metrics: Metrics) -> None:
         self.url = url
         self.node = node
         self.peer = peer
         self._own = node.encode()
         self._mine = channel_of(node)
+        self._mine_key = self._mine.encode()
         self._pending: list[tuple[str, bytes, list[Op]]] = []
         """What to publish, in order: (channel, kind, ops), consecutive envelopes merged."""
         self._pending_ops = 0
@@ -124,6 +136,7 @@ class Bus:
         """The other nodes this one knows, and when each was last heard."""
         self._heard_self = 0.0
         self._tasks: list[asyncio.Task[None]] = []
+        self._counted = metrics.watch_bus(lambda: self._up, lambda: len(self._nodes))
 
     @property
     def up(self) -> bool:
@@ -140,8 +153,9 @@ class Bus:
         """Connect and subscribe; :class:`BusUnavailable` if Redis cannot be reached."""
         try:
             link = await self._connect()
-        except (RedisError, OSError) as error:
-            raise BusUnavailable(f"cannot reach Redis at {self.url}: {error}") from None
+        except (RedisError, OSError, ValueError) as error:
+            where = shown_url(self.url)
+            raise BusUnavailable(f"cannot reach Redis at {where}: {error}") from None
         loop = asyncio.get_running_loop()
         self._tasks = [
             loop.create_task(self._stay_connected(link)),
@@ -162,10 +176,16 @@ class Bus:
 
     def publish(self, ops: Sequence[Op]) -> None:
         """Queue ``ops`` for every other node; they go out in the order queued."""
-        if not self._up or self._pending_ops + len(ops) > MAX_PENDING_OPS:
+        if not self._up:
             self._dropped += len(ops)
-            return
-        self._queue(BROADCAST, ENVELOPE, ops)
+            self._counted.dropped.inc(len(ops))
+        elif self._pending_ops + len(ops) > MAX_PENDING_OPS:
+            if not self._dropped:
+                log.warning("Redis takes changes slower than they come: dropping some")
+            self._dropped += len(ops)
+            self._counted.dropped.inc(len(ops))
+        else:
+            self._queue(BROADCAST, ENVELOPE, ops)
 
     def _queue(self, channel: str, kind: bytes, ops: Sequence[Op] = ()) -> None:
         if kind == ENVELOPE and not ops:
@@ -184,34 +204,47 @@ class Bus:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            batch, self._pending, self._pending_ops = self._pending, [], 0
+            batch, self._pending, sent = self._pending, [], self._pending_ops
+            self._pending_ops = 0
             async with client.pipeline(transaction=False) as pipe:
                 for channel, kind, ops in batch:
                     payload = encode_envelope(self.node, ops) if kind == ENVELOPE else b""
                     pipe.publish(channel, b"%b%b %b" % (kind, self._own, payload))
                 await pipe.execute()
+            self._counted.published.inc(sent)
             if not self._pending:
                 self._drained.set()
+            if self._dropped and self._up:
+                log.warning("Redis caught up (%d changes were not shared)", self._dropped)
+                self._dropped = 0
 
     # ------------------------------------------------------------------ receiving
 
     async def _read(self, pubsub: PubSub) -> None:
-        """Hand every message to :meth:`_received`; give up if even our beats stop coming."""
+        """Hand every message to :meth:`_received`; give up if nothing comes, not even our
+        own beats, for :data:`NODE_TIMEOUT` (while messages come, this node is catching up
+        after its loop was busy)."""
         while True:
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=BEAT_SECONDS)
-            if message is not None and message["type"] == "message":
-                self._received(message["data"])
-            if time.monotonic() - self._heard_self > NODE_TIMEOUT:
-                raise _Silent(f"heard nothing on the bus for {NODE_TIMEOUT:g} s")
+            if message is None:
+                if time.monotonic() - self._heard_self > NODE_TIMEOUT:
+                    raise _Silent(f"heard nothing on the bus for {NODE_TIMEOUT:g} s")
+            elif message["type"] == "message":
+                self._received(message["data"], answer=message["channel"] == self._mine_key)
 
-    def _received(self, data: bytes) -> None:
+    def _received(self, data: bytes, *, answer: bool) -> None:
+        """One message; ``answer``: it came on this node's own channel (an announce it
+        asked for, or a question for it)."""
         kind, space = data[:1], data.find(b" ", 1)
+        if kind not in KINDS or space < 2:
+            log.warning("ignored a message on the bus that hubbub did not write: %r", data[:40])
+            return
         sender = data[1:space]
         if sender == self._own:
             if kind == BEAT:
                 self._heard_self = time.monotonic()
             return
-        node = sender.decode()
+        node = sender.decode(errors="replace")
         if kind == BYE:
             self._gone(node, "said bye")
             return
@@ -219,12 +252,13 @@ class Bus:
         self._nodes[node] = time.monotonic()
         if kind in (HELLO, ASK):
             self._queue(channel_of(node), ENVELOPE, self.peer.announce())
-        elif not known:
+        elif not known and not answer:
             log.info("%s hears %s: asking what it knows", self.node, node)
             self._queue(channel_of(node), ASK)
         if kind == ENVELOPE:
             try:
                 envelope = decode_envelope(data[space + 1 :])
+                self._counted.received.inc(len(envelope.ops))
                 self.peer.take_ops(node, envelope.ops)
             except Exception:
                 log.exception("could not apply what %s published", node)
@@ -296,14 +330,18 @@ class Bus:
 
     async def _watch_nodes(self) -> None:
         """Beat while subscribed; forget nodes silent for :data:`NODE_TIMEOUT`, even
-        while Redis is lost (their users are unreachable then)."""
+        while Redis is lost (their users are unreachable then).
+
+        While subscribed, silence is counted up to this node's own last beat heard, not
+        the clock: after this node's loop was too busy to read, the others' beats wait
+        unread behind its own, and they are not gone."""
         while True:
             await asyncio.sleep(BEAT_SECONDS)
             if self._up:
                 self._queue(BROADCAST, BEAT)
-            now = time.monotonic()
+            until = self._heard_self if self._up else time.monotonic()
             for node, heard in list(self._nodes.items()):
-                if now - heard > NODE_TIMEOUT:
+                if until - heard > NODE_TIMEOUT:
                     self._gone(node, f"silent for {NODE_TIMEOUT:g} s")
 
     def _gone(self, node: NodeId, why: str) -> None:

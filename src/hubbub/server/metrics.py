@@ -13,6 +13,7 @@ loop runs once per recipient and gets no extra work.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -23,6 +24,15 @@ BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 """Writes per commit: each message one, each other write one (store/writer.py)."""
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 """Seconds from handing a batch to the writer's thread until it is committed."""
+
+
+@dataclass(frozen=True, slots=True)
+class BusCounters:
+    """What crossed the bus (server/bus.py), counted in ops (each change one)."""
+
+    published: Counter
+    received: Counter
+    dropped: Counter
 
 
 class Metrics:
@@ -84,6 +94,34 @@ class Metrics:
         """Read the two gauges from these functions whenever the metrics are asked for."""
         self._connections.set_function(connections)
         self._queued.set_function(queued_bytes)
+
+    def watch_bus(self, up: Callable[[], bool], nodes: Callable[[], int]) -> BusCounters:
+        """A process of several (``--redis``): the bus's gauges, read from these functions
+        when asked, and its counters."""
+        registry = self.registry
+        Gauge(
+            "hubbub_bus_up", "1 while subscribed to Redis, else 0", registry=registry
+        ).set_function(lambda: float(up()))
+        Gauge(
+            "hubbub_bus_nodes", "Other processes heard on the bus", registry=registry
+        ).set_function(nodes)
+        return BusCounters(
+            Counter(
+                "hubbub_bus_ops_published",
+                "Changes published to the other processes",
+                registry=registry,
+            ),
+            Counter(
+                "hubbub_bus_ops_received",
+                "Changes received from the other processes",
+                registry=registry,
+            ),
+            Counter(
+                "hubbub_bus_ops_dropped",
+                "Changes not published: Redis was lost, or too far behind",
+                registry=registry,
+            ),
+        )
 
     def signed_in(self, *, token: bool, ok: bool) -> None:
         method = "token" if token else "password"

@@ -105,7 +105,7 @@ class ChatServer:
             token_idle=config.token_idle_days * 86400.0,
             node=node,
         )
-        self.bus = Bus(config.redis, node, self) if config.redis and node else None
+        self.bus = Bus(config.redis, node, self, self.metrics) if config.redis and node else None
         """The other processes of this chat (``--redis``); None when this one is alone."""
         self._wires: dict[ConnId, Wire] = {}
         self._unsettled: set[ConnId] = set()
