@@ -6,9 +6,9 @@ first, and a connection made while a worker restarts waits in the backlog instea
 being refused. Each worker is a whole ``hubbub serve`` (its own hub, a node on the bus)
 in a process group of its own, so a terminal's Ctrl-C reaches only the supervisor, which
 stops every worker by its PID with SIGTERM (they shut down as one server does) and waits
-for them. A worker that exits by itself once it was serving is started again after
-:data:`RESTART_DELAY`; one that exits before it serves could not start (the database or
-Redis cannot be reached), and the supervisor stops the others and exits with status 1.
+for them. A worker that dies is started again after :data:`RESTART_DELAY`, unless it
+exited with an error before it served: it could not start (the database or Redis cannot
+be reached), and the supervisor stops the others and exits with status 1.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def supervise(count: int, serve: Serve) -> int:
             if gone is None or stopping:
                 continue
             log.warning("worker %d (pid %d) exited with status %d", gone.index, pid, code)
-            if not gone.serving():
+            if code > 0 and not gone.serving():
                 log.error("worker %d failed to start: stopping the others", gone.index)
                 status = 1
                 stop(signal.SIGTERM, None)

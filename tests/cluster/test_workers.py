@@ -108,6 +108,7 @@ async def test_a_worker_that_dies_is_started_again(
     server.start()
     assert server.process is not None
     try:
+        await asyncio.to_thread(wait_heard, server, 1)
         dead = children(server.process.pid)[0]
         os.kill(dead, signal.SIGKILL)
         workers = await asyncio.to_thread(wait_replaced, server, dead)
