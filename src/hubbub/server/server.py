@@ -33,6 +33,7 @@ from hubbub.protocol import (
 )
 from hubbub.server.backlog import Backlog
 from hubbub.server.config import Config
+from hubbub.server.heartbeat import Heartbeat
 from hubbub.server.metrics import Metrics
 from hubbub.server.outbound import CLOSE_SECONDS, Flusher, Outbound, Outlet, text_frame
 from hubbub.server.passwords import Argon2Passwords
@@ -106,6 +107,8 @@ class ChatServer:
         self._ticker: asyncio.Task[None] | None = None
         self._follower: asyncio.Task[None] | None = None
         self._flusher: Flusher | None = None
+        self.heartbeat = Heartbeat(config.heartbeat)
+        """Pings every WebSocket; the endpoint tells it of each pong."""
         self._closing = False
         self.metrics.watch(lambda: len(self._wires), lambda: self._backlog.total)
         store.on_commit(self.metrics.committed)
@@ -122,6 +125,7 @@ class ChatServer:
         self.hub.load(await self.store.load_rooms(), await self.store.heads())
         self.hub.load_moderation(await self.store.load_moderation())
         self._flusher = Flusher()
+        self.heartbeat.start()
         loop = asyncio.get_running_loop()
         self._ticker = loop.create_task(self._tick_forever())
         self._follower = loop.create_task(self._follow_forever())
@@ -129,6 +133,7 @@ class ChatServer:
     async def shutdown(self) -> None:
         """Stop reading, answer every request already read, then close with "going away"."""
         self._closing = True
+        self.heartbeat.stop()
         for task in (self._ticker, self._follower):
             if task is not None:
                 task.cancel()
@@ -176,7 +181,9 @@ class ChatServer:
     ) -> ConnId:
         assert self._flusher is not None, "connections open after start()"
         outbound = Outbound(ws, transport, self._flusher, self.config.send_buffer, self._backlog)
-        return self.attach(outbound, peer)
+        conn = self.attach(outbound, peer)
+        self.heartbeat.join(conn, outbound)
+        return conn
 
     def attach(self, outbound: Outlet, peer: str) -> ConnId:
         """A new connection whose frames go to ``outbound``: from now on it may send requests.
@@ -205,6 +212,7 @@ class ChatServer:
             how = "closed by server" if wire.closing else "dropped"
             self.log(conn, how, f"grace={self.config.grace}s")
         del self._wires[conn]
+        self.heartbeat.leave(conn)
         self._unsettled.discard(conn)
         self._unsigned.pop(conn, None)
         wire.outbound.stop()
