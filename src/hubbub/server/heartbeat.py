@@ -3,9 +3,15 @@
 Every ``interval`` seconds each connection is sent a ping, queued behind the frames
 already waiting for it; a connection that has not answered with a pong ``interval / 2``
 later is dropped (its socket cut, as aiohttp's own heartbeat would), so a dead peer is
-found within 1.5 intervals. A pong proves that every frame written before its ping was
-read: within two intervals of a write a connection has proven it or is gone, which is
-what server/unread.py counts on.
+found within 1.5 intervals. A new connection is first pinged between 0.5 and 1.5
+intervals after it joined (it is *young* until the next check), so a client is never
+pinged while its sign-in is barely under way.
+
+A pong proves that every frame written before its ping was read. Within two intervals of
+a write a connection has proven it or is gone, which is what server/unread.py counts on:
+a connection already pinged by rounds gets its next ping within one interval and is
+checked half an interval later; a young one joined after the previous check, so it is
+pinged at the latest one interval after that check, checked 1.5 intervals after it.
 
 aiohttp's per-connection heartbeat kept a timer handle per connection (and a second one
 while waiting for a pong) and rescheduled them on every frame received: about 0.6 KiB
@@ -31,11 +37,13 @@ class Pinged(Protocol):
 
 
 class Heartbeat:
-    __slots__ = ("_interval", "_members", "_timer", "_unanswered")
+    __slots__ = ("_interval", "_members", "_timer", "_unanswered", "_young")
 
     def __init__(self, interval: float) -> None:
         self._interval = interval
         self._members: dict[ConnId, Pinged] = {}
+        self._young: dict[ConnId, Pinged] = {}
+        """Joined since the last check: pinged from the round after the next check on."""
         self._unanswered: set[ConnId] = set()
         self._timer: asyncio.TimerHandle | None = None
 
@@ -43,10 +51,11 @@ class Heartbeat:
         self._timer = asyncio.get_running_loop().call_later(self._interval, self._ping_all)
 
     def join(self, conn: ConnId, member: Pinged) -> None:
-        self._members[conn] = member
+        self._young[conn] = member
 
     def leave(self, conn: ConnId) -> None:
         self._members.pop(conn, None)
+        self._young.pop(conn, None)
         self._unanswered.discard(conn)
 
     def pong(self, conn: ConnId) -> None:
@@ -67,4 +76,6 @@ class Heartbeat:
         for conn in silent:
             if (member := self._members.pop(conn, None)) is not None:
                 member.lost()
+        self._members.update(self._young)
+        self._young = {}
         self._timer = asyncio.get_running_loop().call_later(self._interval / 2, self._ping_all)
