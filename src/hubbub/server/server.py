@@ -54,8 +54,9 @@ class Wire:
     """What the server keeps for one open connection (a WebSocket, or an IRC one)."""
 
     outbound: Outlet
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    """Its requests in flight; reading pauses while there are ``max_in_flight``."""
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    """Its requests in flight; reading pauses while there are ``max_in_flight``. A list, not
+    a set: an empty set costs 216 bytes on every idle connection, an empty list 56."""
     unread: UnreadLog = field(default_factory=UnreadLog)
     closing: bool = False
     """The server is closing it (the hub asked, or it did not sign in in time): its frames
@@ -325,8 +326,8 @@ class ChatServer:
             else self._answer_before_sign_in(conn, wire, request)
         )
         task = asyncio.get_running_loop().create_task(work)
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        tasks.append(task)
+        task.add_done_callback(tasks.remove)
 
     async def _answer_before_sign_in(
         self, conn: ConnId, wire: Wire, request: ClientRequest
