@@ -70,3 +70,17 @@ async def test_a_connection_that_left_is_neither_pinged_nor_cut() -> None:
         assert (gone.pings, gone.cut.is_set()) == (1, False)
     finally:
         heartbeat.stop()
+
+
+async def test_more_connections_than_one_turn_pings_are_all_pinged_and_kept() -> None:
+    heartbeat = Heartbeat(INTERVAL)
+    heartbeat.start()
+    try:
+        peers = [joined(heartbeat, conn, answers=True) for conn in range(1, 1202)]
+        last = peers[-1]
+        for _ in range(2):
+            await last.next_ping()
+        assert all(peer.pings >= 1 for peer in peers)
+        assert not any(peer.cut.is_set() for peer in peers)
+    finally:
+        heartbeat.stop()
