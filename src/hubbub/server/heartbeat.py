@@ -9,9 +9,10 @@ pinged while its sign-in is barely under way.
 
 A pong proves that every frame written before its ping was read. Within two intervals of
 a write a connection has proven it or is gone, which is what server/unread.py counts on:
-a connection already pinged by rounds gets its next ping within one interval and is
-checked half an interval later; a young one joined after the previous check, so it is
-pinged at the latest one interval after that check, checked 1.5 intervals after it.
+a connection already pinged by rounds gets its next ping within one interval of the write
+and is checked half an interval later; a young one was written to after it joined, which
+was after the previous check, and it is pinged half an interval after the next check and
+checked one interval after that one: less than two intervals after it joined.
 
 aiohttp's per-connection heartbeat kept a timer handle per connection (and a second one
 while waiting for a pong) and rescheduled them on every frame received: about 0.6 KiB
