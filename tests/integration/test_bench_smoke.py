@@ -20,6 +20,7 @@ from hubbub.bench.rooms import plan_rooms
 if TYPE_CHECKING:
     from conftest import ServerProcess
     from postgres import PostgresServer
+    from redis_server import RedisServer
 
 RUN_SECONDS = 60
 
@@ -248,3 +249,44 @@ def test_a_database_is_for_a_server_of_the_benchmarks_own() -> None:
 
     assert done.returncode == 2
     assert "--database is for a server of the benchmark's own" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("scenario", "options"),
+    [
+        ("fanout", ["--clients", "10", "--messages", "20"]),
+        ("dm", ["--clients", "10", "--rate", "100", "--duration", "1"]),
+    ],
+)
+def test_two_processes_on_postgresql_and_redis_carry_the_load_together(
+    tmp_path: Path,
+    postgres: PostgresServer,
+    redis_server: RedisServer,
+    scenario: str,
+    options: list[str],
+) -> None:
+    database = postgres.new_database()
+    report = run_to_report(
+        tmp_path,
+        scenario,
+        *options,
+        *("--database", database, "--redis", redis_server.url, "--processes", "2"),
+    )
+
+    assert_nothing_lost(report)
+    assert any(note.startswith("2 hubbub processes") for note in report["notes"])
+    assert report["server_cpu_s"] is not None
+    commits = [note for note in report["notes"] if note.startswith("process ")]
+    assert [note.split(":")[0] for note in commits] == ["process 1", "process 2"]
+    assert not any("commits: none" in note for note in commits), "a process took no sends"
+
+
+def test_several_processes_need_postgresql_and_redis() -> None:
+    sqlite = bench("fanout", "--processes", "2", "--redis", "redis://127.0.0.1:9")
+    no_redis = bench("dm", "--processes", "2", "--database", "postgresql://x@127.0.0.1:9/x")
+    idle = bench("idle", "--redis", "redis://127.0.0.1:9")
+
+    assert sqlite.returncode == no_redis.returncode == idle.returncode == 2
+    for done in (sqlite, no_redis):
+        assert "--processes above 1 needs --database postgresql://… and --redis" in done.stderr
+    assert "--redis and --processes run fanout and dm, not idle" in idle.stderr

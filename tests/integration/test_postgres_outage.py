@@ -4,42 +4,15 @@ once PostgreSQL is back, the same server carries on without a restart."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import ServerProcess, events_until, free_port, whole_history
-from hubbub.client import Client, ClientEvent, RequestFailed
-from hubbub.protocol import ErrorCode, Message, Sent
+from hubbub.client import Client, RequestFailed
+from hubbub.protocol import ErrorCode, Message
+from outages import connected, said, say_once_back
 from postgres import PostgresServer
-
-BACK_WITHIN = 60.0
-"""Generous: how long the server may take to write again once PostgreSQL is back."""
-
-
-def said(text: str) -> Callable[[ClientEvent], bool]:
-    return lambda event: isinstance(event, Message) and event.text == text
-
-
-async def connected(server: ServerProcess) -> Client:
-    client = Client.connect(server.url, reconnect=False)
-    await client.open()
-    return client
-
-
-async def say_once_back(client: Client, text: str, room: str) -> Sent:
-    """Send until the server takes it: ``unavailable`` means wait ``retry_after`` and resend."""
-    deadline = time.monotonic() + BACK_WITHIN
-    while True:
-        try:
-            return await client.say(text, room, client_id=text)
-        except RequestFailed as failure:
-            if failure.code != ErrorCode.UNAVAILABLE or time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(failure.retry_after or 1.0)
 
 
 async def test_sends_are_unavailable_while_postgresql_is_down_and_work_again_after(

@@ -91,6 +91,21 @@ def test_a_gap_the_store_cannot_fill_lets_the_waiting_entries_go() -> None:
     assert hub.head("lobby") == 3
 
 
+def test_a_second_gap_opened_while_a_read_runs_is_read_too() -> None:
+    hub = _two()["b"]
+    hub.apply("a", EntryCommitted(entry(1)), 1.0, WALL)
+    early = hub.apply("a", EntryCommitted(entry(4)), 1.0, WALL)
+    for seq in (2, 3):
+        hub.apply("a", EntryCommitted(entry(seq)), 1.0, WALL)
+    assert hub.apply("a", EntryCommitted(entry(8)), 1.0, WALL).effect is None
+    assert early.then is not None
+    again = early.then([entry(2), entry(3)])
+    assert seqs(again.out, 2) == []
+    assert again.effect == ReadGap("lobby", after=4, limit=3)
+    assert again.then is not None
+    assert seqs(again.then([entry(5), entry(6), entry(7)]).out, 2) == [5, 6, 7, 8]
+
+
 def test_an_entry_seen_before_is_not_delivered_again() -> None:
     hub = _two()["b"]
     hub.apply("a", EntryCommitted(entry(1)), 1.0, WALL)

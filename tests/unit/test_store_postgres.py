@@ -51,3 +51,29 @@ async def test_two_stores_appending_to_one_conversation_never_share_a_seq(
     finally:
         for store in stores:
             await store.close()
+
+
+async def test_two_stores_opening_the_same_conversations_in_opposite_orders_both_store(
+    postgres: PostgresServer,
+) -> None:
+    """Each store's group writes to many conversations at once, the two in opposite
+    orders (direct messages to new people from two processes): none is refused."""
+    url = postgres.new_database()
+    stores: list[Store] = [await open_store(url) for _ in range(STORES)]
+    try:
+        ann = await sign_up(stores[0], "Ann")
+        rounds, width = 5, 40
+        for round_ in range(rounds):
+            names = [f"chat:r{round_}c{n:02}" for n in range(width)]
+
+            async def burst(store: Store, order: list[str]) -> list[StoredMessage]:
+                drafts = [say(ann, f"to {name}", conversation=name) for name in order]
+                return list(await asyncio.gather(*(store.append(d) for d in drafts)))
+
+            first, second = await asyncio.gather(
+                burst(stores[0], names), burst(stores[1], names[::-1])
+            )
+            assert sorted(m.seq for m in first + second) == [1] * width + [2] * width
+    finally:
+        for store in stores:
+            await store.close()

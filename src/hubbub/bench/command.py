@@ -40,6 +40,19 @@ def _scenario_help() -> str:
     help="Run the benchmark's server on this database (postgresql://…; it seeds its accounts "
     "there and leaves them) instead of a SQLite file in a temporary directory.",
 )
+@click.option(
+    "--redis",
+    help="fanout, dm: give the benchmark's servers this Redis (redis://…) to share live "
+    "events over.",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="fanout, dm: start this many servers on the same --database (postgresql://…) and "
+    "--redis, sign the clients in on each in turn, and sum their CPU and memory.",
+)
 @click.option("--clients", type=click.IntRange(min=1), help="Simulated users.")
 @click.option("--messages", type=click.IntRange(min=1), help="fanout: lobby messages to send.")
 @click.option(
@@ -89,6 +102,8 @@ def bench(
     url: str | None,
     against: str | None,
     database: str | None,
+    redis: str | None,
+    processes: int,
     json_path: Path | None,
     **given: Any,
 ) -> None:
@@ -121,12 +136,13 @@ def bench(
         raise click.UsageError(f"--irc {load.irc} is more than the {load.clients} clients")
     if database is not None and url is not None:
         raise click.UsageError("--database is for a server of the benchmark's own, not --url")
+    _check_processes(chosen, url, database, redis, processes)
     with (
         asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
         Board.on(Console(stderr=True)) as board,
     ):
         try:
-            hubbub = runner.run(execute(chosen, load, url, board, database))
+            hubbub = runner.run(execute(chosen, load, url, board, database, redis, processes))
             other = (
                 None if against is None else runner.run(execute_on_inspircd(chosen, load, board))
             )
@@ -159,6 +175,24 @@ def _check_against(scenario: Scenario, load: Load, url: str | None) -> None:
     if not installed():
         click.echo(MISSING, err=True)
         raise SystemExit(2)
+
+
+def _check_processes(
+    scenario: Scenario, url: str | None, database: str | None, redis: str | None, processes: int
+) -> None:
+    """``--redis`` and ``--processes`` are for fanout and dm on servers of the benchmark's
+    own; several processes share a PostgreSQL database and a Redis."""
+    if redis is None and processes == 1:
+        return
+    if scenario.name not in ("fanout", "dm"):
+        raise click.UsageError(f"--redis and --processes run fanout and dm, not {scenario.name}")
+    if url is not None:
+        raise click.UsageError("--redis and --processes are for servers of the benchmark's own")
+    if processes > 1 and (redis is None or not (database or "").startswith("postgresql")):
+        raise click.UsageError(
+            "--processes above 1 needs --database postgresql://… and --redis redis://…: "
+            "the processes share them"
+        )
 
 
 def _load(scenario: Scenario, given: dict[str, Any]) -> Load:

@@ -173,7 +173,7 @@ class HubbubIrcDialect:
 class MixedDialect:
     """Some accounts (``on_irc``, by name) over IRC, the others over the WebSocket."""
 
-    websocket: WebSocketDialect
+    websocket: Dialect
     irc: HubbubIrcDialect
     on_irc: frozenset[str]
     in_lobby: bool = True

@@ -16,7 +16,7 @@ from hubbub.bench.ledger import Ledger
 from hubbub.bench.meter import Meter
 from hubbub.bench.report import Phase
 from hubbub.bench.rooms import PlannedRoom
-from hubbub.bench.server import ChildProcess
+from hubbub.bench.server import Measured
 
 T = TypeVar("T")
 
@@ -39,7 +39,7 @@ class Run:
     accounts: list[Credentials]
     password: str
     board: Board
-    server: ChildProcess | None
+    server: Measured | None
     dialect: Dialect
     notes: list[str]
     rooms: list[PlannedRoom] = field(default_factory=list)

@@ -17,7 +17,7 @@ import signal
 import socket
 import sys
 from pathlib import Path
-from typing import Self
+from typing import Protocol, Self
 
 import aiohttp
 
@@ -30,12 +30,6 @@ class ServerFailed(RuntimeError):
     """The server did not start, or died while the benchmark ran."""
 
 
-def cpu_pair() -> tuple[int, int] | None:
-    """(the server's CPU, the generator's CPU): the first two this process may use, if two."""
-    cpus = sorted(os.sched_getaffinity(0))
-    return (cpus[0], cpus[1]) if len(cpus) >= 2 else None
-
-
 def raise_open_file_limit() -> int:
     """Lift this process's open-file limit to its hard limit (children inherit it); return it."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -45,6 +39,21 @@ def raise_open_file_limit() -> int:
         except (ValueError, OSError):
             return soft
     return hard
+
+
+class Measured(Protocol):
+    """A server under test as a run sees it: where it listens, what the kernel charged it."""
+
+    @property
+    def url(self) -> str: ...
+
+    def cpu_seconds(self) -> float: ...
+
+    def rss_kib(self) -> int: ...
+
+    def peak_rss_kib(self) -> int: ...
+
+    def check_alive(self) -> None: ...
 
 
 class ProcessFiles:
@@ -145,15 +154,18 @@ class ServerProcess(ChildProcess):
         log: Path,
         cpu: int | None,
         database: str | None = None,
+        redis: str | None = None,
         irc_port: int | None = None,
     ) -> Self:
         """Start the server on a free port of 127.0.0.1, pinned to ``cpu``, and wait until
         ``/healthz`` answers. ``database``: its ``--database`` URL; None keeps it in a
-        SQLite file in ``data_dir``. ``irc_port``: its IRC listener's port too."""
+        SQLite file in ``data_dir``. ``redis``: its ``--redis`` URL, shared with the other
+        processes of the same chat. ``irc_port``: its IRC listener's port too."""
         port = free_port()
         argv = [sys.executable, "-m", "hubbub", "serve", "--port", str(port)]
         argv += ["--data-dir", str(data_dir), "--log-level", "WARNING", "--no-limits"]
         argv += ["--database", database] if database else []
+        argv += ["--redis", redis] if redis else []
         argv += ["--irc-port", str(irc_port)] if irc_port is not None else []
         server = cls(await spawn_pinned(argv, log, cpu), f"http://127.0.0.1:{port}", log)
         try:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Self
 
 from hubbub import protocol
@@ -49,13 +49,18 @@ class Client(ModerationRequests):
         reconnect: bool | ReconnectPolicy = True,
         heartbeat: float | None = 15.0,
         request_timeout: float = DEFAULT_TIMEOUT,
+        fallbacks: Sequence[str] = (),
     ) -> None:
         if isinstance(reconnect, ReconnectPolicy):
             policy: ReconnectPolicy | None = reconnect
         else:
             policy = ReconnectPolicy() if reconnect else None
         self._session = Session(
-            url, policy=policy, heartbeat=heartbeat, request_timeout=request_timeout
+            url,
+            policy=policy,
+            heartbeat=heartbeat,
+            request_timeout=request_timeout,
+            fallbacks=fallbacks,
         )
         self.url = self._session.url
 
@@ -67,14 +72,23 @@ class Client(ModerationRequests):
         reconnect: bool | ReconnectPolicy = True,
         heartbeat: float | None = 15.0,
         request_timeout: float = DEFAULT_TIMEOUT,
+        fallbacks: Sequence[str] = (),
     ) -> Self:
         """A client for the server at ``url``, connecting when entered with ``async with``.
 
         ``url`` is the server's ``http(s)://`` address (``/ws`` is added) or its WebSocket
         address. ``reconnect`` is True (resume with the default :class:`ReconnectPolicy`),
         False, or a policy. ``heartbeat`` is the ping interval in seconds (None: no pings).
+        ``fallbacks`` are more addresses of the same chat (its other processes): a resume
+        that cannot reach one server tries the next, in turn.
         """
-        return cls(url, reconnect=reconnect, heartbeat=heartbeat, request_timeout=request_timeout)
+        return cls(
+            url,
+            reconnect=reconnect,
+            heartbeat=heartbeat,
+            request_timeout=request_timeout,
+            fallbacks=fallbacks,
+        )
 
     async def __aenter__(self) -> Self:
         await self.open()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import aiohttp
@@ -45,7 +45,9 @@ class Session:
     :class:`ConnectionLost`, unless the caller marked it safe to resend (a send with a
     ``client_id``): that one is sent again, with a new ``id``, on the resumed connection.
     The session *ends* when the application closes it or a drop cannot be resumed; then
-    requests raise :class:`ConnectionLost`.
+    requests raise :class:`ConnectionLost`. With ``fallbacks`` (more addresses of the same
+    chat: its other processes), a resume attempt that cannot reach its server is followed
+    by one to the next address, in turn.
     """
 
     def __init__(
@@ -55,8 +57,11 @@ class Session:
         policy: ReconnectPolicy | None,
         heartbeat: float | None,
         request_timeout: float,
+        fallbacks: Sequence[str] = (),
     ) -> None:
         self.url = websocket_url(url)
+        self._addresses = itertools.cycle([self.url, *map(websocket_url, fallbacks)])
+        self._dialling = next(self._addresses)
         self.inbox = Inbox()
         self.marks = Watermarks()
         self._policy = policy
@@ -166,14 +171,14 @@ class Session:
             async with asyncio.timeout(self._request_timeout):
                 return await connect(
                     self._http,
-                    self.url,
+                    self._dialling,
                     heartbeat=self._heartbeat,
                     on_event=on_event,
                     on_closed=self._on_closed,
                 )
         except TimeoutError as exc:
             limit = self._request_timeout
-            raise ConnectionLost(f"no WebSocket from {self.url} within {limit} s") from exc
+            raise ConnectionLost(f"no WebSocket from {self._dialling} within {limit} s") from exc
 
     def _accept(self, event: InboundEvent) -> None:
         if self._gaps.holds(event):
@@ -237,6 +242,7 @@ class Session:
                 await self._resume_once(credentials, attempt)
             except (ConnectionLost, TimeoutError) as exc:
                 logger.info("resume attempt %d failed: %s", attempt, exc)
+                self._dialling = next(self._addresses)
                 continue
             except RequestFailed as exc:
                 if exc.code in (protocol.ErrorCode.INTERNAL_ERROR, protocol.ErrorCode.UNAVAILABLE):

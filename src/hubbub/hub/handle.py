@@ -9,6 +9,7 @@ from hubbub.hub.effects import FindAccount, OpenChat
 from hubbub.hub.hub import Hub
 from hubbub.hub.inputs import normalise_name
 from hubbub.hub.outbox import ConnId
+from hubbub.hub.rereads import STALE_REFUSALS, reread_rooms
 from hubbub.protocol import (
     AnswerChat,
     ArchiveRoom,
@@ -68,6 +69,15 @@ def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: flo
     flooding = hub.admit(conn, request, now)
     if flooding is not None:
         return Decision(flooding).logged("flooding", type(request).__name__)
+    try:
+        return _decide(hub, conn, request, now, wall)
+    except Refusal as refusal:
+        if hub.node is None or refusal.code not in STALE_REFUSALS:
+            raise
+        return reread_rooms(hub, now, wall, lambda: _decide(hub, conn, request, now, wall))
+
+
+def _decide(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: float) -> Decision:
     match request:
         case SignIn():
             return session.sign_in(hub, conn, request, now, wall)

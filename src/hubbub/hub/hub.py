@@ -35,6 +35,7 @@ from hubbub.hub.ops import NodeId, Op
 from hubbub.hub.ordering import InOrder
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.hub.presence import Link, OnlineUser, PresenceBoard
+from hubbub.hub.rereads import Rereads
 from hubbub.hub.rooms import Room, Rooms
 from hubbub.hub.throttle import SignInThrottle
 from hubbub.protocol import (
@@ -112,6 +113,8 @@ class Hub:
         self.blocks: dict[int, set[int]] = {}
         """Account id → the accounts it blocks."""
         self.audit_seen = 0
+        self.rereads = Rereads()
+        """Room ops heard while the rooms are read again from the store (hub/rereads.py)."""
         """The last audit row whose account change this hub has followed (see hub/admin.py)."""
 
     def load(self, rooms: Iterable[RoomRecord], heads: dict[str, int]) -> None:
@@ -508,6 +511,7 @@ class Hub:
         applier = APPLIERS.get(type(op))
         if node == self.node or applier is None:
             return Decision()
+        self.rereads.heard(node, op)
         return applier(self, node, op, now, wall)
 
     def announce(self) -> list[Op]:

@@ -60,15 +60,16 @@ class InOrder:
     def filled(self, conversation: str, entries: list[StoredMessage] | None) -> list[StoredMessage]:
         """The entries to deliver now that the store answered a :meth:`gap` read.
 
-        If the store had none of the missing ones (or could not be read: None), the gap
-        is given up: the waiting entries go out, and the missing ones are left to a
-        client's resume."""
+        If entries came back but the bus had brought them meanwhile, a gap that opened
+        while the read ran is read next (:meth:`gap`). If the store had none of the
+        missing ones (or could not be read: None), the gap is given up: the waiting
+        entries go out, and the missing ones are left to a client's resume."""
         self._reading.discard(conversation)
         ready: list[StoredMessage] = []
         for entry in entries or ():
             ready.extend(self.arrive(entry))
         early = self._early.get(conversation)
-        if not ready and early:
+        if not entries and early:
             self.heads[conversation] = min(early) - 1
             ready = self.arrive(early[min(early)])
         return ready

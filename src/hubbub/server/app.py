@@ -109,9 +109,8 @@ async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
             text="this page's origin may not open a WebSocket here (see --allowed-origin)"
         )
     # No permessage-deflate: the server writes its own uncompressed frames (outbound.py).
-    ws = web.WebSocketResponse(
-        heartbeat=server.config.heartbeat, max_msg_size=ABUSIVE_FRAME_BYTES + 1, compress=False
-    )
+    # No heartbeat or autoping of aiohttp's: one timer pings everyone (heartbeat.py).
+    ws = web.WebSocketResponse(max_msg_size=ABUSIVE_FRAME_BYTES + 1, compress=False, autoping=False)
     if not ws.can_prepare(request):
         raise web.HTTPBadRequest(
             text="this address takes WebSocket connections only (the chat protocol, "
@@ -144,6 +143,10 @@ async def _chat(
             message = await ws.receive()
             if message.type is WSMsgType.TEXT:
                 await server.on_frame(conn, message.data)
+            elif message.type is WSMsgType.PONG:
+                server.heartbeat.pong(conn)
+            elif message.type is WSMsgType.PING:
+                await ws.pong(message.data)
             elif message.type is WSMsgType.BINARY:
                 server.reply(
                     conn,

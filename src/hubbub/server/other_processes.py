@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from hubbub.hub import ConnId, Outbox
-from hubbub.hub.cluster_rooms import RoomOp, reconcile
+from hubbub.hub import ConnId, Decision, Outbox
 from hubbub.hub.ops import NodeId, Op
-from hubbub.store import StoreError
+from hubbub.hub.rereads import reread_rooms
 
 if TYPE_CHECKING:
     from hubbub.server.server import ChatServer
@@ -29,9 +28,6 @@ class OtherProcesses:
 
     def __init__(self, server: ChatServer) -> None:
         self.server = server
-        self._missed: list[tuple[NodeId, list[RoomOp]]] | None = None
-        """While the rooms are read to catch up after joining the bus: the room changes
-        received meanwhile, to apply again after (an op applied twice changes nothing)."""
 
     def take_ops(self, node: NodeId, ops: Sequence[Op]) -> None:
         """Carry out the hub's decision on each change another process published, in order.
@@ -39,8 +35,6 @@ class OtherProcesses:
         What a decision sends now goes out at once, so the order holds; an effect it
         names (a read of entries that did not arrive) runs as a chore.
         """
-        if self._missed is not None:
-            self._missed.append((node, [op for op in ops if isinstance(op, RoomOp)]))
         server = self.server
         now, wall = time.monotonic(), time.time()
         for op in ops:
@@ -64,23 +58,6 @@ class OtherProcesses:
 
     def subscribed(self) -> None:
         """On the bus (again): room changes published before, or while Redis was lost,
-        never reached this hub, so the rooms are brought to what the store holds."""
-        if self._missed is None:
-            self._missed = []
-            self.server.spawn(self._reconcile_rooms())
-
-    async def _reconcile_rooms(self) -> None:
-        """Read the rooms and their moderation, set the hub to them, then apply again the
-        room changes that arrived during the read (the read may predate them)."""
-        store = self.server.store
-        try:
-            records = await store.load_rooms()
-            state = await store.load_moderation()
-        except StoreError:
-            log.exception("could not read the rooms to catch up with the other processes")
-            self._missed = None
-            return
-        missed, self._missed = self._missed or [], None
-        self.server.send(reconcile(self.server.hub, records, state))
-        for node, ops in missed:
-            self.take_ops(node, ops)
+        never reached this hub, so the rooms are read again from the store."""
+        decision = reread_rooms(self.server.hub, time.monotonic(), time.time(), Decision)
+        self.server.spawn(self.server.run_chore(REMOTE, decision, "read the rooms again"))

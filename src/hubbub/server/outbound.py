@@ -40,6 +40,10 @@ _MEDIUM = struct.Struct("!BBH")
 _LONG = struct.Struct("!BBQ")
 
 
+PING_FRAME = Frame(bytes((0x89, 0)))
+"""A final, unmasked ping with no payload (RFC 6455 section 5.5.2)."""
+
+
 def text_frame(payload: bytes) -> Frame:
     """A final, unmasked text frame holding ``payload`` (RFC 6455 section 5.2)."""
     size = len(payload)
@@ -232,6 +236,20 @@ class Outbound:
         self._pending.clear()
         self._held = self._replayed = None
         self._backlog.forget(self)
+
+    def ping(self) -> None:
+        """Queue a ping after the frames already queued (server/heartbeat.py)."""
+        self.push_now(PING_FRAME)
+
+    def lost(self) -> None:
+        """The peer did not answer a ping: cut the socket; reading it then ends, unclean.
+
+        One already closing is left to its close, which cuts it within CLOSE_SECONDS.
+        """
+        if self._closing:
+            return
+        self.stop()
+        self._transport.abort()
 
     def queued_bytes(self) -> int:
         return 0 if self._closing else self._transport.get_write_buffer_size()

@@ -10,7 +10,7 @@ others of its group go ahead.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -115,11 +115,16 @@ class GroupWrite:
     """Writes one group of drafts: :meth:`add` each in order, then :meth:`flush` once."""
 
     def __init__(
-        self, connection: Connection, now: float, sequencer: Sequencer, join_order: JoinOrder
+        self,
+        connection: Connection,
+        now: float,
+        sequencer: Sequencer,
+        join_order: JoinOrder,
+        conversations: Iterable[str],
     ) -> None:
         self._connection = connection
         self._now = now
-        self._numbering = sequencer.begin(connection, now)
+        self._numbering = sequencer.begin(connection, now, conversations)
         self._join_order = join_order
         self._by_key: dict[tuple[int, str], StoredMessage] = {}
         self._states: dict[tuple[str, int], _State] = {}

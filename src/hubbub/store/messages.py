@@ -90,7 +90,8 @@ class Messages:
         self, group: _AppendGroup, connection: Connection, now: float
     ) -> list[StoredMessage | StoreError]:
         """In the writer's thread: number the group's drafts and write them all at once."""
-        write = GroupWrite(connection, now, self._sequencer, self._join_order)
+        conversations = [draft.conversation for draft in group.drafts]
+        write = GroupWrite(connection, now, self._sequencer, self._join_order, conversations)
         answers = [write.add(draft) for draft in group.drafts]
         write.flush()
         return answers

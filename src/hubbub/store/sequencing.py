@@ -5,10 +5,9 @@ keeps ``last_seq``, the seq of its last entry, and a new entry takes the next on
 ``UPDATE … SET last_seq = last_seq + 1 RETURNING last_seq`` in the transaction that
 stores it: that locks the row until the commit, so two processes appending to one
 conversation take turns and never hand out the same seq; a failed transaction takes
-its count back with it. (Two processes whose transactions lock the same conversations in
-opposite orders can deadlock: PostgreSQL then aborts one of them, and its callers get
-:class:`~hubbub.store.records.StoreError`, nothing stored. Several processes are not
-supported yet; when they are, locking a group's conversations in id order first avoids it.)
+its count back with it. Two processes whose transactions locked the same conversations in
+opposite orders would deadlock (PostgreSQL aborts one of them), so a transaction first
+records and locks every conversation it will number, in id order.
 
 On SQLite only one process ever writes (the embedded default), and the writer keeps
 each conversation's last seq in memory, as it always has: the counter would cost a
@@ -19,9 +18,10 @@ that migration does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import ARRAY, Connection, String, any_, bindparam, select, update
 
 from hubbub.store.conversations import add_conversations
 from hubbub.store.prepared import Prepared
@@ -47,8 +47,9 @@ class Numbering(Protocol):
 class Sequencer(Protocol):
     """Hands out seqs inside the writer's transactions."""
 
-    def begin(self, connection: Connection, now: float) -> Numbering:
-        """The numbering of entries written in this transaction, stamped ``now`` or later."""
+    def begin(self, connection: Connection, now: float, conversations: Iterable[str]) -> Numbering:
+        """The numbering of entries written in this transaction, stamped ``now`` or later,
+        to ``conversations`` (those it will number)."""
         ...
 
     def forget(self) -> None:
@@ -88,6 +89,16 @@ _NEXT = Prepared(
 )
 
 
+_LOCK = Prepared(  # on PostgreSQL only: the counters' sequencer
+    lambda _: (
+        select(conversations.c.id)
+        .where(conversations.c.id == any_(bindparam("locked", type_=ARRAY(String))))
+        .order_by(conversations.c.id)
+        .with_for_update()
+    )
+)
+
+
 class CachedSequencer:
     """One process's: each conversation's last ``(seq, ts)``, looked up once, then kept.
 
@@ -98,7 +109,7 @@ class CachedSequencer:
     def __init__(self) -> None:
         self._tails: dict[str, tuple[int, float]] = {}
 
-    def begin(self, connection: Connection, now: float) -> Numbering:
+    def begin(self, connection: Connection, now: float, conversations: Iterable[str]) -> Numbering:
         return _CachedNumbering(self._tails, connection, now)
 
     def forget(self) -> None:
@@ -128,7 +139,10 @@ class _CachedNumbering:
 class CounterSequencer:
     """Several processes': the counter in each conversation's row, taken in the transaction."""
 
-    def begin(self, connection: Connection, now: float) -> Numbering:
+    def begin(self, connection: Connection, now: float, conversations: Iterable[str]) -> Numbering:
+        ordered = sorted(set(conversations))
+        add_conversations(connection, ordered, now)
+        _LOCK.all(connection, {"locked": ordered})
         return _Counters(connection, now)
 
     def forget(self) -> None:
