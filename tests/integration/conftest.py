@@ -60,20 +60,9 @@ LAG = (
 )
 KNOWN_CROSS_PROCESS_BUGS = {
     "test_public_room_is_listed_joined_and_heard": LAG + " (the directory lacks the room)",
-    "test_only_the_owner_archives_and_an_archived_room_is_read_only": LAG + " (unknown_room)",
-    **dict.fromkeys(
-        (
-            "test_owner_appoints_a_moderator_and_members_see_the_role",
-            "test_kicked_user_is_told_the_room_sees_them_leave_and_they_may_rejoin",
-            "test_muted_user_cannot_say_until_unmuted_and_is_told_until_when",
-            "test_banned_user_is_removed_and_cannot_rejoin_until_unbanned",
-            "test_moderator_deletes_others_messages_and_a_member_cannot",
-            "test_a_plain_member_cannot_moderate_and_a_moderator_cannot_touch_the_owner",
-            "test_admin_moderates_any_room_and_bans_an_account_server_wide",
-            "test_audit_log_keeps_who_did_what_to_whom_where_and_why",
-            "test_only_moderators_and_admins_set_the_lobbys_topic",
-        ),
-        LAG + " (unknown_room, not_a_member, or a moderator kicked as a plain member)",
+    "test_admin_moderates_any_room_and_bans_an_account_server_wide": (
+        "an account ban or unban reaches the other process when it next reads the audit log "
+        "(hub/admin.py, within a second): a sign-in there at once meets the old state"
     ),
     "test_a_blocked_user_cannot_ask_for_a_chat_online_or_not": LAG + " (no block yet)",
     "test_resuming_delivers_a_direct_message_missed_in_a_conversation_new_to_the_client": (
