@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+import time
 from typing import NewType, Protocol
 
 from aiohttp import web
@@ -81,36 +82,56 @@ class Outlet(Protocol):
 LAZY_SECONDS = 0.02
 """How long a presence announcement may wait to share a write with other frames."""
 
+MAX_PAUSE_SECONDS = 0.005
+"""The longest a flush may wait after a long one (see :class:`Flusher`)."""
+
 
 class Flusher:
     """Writes every connection with queued frames once, at the end of the loop turn.
+
+    After a flush that took a while (a fan-out to hundreds of connections), the next
+    one waits as long as that one took, at most :data:`MAX_PAUSE_SECONDS`: what the
+    server delivers meanwhile then shares a write per connection, so writing takes at
+    most about half of the loop's time. A quiet server's flushes take microseconds, so
+    they still go out at the end of the turn that queued them.
 
     Connections with only lazy frames queued are written :data:`LAZY_SECONDS` later,
     or sooner if something urgent joins them.
     """
 
-    __slots__ = ("_later", "_loop", "_soon")
+    __slots__ = ("_later", "_loop", "_resume_at", "_soon")
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._soon: list[Outbound] = []
         self._later: list[Outbound] = []
+        self._resume_at = 0.0
+        """When the next flush may run: the last one's end plus its own duration."""
 
     def soon(self, outbound: Outbound) -> None:
         if not self._soon:
-            self._loop.call_soon(self._flush, self._soon)
+            pause = self._resume_at - time.monotonic()
+            if pause > 0:
+                self._loop.call_later(pause, self._flush_soon)
+            else:
+                self._loop.call_soon(self._flush_soon)
         self._soon.append(outbound)
 
     def later(self, outbound: Outbound) -> None:
         if not self._later:
-            self._loop.call_later(LAZY_SECONDS, self._flush, self._later)
+            self._loop.call_later(LAZY_SECONDS, self._flush_later)
         self._later.append(outbound)
 
-    def _flush(self, due: list[Outbound]) -> None:
-        if due is self._soon:
-            self._soon = []
-        else:
-            self._later = []
+    def _flush_soon(self) -> None:
+        start = time.monotonic()
+        due, self._soon = self._soon, []
+        for outbound in due:
+            outbound.flush()
+        end = time.monotonic()
+        self._resume_at = end + min(end - start, MAX_PAUSE_SECONDS)
+
+    def _flush_later(self) -> None:
+        due, self._later = self._later, []
         for outbound in due:
             outbound.flush()
 
