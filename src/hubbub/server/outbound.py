@@ -4,10 +4,11 @@ A message for 500 people is encoded once and framed once (:func:`text_frame`); e
 recipient's :class:`Outbound` only appends those bytes to a list. One :class:`Flusher`
 per server then writes every connection that has something queued, once per event-loop
 turn, all of its frames in a single ``transport.write``: a burst of messages costs each
-connection one system call, not one per message, and nothing waits for a timer (no
-Nagle-style stalls). Only presence announcements, queued *lazily*, may wait up to
-:data:`LAZY_SECONDS` for company, so that a storm of sign-ins does not cost every
-connection a write per newcomer.
+connection one system call, not one per message. Under a fan-out the flushes are paced
+by their own duration (at most :data:`MAX_PAUSE_SECONDS`), so that several commits'
+deliveries share each write; a quiet server's frames wait for no timer. Presence
+announcements, queued *lazily*, may wait up to :data:`LAZY_SECONDS` for company, so that
+a storm of sign-ins does not cost every connection a write per newcomer.
 
 A reader too slow to keep up cannot grow the server's memory: past ``limit`` bytes
 waiting in its transport, the connection is closed with :data:`SLOW_READER`, or cut if
