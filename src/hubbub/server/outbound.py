@@ -96,18 +96,25 @@ class Flusher:
     most about half of the loop's time. A quiet server's flushes take microseconds, so
     they still go out at the end of the turn that queued them.
 
-    Connections with only lazy frames queued are written :data:`LAZY_SECONDS` later,
-    or sooner if something urgent joins them.
+    Urgent frames (replies, replayed history) do not wait for that pause: their
+    connection is written at the end of the turn. Connections with only lazy frames
+    queued are written :data:`LAZY_SECONDS` later, or sooner if something else joins them.
     """
 
-    __slots__ = ("_later", "_loop", "_resume_at", "_soon")
+    __slots__ = ("_later", "_loop", "_now", "_resume_at", "_soon")
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._now: list[Outbound] = []
         self._soon: list[Outbound] = []
         self._later: list[Outbound] = []
         self._resume_at = 0.0
         """When the next flush may run: the last one's end plus its own duration."""
+
+    def now(self, outbound: Outbound) -> None:
+        if not self._now:
+            self._loop.call_soon(self._flush_now)
+        self._now.append(outbound)
 
     def soon(self, outbound: Outbound) -> None:
         if not self._soon:
@@ -123,22 +130,30 @@ class Flusher:
             self._loop.call_later(LAZY_SECONDS, self._flush_later)
         self._later.append(outbound)
 
+    def _flush_now(self) -> None:
+        due, self._now = self._now, []
+        _flush_each(due)
+
     def _flush_soon(self) -> None:
         start = time.monotonic()
         due, self._soon = self._soon, []
-        for outbound in due:
-            outbound.flush()
+        _flush_each(due)
         end = time.monotonic()
         self._resume_at = end + min(end - start, MAX_PAUSE_SECONDS)
 
     def _flush_later(self) -> None:
         due, self._later = self._later, []
-        for outbound in due:
-            outbound.flush()
+        _flush_each(due)
 
 
-_IDLE, _LATER, _SOON = 0, 1, 2
-"""When an :class:`Outbound` will be written: nothing queued, lazily, at the turn's end."""
+def _flush_each(due: list[Outbound]) -> None:
+    for outbound in due:
+        outbound.flush()
+
+
+_IDLE, _LATER, _SOON, _NOW = 0, 1, 2, 3
+"""When an :class:`Outbound` will be written: nothing queued, lazily, at the next paced
+flush, at the turn's end."""
 
 
 class Outbound:
@@ -192,7 +207,7 @@ class Outbound:
                 self._too_slow()
         elif not self._closing:
             self._pending.append(frame)
-            if self._due == _SOON:
+            if self._due >= _SOON:
                 return
             if not lazy:
                 self._due = _SOON
@@ -212,9 +227,9 @@ class Outbound:
         if mark is not None and self._replayed is not None:
             conversation, seq = mark
             self._replayed[conversation] = max(seq, self._replayed.get(conversation, 0))
-        if self._due != _SOON:
-            self._due = _SOON
-            self._flusher.soon(self)
+        if self._due != _NOW:
+            self._due = _NOW
+            self._flusher.now(self)
 
     def hold(self) -> None:
         """Start catching up: hold live frames back until :meth:`release`."""
