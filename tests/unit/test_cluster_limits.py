@@ -89,7 +89,7 @@ def test_kinds_are_counted_apart_and_a_hub_that_spent_nothing_shares_nothing() -
     assert not a.tick(1.25).ops, "spending is shared once"
 
 
-def test_an_account_cut_off_for_flooding_on_one_process_waits_on_the_other() -> None:
+def test_an_account_cut_off_for_flooding_on_one_process_waits_on_the_other_at_once() -> None:
     a, b = pair()
     for _ in range(4):
         say(a, 1, 1.0)
@@ -97,7 +97,8 @@ def test_an_account_cut_off_for_flooding_on_one_process_waits_on_the_other() -> 
         refusal(a, 1, Say(id=2, text="more"), 1.0)
     closed = handle(a, 1, Say(id=2, text="more"), 1.0, 0.0)
     assert [code for _, code, _ in closed.out.closes] == [FLOODING]
-    tick(a, b, 1.0)
+    for op in closed.out.ops:
+        b.apply("a", op, 1.0, 0.0)
     b.connect(3, "127.0.0.1:2", 1.5)
     refused = refusal(b, 3, SignIn(id=4, name="ann", password="pw"), 1.5)
     assert refused.code is ErrorCode.RATE_LIMITED

@@ -3,9 +3,11 @@
 A user with connections on two processes gets the allowance it would get on one. Each
 hub with a node id notes the tokens taken (and given back) on it: flood control per
 account and kind of request, password failures per name and per address, sign-ups per
-address, and the accounts cut off for flooding. Every tick (0.25 s) it shares them as one
-:class:`Spent` op; the other hubs :func:`charge` them to their own buckets, below zero if
-need be, so the next request there waits until the whole spending is paid back.
+address, and the accounts cut off for flooding. Every tick (0.25 s), and at once when an
+account is cut off (its sign-in on another process must wait out the cooldown too), it
+shares them as one :class:`Spent` op; the other hubs :func:`charge` them to their own
+buckets, below zero if need be, so the next request there waits until the whole
+spending is paid back.
 
 The lag: another process counts a token one tick plus the bus's delay after it was spent,
 so a burst spread over several processes at the same instant may pass up to one burst per

@@ -328,7 +328,7 @@ class Hub:
         if link.strikes < self.limits.flood_strikes:
             raise refusal(wait)
         self.flood.closed(link.user.key, now)
-        out = Outbox()
+        out = share_spending(self)
         out.close([conn], FLOODING, "too many requests over the rate limit")
         return out
 

@@ -4,10 +4,11 @@ A message for 500 people is encoded once and framed once (:func:`text_frame`); e
 recipient's :class:`Outbound` only appends those bytes to a list. One :class:`Flusher`
 per server then writes every connection that has something queued, once per event-loop
 turn, all of its frames in a single ``transport.write``: a burst of messages costs each
-connection one system call, not one per message, and nothing waits for a timer (no
-Nagle-style stalls). Only presence announcements, queued *lazily*, may wait up to
-:data:`LAZY_SECONDS` for company, so that a storm of sign-ins does not cost every
-connection a write per newcomer.
+connection one system call, not one per message. Under a fan-out the flushes are paced
+by their own duration (at most :data:`MAX_PAUSE_SECONDS`), so that several commits'
+deliveries share each write; a quiet server's frames wait for no timer. Presence
+announcements, queued *lazily*, may wait up to :data:`LAZY_SECONDS` for company, so that
+a storm of sign-ins does not cost every connection a write per newcomer.
 
 A reader too slow to keep up cannot grow the server's memory: past ``limit`` bytes
 waiting in its transport, the connection is closed with :data:`SLOW_READER`, or cut if
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+import time
 from typing import NewType, Protocol
 
 from aiohttp import web
@@ -81,42 +83,77 @@ class Outlet(Protocol):
 LAZY_SECONDS = 0.02
 """How long a presence announcement may wait to share a write with other frames."""
 
+MAX_PAUSE_SECONDS = 0.005
+"""The longest a flush may wait after a long one (see :class:`Flusher`)."""
+
 
 class Flusher:
     """Writes every connection with queued frames once, at the end of the loop turn.
 
-    Connections with only lazy frames queued are written :data:`LAZY_SECONDS` later,
-    or sooner if something urgent joins them.
+    After a flush that took a while (a fan-out to hundreds of connections), the next
+    one waits as long as that one took, at most :data:`MAX_PAUSE_SECONDS`: what the
+    server delivers meanwhile then shares a write per connection, so writing takes at
+    most about half of the loop's time. A quiet server's flushes take microseconds, so
+    they still go out at the end of the turn that queued them.
+
+    Urgent frames (replies, replayed history) do not wait for that pause: their
+    connection is written at the end of the turn. Connections with only lazy frames
+    queued are written :data:`LAZY_SECONDS` later, or sooner if something else joins them.
     """
 
-    __slots__ = ("_later", "_loop", "_soon")
+    __slots__ = ("_later", "_loop", "_now", "_resume_at", "_soon")
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._now: list[Outbound] = []
         self._soon: list[Outbound] = []
         self._later: list[Outbound] = []
+        self._resume_at = 0.0
+        """When the next flush may run: the last one's end plus its own duration."""
+
+    def now(self, outbound: Outbound) -> None:
+        if not self._now:
+            self._loop.call_soon(self._flush_now)
+        self._now.append(outbound)
 
     def soon(self, outbound: Outbound) -> None:
         if not self._soon:
-            self._loop.call_soon(self._flush, self._soon)
+            pause = self._resume_at - time.monotonic()
+            if pause > 0:
+                self._loop.call_later(pause, self._flush_soon)
+            else:
+                self._loop.call_soon(self._flush_soon)
         self._soon.append(outbound)
 
     def later(self, outbound: Outbound) -> None:
         if not self._later:
-            self._loop.call_later(LAZY_SECONDS, self._flush, self._later)
+            self._loop.call_later(LAZY_SECONDS, self._flush_later)
         self._later.append(outbound)
 
-    def _flush(self, due: list[Outbound]) -> None:
-        if due is self._soon:
-            self._soon = []
-        else:
-            self._later = []
-        for outbound in due:
-            outbound.flush()
+    def _flush_now(self) -> None:
+        due, self._now = self._now, []
+        _flush_each(due)
+
+    def _flush_soon(self) -> None:
+        start = time.monotonic()
+        due, self._soon = self._soon, []
+        _flush_each(due)
+        end = time.monotonic()
+        self._resume_at = end + min(end - start, MAX_PAUSE_SECONDS)
+
+    def _flush_later(self) -> None:
+        due, self._later = self._later, []
+        _flush_each(due)
 
 
-_IDLE, _LATER, _SOON = 0, 1, 2
-"""When an :class:`Outbound` will be written: nothing queued, lazily, at the turn's end."""
+def _flush_each(due: list[Outbound]) -> None:
+    for outbound in due:
+        outbound.flush()
+
+
+_IDLE, _LATER, _SOON, _NOW = 0, 1, 2, 3
+"""When an :class:`Outbound` will be written: nothing queued, lazily, at the next paced
+flush, at the turn's end."""
 
 
 class Outbound:
@@ -170,7 +207,7 @@ class Outbound:
                 self._too_slow()
         elif not self._closing:
             self._pending.append(frame)
-            if self._due == _SOON:
+            if self._due >= _SOON:
                 return
             if not lazy:
                 self._due = _SOON
@@ -190,9 +227,9 @@ class Outbound:
         if mark is not None and self._replayed is not None:
             conversation, seq = mark
             self._replayed[conversation] = max(seq, self._replayed.get(conversation, 0))
-        if self._due != _SOON:
-            self._due = _SOON
-            self._flusher.soon(self)
+        if self._due != _NOW:
+            self._due = _NOW
+            self._flusher.now(self)
 
     def hold(self) -> None:
         """Start catching up: hold live frames back until :meth:`release`."""
