@@ -73,8 +73,7 @@ def create_app(config: Config) -> web.Application:
 async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     """Open the store and start the server; at the end, let pending commits finish."""
     config = app[CONFIG]
-    shared = config.redis is not None
-    store = await open_store(config.database or default_url(config.data_dir), shared=shared)
+    store = await open_store(config.database or default_url(config.data_dir))
     server = ChatServer(app[CONFIG], store, app[METRICS])
     try:
         await server.start()

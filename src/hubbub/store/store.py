@@ -38,20 +38,11 @@ from hubbub.store.rooms import Rooms
 from hubbub.store.search import search_for
 
 
-class _AnyAccount(set[int]):
-    """The accounts that may have held messages, when other processes hold them too: any."""
-
-    def __contains__(self, account_id: object) -> bool:
-        return True
-
-
-async def open_store(url: str | Path, *, shared: bool = False) -> Store:
+async def open_store(url: str | Path) -> Store:
     """Open the database at ``url`` (``sqlite:///path/to/hubbub.db``), its schema brought up
     to date; a SQLite file and its directory are created if need be.
 
     A :class:`~pathlib.Path` is taken as a data directory: :func:`default_url` of it.
-    ``shared``: other server processes write to it too (``hubbub serve --redis``), so
-    this one cannot know which accounts they held messages for, and always looks.
     """
     if isinstance(url, Path):
         url = default_url(url)
@@ -60,9 +51,7 @@ async def open_store(url: str | Path, *, shared: bool = False) -> Store:
         await asyncio.to_thread(prepare_location, where)
         await asyncio.to_thread(upgrade_schema, where)
         engine = open_engine(where)
-        holding: set[int] = _AnyAccount()
-        if not shared:
-            holding = await asyncio.to_thread(accounts_with_held_messages, engine)
+        holding = await asyncio.to_thread(accounts_with_held_messages, engine)
     except (OSError, SQLAlchemyError, CommandError) as exc:
         raise StoreError(f"cannot open the database {where!r}: {why_not_opened(exc)}") from exc
     return Store(Database(engine), holding)
