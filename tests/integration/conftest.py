@@ -59,11 +59,6 @@ LAG = (
     "made it is told ok; the test acts on the other process at once and meets the old state"
 )
 KNOWN_CROSS_PROCESS_BUGS = {
-    "test_public_room_is_listed_joined_and_heard": LAG + " (the directory lacks the room)",
-    "test_admin_moderates_any_room_and_bans_an_account_server_wide": (
-        "an account ban or unban reaches the other process when it next reads the audit log "
-        "(hub/admin.py, within a second): a sign-in there at once meets the old state"
-    ),
     "test_a_blocked_user_cannot_ask_for_a_chat_online_or_not": LAG + " (no block yet)",
     "test_resuming_delivers_a_direct_message_missed_in_a_conversation_new_to_the_client": (
         "a direct message written to a connection that dropped is held again by its process "
@@ -74,10 +69,6 @@ KNOWN_CROSS_PROCESS_BUGS = {
     "test_a_user_lists_their_sessions_and_revokes_one": (
         "a session connected only on the other process is listed as not connected: a hub "
         "knows the tokens of its own connections only"
-    ),
-    "test_a_flooder_is_rate_limited_then_closed_and_readers_carry_on": (
-        "an account cut off for flooding is shared at the next tick (hub/cluster_limits.py): "
-        "a sign-in on the other process before it is not cooled down"
     ),
 }
 """Cluster runs that fail for a cross-process bug not fixed yet: expected to fail, and

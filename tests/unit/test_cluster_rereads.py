@@ -11,7 +11,7 @@ from hubbub.hub import Decision, handle
 from hubbub.hub.cluster_rooms import Joined
 from hubbub.hub.effects import AddMember
 from hubbub.hub.rereads import ReadRooms, Stored
-from hubbub.protocol import CreateRoom, ErrorCode, JoinRoom
+from hubbub.protocol import CreateRoom, ErrorCode, JoinRoom, Rooms
 from hubbub.store import ModerationState, RoomRecord
 
 NO_MODERATION = ModerationState((), (), (), (), frozenset(), frozenset(), 0)
@@ -91,3 +91,13 @@ def test_a_hub_alone_refuses_at_once() -> None:
     pair.b.node = None
     with refused(ErrorCode.UNKNOWN_ROOM):
         handle(pair.b, 2, JoinRoom(id=7, room="nowhere"), 1.0, WALL)
+
+
+def test_the_directory_lists_a_room_made_on_the_other_process_a_moment_ago() -> None:
+    pair = Pair()
+    _made_unheard(pair, "design")
+    decision = handle(pair.b, 2, Rooms(id=8), 1.0, WALL)
+    assert isinstance(decision.effect, ReadRooms)
+    assert decision.then is not None
+    listed = pair.town.carry("b", decision.then(_in_store(pair)).out)["b"]
+    assert any(b'"design"' in f.data for f in listed if 2 in f.conns)

@@ -38,6 +38,7 @@ from hubbub.protocol import (
     SetTopic,
     SignIn,
     Unban,
+    UnbanAccount,
     Unblock,
     Unmute,
 )
@@ -276,12 +277,22 @@ def test_a_block_on_one_process_refuses_direct_messages_on_the_other() -> None:
     assert isinstance(pair.ask(2, MessageUser(id=5, to="alice", text="hi")).effect, Append)
 
 
-def test_an_account_ban_reaches_the_other_process_through_the_audit_log() -> None:
+def test_an_account_ban_reaches_the_other_process_at_once_and_its_audit_row_changes_nothing() -> (
+    None
+):
     pair = Pair()
     pair.a.admins.add(1)
     bob = account(2)
     pair.ask(1, BanAccount(id=1, user="bob"), bob, 21)
-    assert not pair.told["b"], "no op: every process follows the audit log"
+    assert [(conn, code) for conn, code, _ in pair.told["b"].closes] == [(2, ACCOUNT_BANNED)]
+    assert 2 in pair.b.banned
+    assert not follow(pair.b, [AccountChange(21, "ban_account", 2)], 2.0)
+    pair.ask(1, UnbanAccount(id=2, user="bob"), bob, 22)
+    assert 2 not in pair.b.banned
+
+
+def test_an_account_ban_by_hubbub_admin_reaches_every_process_through_the_audit_log() -> None:
+    pair = Pair()
     out = follow(pair.b, [AccountChange(21, "ban_account", 2)], 2.0)
     assert [(conn, code) for conn, code, _ in out.closes] == [(2, ACCOUNT_BANNED)]
     assert 2 in pair.b.banned

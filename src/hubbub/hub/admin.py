@@ -8,7 +8,9 @@ is deleted, and every open connection of it is told (``notice``) and closed with
 ``hubbub admin`` writes the same rows to the database directly; the server reads the
 audit rows about accounts that it has not seen yet every second and follows them here
 (:func:`follow`), so a ban from the command line closes the account's connections
-without a restart.
+without a restart. With several processes, the one where an admin bans or unbans over
+the protocol also tells the others at once (:class:`AccountActed`), so a sign-in on
+another one a moment later is already refused; their follower then changes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import FindAccount, Moderate, ReadAudit
 from hubbub.hub.inputs import normalise_name
+from hubbub.hub.ops import NodeId, Op
 from hubbub.hub.outbox import ConnId, Outbox
 from hubbub.protocol import (
     Audit,
@@ -69,6 +72,8 @@ def ban_account(hub: Hub, conn: ConnId, request: BanAccount | UnbanAccount, now:
 
         def done(_: int) -> Decision:
             out = _apply(hub, action, account.id, now)
+            if hub.node is not None:
+                out.share(AccountActed(action, account.id))
             return Decision.answer(conn, Ok(id=request.id), out).logged(
                 action, f"user={account.name}"
             )
@@ -76,6 +81,18 @@ def ban_account(hub: Hub, conn: ConnId, request: BanAccount | UnbanAccount, now:
         return Decision.after(Moderate(act), done)
 
     return Decision.after(FindAccount(normalise_name(request.user)[1]), found)
+
+
+class AccountActed(Op, frozen=True):
+    """An admin banned or unbanned the account on another process."""
+
+    action: str
+    account_id: int
+
+
+def account_acted(hub: Hub, _node: NodeId, op: AccountActed, now: float, _wall: float) -> Decision:
+    """Follow another process's ban or unban now, before the audit log says so."""
+    return Decision(_apply(hub, op.action, op.account_id, now))
 
 
 def _apply(hub: Hub, action: str, account_id: int, now: float) -> Outbox:

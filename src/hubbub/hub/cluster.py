@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
+from hubbub.hub.admin import AccountActed, account_acted
 from hubbub.hub.chats import Trigger
 from hubbub.hub.cluster_rooms import RULE_APPLIERS, SharedRules
 from hubbub.hub.cluster_sessions import SessionsEnded, sessions_ended
@@ -120,7 +121,7 @@ PeopleOp = (
     | ChatMoved
     | InChat
 )
-AnyOp = PeopleOp | SharedRules | SessionsEnded
+AnyOp = PeopleOp | SharedRules | SessionsEnded | AccountActed
 """Every op a process may receive: extend this union with another family of ops, and
 :data:`APPLIERS` with how a hub applies each."""
 
@@ -199,5 +200,6 @@ APPLIERS: dict[type[Op], Applier] = {
     ChatMoved: _chat_moved,
     InChat: _in_chat,
     SessionsEnded: sessions_ended,
+    AccountActed: account_acted,
     **RULE_APPLIERS,
 }

@@ -130,6 +130,9 @@ def _decide(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: fl
             return room_requests.invite(hub, conn, request)
         case ArchiveRoom():
             return room_requests.archive_room(hub, conn, request)
+        case Rooms() if hub.node is not None:
+            # A room made on another process a moment ago is listed too.
+            return reread_rooms(hub, now, wall, lambda: room_requests.directory(hub, conn, request))
         case Rooms():
             return room_requests.directory(hub, conn, request)
         case Members():

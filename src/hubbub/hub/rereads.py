@@ -1,10 +1,11 @@
 """The rooms read again from the store, when this process may have missed their changes.
 
 Room changes reach the other processes as ops after their commit, so for the bus's delay
-(or all of a Redis outage) a process can know a room as it was. Two moments read the
-store instead: when the process (re)joins the bus, and before it refuses a request for a
-reason a missed change could explain (an unknown room, not a member, not allowed): the
-request is then decided again on what the store holds. Room ops that arrive while the
+(or all of a Redis outage) a process can know a room as it was. Three moments read the
+store instead: when the process (re)joins the bus, before it lists the room directory,
+and before it refuses a request for a reason a missed change could explain (an unknown
+room, not a member, not allowed): the request is then decided again on what the store
+holds. Room ops that arrive while the
 read runs are applied again after it (an op applied twice changes nothing).
 """
 
