@@ -39,7 +39,6 @@ from hubbub.server import ChatServer
 if TYPE_CHECKING:
     from conftest import Running
 
-pytestmark = pytest.mark.twice
 
 SignedIn = Callable[..., Awaitable[Client]]
 Connect = Callable[[], Awaitable[Client]]

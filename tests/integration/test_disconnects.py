@@ -58,8 +58,6 @@ from hubbub.protocol import (
 )
 from integration.conftest import Spread
 
-pytestmark = pytest.mark.twice
-
 
 class Served(Protocol):
     """A running server, in-process (``Running``) or a child process (``ServerProcess``)."""

@@ -25,8 +25,6 @@ from lookalikes import (
     REAL_NAMES,
 )
 
-pytestmark = pytest.mark.twice
-
 Connect = Callable[[], Awaitable[Client]]
 
 

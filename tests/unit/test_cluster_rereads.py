@@ -11,7 +11,7 @@ from hubbub.hub import Decision, handle
 from hubbub.hub.cluster_rooms import Joined
 from hubbub.hub.effects import AddMember
 from hubbub.hub.rereads import ReadRooms, Stored
-from hubbub.protocol import CreateRoom, ErrorCode, JoinRoom, Rooms
+from hubbub.protocol import CreateRoom, ErrorCode, JoinRoom, Kick, Rooms, SetRole
 from hubbub.store import ModerationState, RoomRecord
 
 NO_MODERATION = ModerationState((), (), (), (), frozenset(), frozenset(), 0)
@@ -101,3 +101,19 @@ def test_the_directory_lists_a_room_made_on_the_other_process_a_moment_ago() -> 
     assert decision.then is not None
     listed = pair.town.carry("b", decision.then(_in_store(pair)).out)["b"]
     assert any(b'"design"' in f.data for f in listed if 2 in f.conns)
+
+
+def test_a_moderators_act_counts_a_role_given_on_the_other_process_a_moment_ago() -> None:
+    pair = Pair()
+    room = pair.make_room("design")
+    pair.ask(2, JoinRoom(id=1, room="design"), None)
+    pair.ask(3, JoinRoom(id=2, room="design"), None)
+    pair.ask(1, SetRole(id=3, room="design", user="bob", role="moderator"), 15)
+    pair.ask(1, SetRole(id=4, room="design", user="carol", role="moderator"), 16, lost=True)
+    records, _ = _in_store(pair)
+    roles = ModerationState(((room, 2), (room, 3)), (), (), (), frozenset(), frozenset(), 0)
+    kick = handle(pair.b, 2, Kick(id=9, room="design", user="carol"), 1.0, WALL)
+    assert isinstance(kick.effect, ReadRooms), "b thinks carol a plain member: it reads first"
+    assert kick.then is not None
+    with refused(ErrorCode.NOT_ALLOWED):
+        kick.then((records, roles))

@@ -226,6 +226,9 @@ def test_a_join_and_a_ban_that_cross_on_the_bus_leave_the_account_out_everywhere
     assert join.then is not None
     joined = join.then(None)
     ban = handle(pair.a, 1, Ban(id=2, room="design", user="carol"), 1.0, WALL)
+    assert isinstance(ban.effect, ReadRooms), "a moderator's act reads the rooms first"
+    assert ban.then is not None
+    ban = ban.then(None)
     assert ban.then is not None
     banned = ban.then(12)
     pair.town.carry("a", banned.out)

@@ -60,6 +60,11 @@ from hubbub.protocol import (
 )
 from hubbub.store import Account
 
+READ_ROOMS_FIRST = (Rooms, Kick, Ban, Unban, Mute, Unmute, SetRole, RequestChat)
+"""Requests that several processes decide on the rooms read from the store: the directory
+(a room made elsewhere a moment ago is listed), moderators' acts (a role, ban or mute
+given elsewhere a moment ago counts) and chat requests (so does a block)."""
+
 
 def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: float) -> Decision:
     """The hub's decision on one request. ``now`` is the monotonic clock, ``wall`` Unix time.
@@ -69,6 +74,8 @@ def handle(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: flo
     flooding = hub.admit(conn, request, now)
     if flooding is not None:
         return Decision(flooding).logged("flooding", type(request).__name__)
+    if hub.node is not None and isinstance(request, READ_ROOMS_FIRST):
+        return reread_rooms(hub, now, wall, lambda: _decide(hub, conn, request, now, wall))
     try:
         return _decide(hub, conn, request, now, wall)
     except Refusal as refusal:
@@ -130,9 +137,6 @@ def _decide(hub: Hub, conn: ConnId, request: ClientRequest, now: float, wall: fl
             return room_requests.invite(hub, conn, request)
         case ArchiveRoom():
             return room_requests.archive_room(hub, conn, request)
-        case Rooms() if hub.node is not None:
-            # A room made on another process a moment ago is listed too.
-            return reread_rooms(hub, now, wall, lambda: room_requests.directory(hub, conn, request))
         case Rooms():
             return room_requests.directory(hub, conn, request)
         case Members():

@@ -1,11 +1,12 @@
 """The rooms read again from the store, when this process may have missed their changes.
 
 Room changes reach the other processes as ops after their commit, so for the bus's delay
-(or all of a Redis outage) a process can know a room as it was. Three moments read the
-store instead: when the process (re)joins the bus, before it lists the room directory,
-and before it refuses a request for a reason a missed change could explain (an unknown
-room, not a member, not allowed): the request is then decided again on what the store
-holds. Room ops that arrive while the
+(or all of a Redis outage) a process can know a room as it was. So the store is read
+instead when the process (re)joins the bus; before the directory, a moderator's act or
+a chat request is decided (hub/handle.py's ``READ_ROOMS_FIRST``: rare requests, whose
+answer must not depend on the bus's delay); and before any request is refused for a
+reason a missed change could explain (an unknown room, not a member, not allowed,
+banned): it is then decided again on what the store holds. Room ops that arrive while the
 read runs are applied again after it (an op applied twice changes nothing).
 """
 
@@ -32,6 +33,7 @@ STALE_REFUSALS = frozenset(
         ErrorCode.UNKNOWN_CONVERSATION,
         ErrorCode.NOT_A_MEMBER,
         ErrorCode.NOT_ALLOWED,
+        ErrorCode.BANNED,
     }
 )
 """Refusals that a room change not heard of yet could explain."""
