@@ -6,7 +6,6 @@ import asyncio
 import functools
 import json
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from hubbub.server import ChatServer, Config, create_app
 from hubbub.server.app import SERVER
 from hubbub.store import Account, Draft, Store, default_url, open_store
 from hubbub.store.database import parse_url
+from ports import free_port
 from postgres import PostgresServer, postgres, postgres_alone  # noqa: F401 (fixtures)
 from redis_server import RedisServer, redis_server  # noqa: F401 (fixture)
 
@@ -134,13 +134,6 @@ async def events_until(
             if last(event):
                 return seen
     raise AssertionError(f"the event stream ended before the awaited event: {seen}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

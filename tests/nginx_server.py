@@ -13,6 +13,8 @@ from pathlib import Path
 
 import trustme
 
+from ports import free_port
+
 NGINX = "/usr/sbin/nginx"
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CERT = "/etc/letsencrypt/live/chat.example.org/fullchain.pem"
@@ -54,7 +56,7 @@ def nginx_serving(
     cert, key = prefix / "cert.pem", prefix / "key.pem"
     issued.cert_chain_pems[0].write_to_path(str(cert))
     issued.private_key_pem.write_to_path(str(key))
-    port = _free_port()
+    port = free_port()
     replacements = [
         *upstreams,
         ("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;"),
@@ -75,13 +77,6 @@ def nginx_serving(
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:

@@ -12,7 +12,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -21,6 +20,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
+from ports import free_port
 
 SERVICE_USER = "postgres"
 
@@ -33,19 +34,12 @@ def binaries() -> Path:
     return found[-1].parent
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class PostgresServer:
     """One PostgreSQL server; :meth:`new_database` gives each test a database of its own."""
 
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="hubbub-postgres-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self._names = itertools.count(1)
         self._as: list[str] = []

@@ -13,14 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from ports import free_port
+
 REDIS_SERVER = "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class RedisServer:
@@ -30,7 +25,7 @@ class RedisServer:
         if not Path(REDIS_SERVER).exists():
             raise RuntimeError("redis-server is not installed: `make test` installs it")
         self.root = Path(tempfile.mkdtemp(prefix="hubbub-redis-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
