@@ -7,9 +7,7 @@ connection ``account`` of its hub unless told otherwise.
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
+from test_hub_chats import frames
 
 from hubbub.hub import Decision, Hub, Outbox
 from hubbub.hub.cluster import decode_envelope, encode_envelope
@@ -17,14 +15,6 @@ from hubbub.store import RoomRecord, StoredMessage
 
 NAMES = {1: "alice", 2: "bob", 3: "carol", 4: "dave"}
 WALL = 1_000_000.0
-
-
-def frames(outbox: Outbox, conn: int) -> list[dict[str, Any]]:
-    return [msgspec.json.decode(d.data) for d in outbox if conn in d.conns]
-
-
-def types(outbox: Outbox, conn: int) -> list[str]:
-    return [f["type"] for f in frames(outbox, conn)]
 
 
 def presence(outbox: Outbox, conn: int) -> list[tuple[str, str]]:
