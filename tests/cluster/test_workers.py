@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,12 +45,12 @@ def wait_heard(server: ServerProcess, others: int) -> None:
         time.sleep(0.1)
 
 
-async def test_two_workers_on_one_port_are_one_chat(
-    postgres: PostgresServer,
-    redis_server: RedisServer,
-    tmp_path: Path,
-    signed_in_to: SignedInTo,
-) -> None:
+@pytest.fixture
+def two_workers(
+    postgres: PostgresServer, redis_server: RedisServer, tmp_path: Path
+) -> Iterator[ServerProcess]:
+    """``hubbub serve --workers 2`` on PostgreSQL and Redis; at the end Ctrl-C stops the
+    supervisor (exit 0) and every worker it has then."""
     server = ServerProcess(
         tmp_path / "data",
         free_port(),
@@ -59,28 +60,37 @@ async def test_two_workers_on_one_port_are_one_chat(
     server.start()
     assert server.process is not None
     try:
-        workers = children(server.process.pid)
-        assert len(workers) == 2
-        await asyncio.to_thread(wait_heard, server, 1)
-
-        # Sign people in until both workers have some (the kernel picks who accepts).
-        people: list[Client] = []
-        spread: dict[str, int] = {}
-        while len(people) < 20 and not (len(spread) == 2 and all(spread.values())):
-            people.append(await signed_in_to(server, f"user{len(people)}"))
-            spread = await asyncio.to_thread(connections_per_worker, server)
-        assert len(spread) == 2, spread
-        assert all(spread.values()), spread
-        await people[0].say("one port, two processes")
-        for client in people[1:]:
-            heard = await events_until(client, lambda e: isinstance(e, Message))
-            assert isinstance(heard[-1], Message)
-            assert heard[-1].text == "one port, two processes"
+        yield server
     finally:
+        workers = children(server.process.pid)
         assert server.interrupt() == 0
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+async def test_two_workers_on_one_port_are_one_chat(
+    two_workers: ServerProcess, signed_in_to: SignedInTo
+) -> None:
+    server = two_workers
+    assert server.process is not None
+    workers = children(server.process.pid)
+    assert len(workers) == 2
+    await asyncio.to_thread(wait_heard, server, 1)
+
+    # Sign people in until both workers have some (the kernel picks who accepts).
+    people: list[Client] = []
+    spread: dict[str, int] = {}
+    while len(people) < 20 and not (len(spread) == 2 and all(spread.values())):
+        people.append(await signed_in_to(server, f"user{len(people)}"))
+        spread = await asyncio.to_thread(connections_per_worker, server)
+    assert len(spread) == 2, spread
+    assert all(spread.values()), spread
+    await people[0].say("one port, two processes")
+    for client in people[1:]:
+        heard = await events_until(client, lambda e: isinstance(e, Message))
+        assert isinstance(heard[-1], Message)
+        assert heard[-1].text == "one port, two processes"
 
 
 def wait_replaced(server: ServerProcess, dead: int) -> list[int]:
@@ -94,36 +104,21 @@ def wait_replaced(server: ServerProcess, dead: int) -> list[int]:
 
 
 async def test_a_worker_that_dies_is_started_again(
-    postgres: PostgresServer,
-    redis_server: RedisServer,
-    tmp_path: Path,
-    signed_in_to: SignedInTo,
+    two_workers: ServerProcess, signed_in_to: SignedInTo
 ) -> None:
-    server = ServerProcess(
-        tmp_path / "data",
-        free_port(),
-        database=postgres.new_database(),
-        options=("--redis", redis_server.url, "--workers", "2"),
-    )
-    server.start()
+    server = two_workers
     assert server.process is not None
-    try:
-        await asyncio.to_thread(wait_heard, server, 1)
-        dead = children(server.process.pid)[0]
-        os.kill(dead, signal.SIGKILL)
-        workers = await asyncio.to_thread(wait_replaced, server, dead)
-        await asyncio.to_thread(wait_heard, server, 1)
-        ann = await signed_in_to(server, "ann")
-        ben = await signed_in_to(server, "ben")
-        await ann.say("still here")
-        heard = await events_until(ben, lambda e: isinstance(e, Message))
-        assert isinstance(heard[-1], Message)
-        assert heard[-1].text == "still here"
-    finally:
-        assert server.interrupt() == 0
-    for pid in workers:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    await asyncio.to_thread(wait_heard, server, 1)
+    dead = children(server.process.pid)[0]
+    os.kill(dead, signal.SIGKILL)
+    await asyncio.to_thread(wait_replaced, server, dead)
+    await asyncio.to_thread(wait_heard, server, 1)
+    ann = await signed_in_to(server, "ann")
+    ben = await signed_in_to(server, "ben")
+    await ann.say("still here")
+    heard = await events_until(ben, lambda e: isinstance(e, Message))
+    assert isinstance(heard[-1], Message)
+    assert heard[-1].text == "still here"
 
 
 @pytest.mark.parametrize(
