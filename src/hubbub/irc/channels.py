@@ -102,14 +102,22 @@ async def part(c: IrcConnection, line: Line) -> None:
         await c.ask(LeaveRoom(id=c.next_id(), room=room_id, message=words), Ok)
 
 
-async def topic(c: IrcConnection, line: Line) -> None:
-    if not line.params:
-        c.numeric("461", "TOPIC", "Not enough parameters")
-        return
-    channel = line.params[0]
-    room_id = mine(c, channel)
+async def on_channel(c: IrcConnection, command: str, line: Line, needed: int) -> str | None:
+    """The room behind the channel ``command`` names first, if this connection is in it;
+    otherwise (fewer than ``needed`` parameters, no such channel, not on it) the client
+    is told why (461, 403, 442) and it is None."""
+    if len(line.params) < needed:
+        c.numeric("461", command, "Not enough parameters")
+        return None
+    room_id = mine(c, line.params[0])
     if room_id is None:
-        await not_mine(c, channel, "442", "You're not on that channel")
+        await not_mine(c, line.params[0], "442", "You're not on that channel")
+    return room_id
+
+
+async def topic(c: IrcConnection, line: Line) -> None:
+    room_id = await on_channel(c, "TOPIC", line, 1)
+    if room_id is None:
         return
     channel = c.channels[room_id]
     if len(line.params) == 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hubbub.irc.channels import mine, not_mine
+from hubbub.irc.channels import mine, on_channel
 from hubbub.irc.lines import Line
 from hubbub.protocol import ErrorCode, Kick, Ok, Refusal, Typing
 
@@ -20,13 +20,8 @@ _KICK_ERRORS = {ErrorCode.NOT_ALLOWED: "482", ErrorCode.NOT_A_MEMBER: "441"}
 
 
 async def kick(c: IrcConnection, line: Line) -> None:
-    if len(line.params) < 2:
-        c.numeric("461", "KICK", "Not enough parameters")
-        return
-    channel = line.params[0]
-    room_id = mine(c, channel)
+    room_id = await on_channel(c, "KICK", line, 2)
     if room_id is None:
-        await not_mine(c, channel, "442", "You're not on that channel")
         return
     reason = line.params[2] if len(line.params) > 2 else ""
     for nick in line.params[1].split(","):
