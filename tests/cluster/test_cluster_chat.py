@@ -116,8 +116,7 @@ async def test_a_one_to_one_chat_between_the_processes(
     alice = await signed_in_to(cluster.servers[0], "alice")
     bob = await signed_in_to(cluster.servers[1], "bob")
     carol = await signed_in_to(cluster.servers[1], "carol")
-    await wait_joined(alice, "bob")
-    await wait_joined(alice, "carol")
+    await statuses_become(alice, {"bob": "online", "carol": "online"})
 
     await alice.request_chat("bob")
     asked = await bob.wait_for(ChatRequested)
