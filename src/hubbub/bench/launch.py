@@ -33,7 +33,13 @@ from hubbub.bench.inspircd import InspIRCd
 from hubbub.bench.report import Report, compile_report, latency, latency_metrics
 from hubbub.bench.rooms import plan_rooms
 from hubbub.bench.run import Run
-from hubbub.bench.server import ChildProcess, ServerProcess, free_port, raise_open_file_limit
+from hubbub.bench.server import (
+    SPARE_FILES,
+    ChildProcess,
+    ServerProcess,
+    free_port,
+    raise_open_file_limit,
+)
 from hubbub.bench.wire import Address
 
 S = TypeVar("S", bound=ChildProcess)
@@ -54,7 +60,7 @@ async def execute(
     run_id = secrets.token_hex(3)
     password = secrets.token_urlsafe(12)
     accounts = make_accounts(run_id, "u", scenario.accounts(load), password)
-    raise_open_file_limit()
+    raise_open_file_limit(len(accounts) + 2 * SPARE_FILES)
     if url is not None:
         note = "a server of someone else's (--url): no server CPU or memory figures"
         dialect = WebSocketDialect(Address.of(url))
@@ -98,7 +104,7 @@ async def execute_on_inspircd(scenario: Scenario, load: Load, board: Board) -> R
     """The same scenario and load on an InspIRCd of its own (see ``hubbub.bench.inspircd``)."""
     run_id = secrets.token_hex(3)
     accounts = make_accounts(run_id, "u", scenario.accounts(load), "")
-    raise_open_file_limit()
+    raise_open_file_limit(len(accounts) + 2 * SPARE_FILES)
     with tempfile.TemporaryDirectory(prefix="hubbub-bench-inspircd-") as tmp:
 
         def start(_: int, cpu: int | None) -> Awaitable[InspIRCd]:

@@ -24,21 +24,39 @@ import aiohttp
 STARTUP_SECONDS = 30.0
 SHUTDOWN_SECONDS = 20.0
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+SPARE_FILES = 64
+"""Open files a process needs besides its connections (listening socket, database, epoll...)."""
 
 
 class ServerFailed(RuntimeError):
     """The server did not start, or died while the benchmark ran."""
 
 
-def raise_open_file_limit() -> int:
-    """Lift this process's open-file limit to its hard limit (children inherit it); return it."""
+def raise_open_file_limit(needed: int) -> int:
+    """Lift this process's open-file limit (children inherit it) to its hard limit, or to
+    ``needed`` above that where the process may raise the hard limit too (root); return it.
+
+    A default hard limit (often 20,000) cannot hold 20,000 connections and their spares.
+    """
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != hard:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-        except (ValueError, OSError):
+    wanted = max(hard, min(needed, _system_file_ceiling()))
+    for limit in (wanted, hard):
+        if limit <= soft:
             return soft
-    return hard
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+        except (ValueError, OSError):
+            continue
+        return limit
+    return soft
+
+
+def _system_file_ceiling() -> int:
+    """The most open files the kernel lets any process have (``fs.nr_open``)."""
+    try:
+        return int(Path("/proc/sys/fs/nr_open").read_text())
+    except (OSError, ValueError):
+        return 0
 
 
 class Measured(Protocol):

@@ -21,18 +21,17 @@ from hubbub.bench.catalog import Load
 from hubbub.bench.crowd import Crowd
 from hubbub.bench.report import Metric, Target, metric
 from hubbub.bench.run import Run, deliver_all, say
+from hubbub.bench.server import SPARE_FILES
 
 SETTLE_SECONDS = 1.0
 """Quiet time before RSS is read, for the last writes and frees to finish."""
-SPARE_FILES = 64
-"""Open files a process needs besides its connections (listening socket, database, epoll...)."""
 
 
 async def measure(run: Run, load: Load) -> list[Metric]:
     limit, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if limit < load.clients + SPARE_FILES:
         run.notes.append(
-            f"the open-file limit is {limit} (hard limit; root can raise it): "
+            f"the open-file limit is {limit} (its hard limit; run as root to raise it): "
             f"{load.clients:,} connections need about {load.clients + SPARE_FILES:,} "
             "in this process and in the server, so not all of them can fit"
         )
