@@ -69,9 +69,11 @@ class PostgresServer:
                  "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
                 check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             )  # fmt: skip
+        # fsync off: the tests kill hubbub, never this machine, so the page cache is as good as
+        # the disk here, and the session's hundreds of databases stop in 0.2 s instead of 15 s.
         self.process = subprocess.Popen(
             [*self._as, str(bin_dir / "postgres"), "-D", str(data), "-p", str(self.port),
-             "-k", str(self.root), "-c", "listen_addresses=127.0.0.1"],
+             "-k", str(self.root), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
             stdout=subprocess.DEVNULL, stderr=(self.root / "server.log").open("ab"),
         )  # fmt: skip
         deadline = time.monotonic() + 60
