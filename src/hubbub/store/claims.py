@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Connection, Table, or_, select
 
 from hubbub.names import Skeletons
-from hubbub.store.records import NameTaken
+from hubbub.store.prepared import refusable
+from hubbub.store.records import NameTaken, StoreError
 
 
 def refuse_taken(connection: Connection, table: Table, name_key: str, found: Skeletons) -> None:
@@ -30,3 +34,24 @@ def refuse_taken(connection: Connection, table: Table, name_key: str, found: Ske
         raise NameTaken(
             f"{table.name} has {similar!r}, which looks like {name_key!r}", similar, look_alike=True
         )
+
+
+@contextmanager
+def claiming(
+    connection: Connection, table: Table, name_key: str, found: Skeletons
+) -> Iterator[None]:
+    """Around the prepared writes that claim the name: :func:`refuse_taken` first, then
+    the writes, all undone if the database refuses one (:func:`~hubbub.store.prepared.refusable`).
+
+    Another process on the same PostgreSQL database has its own writer, so it may claim
+    the key between this one's check and insert: the insert then waits for its commit and
+    is refused by the unique key. The check runs again, sees that claim, and the caller
+    gets :class:`NameTaken` as if it had been there first, not a failed batch.
+    """
+    refuse_taken(connection, table, name_key, found)
+    try:
+        with refusable(connection):
+            yield
+    except StoreError:
+        refuse_taken(connection, table, name_key, found)
+        raise
