@@ -42,7 +42,14 @@ from hubbub.protocol import (
     Unblock,
     Unmute,
 )
-from hubbub.store import Account, AccountChange, ModerationState, RoomRecord, StoredMessage
+from hubbub.store import (
+    Account,
+    AccountChange,
+    ModerationState,
+    RoomRecord,
+    SignedUp,
+    StoredMessage,
+)
 
 
 class Pair:
@@ -398,7 +405,7 @@ def test_a_new_account_is_in_the_lobby_on_every_process() -> None:
     pair = Pair()
     pair.b.connect(9, "127.0.0.1:9", 1.0)
     erin = Account(5, "erin", "erin", "argon2-hash", "user")
-    pair.ask(9, SignIn(id=1, name="erin", password="pw"), None, "argon2-hash", erin, None, "t9")
+    pair.ask(9, SignIn(id=1, name="erin", password="pw"), None, "argon2-hash", SignedUp(erin, "t9"))
     assert "ok" in [f["type"] for f in pair.heard(9)]
     lobby = pair.a.rooms.get("lobby")
     assert lobby is not None

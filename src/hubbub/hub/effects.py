@@ -8,7 +8,7 @@ never awaits one: its rules stay pure and are tested by feeding results in by ha
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         NameTaken,
         RoomRecord,
         SessionRecord,
+        SignedUp,
         Store,
         StoredMessage,
     )
@@ -84,6 +85,32 @@ class CreateAccount(Effect["Account | NameTaken"]):
             return await services.store.create_account(self.name, self.name_key, self.password_hash)
         except NameTaken as taken:
             return taken
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp(Effect["SignedUp | NameTaken"]):
+    """A new account, a member of ``rooms`` having read to their ``heads``, with a token
+    from ``device`` and ``address``: one commit. Or what says the name (or one like it)
+    was claimed meanwhile."""
+
+    name: str
+    name_key: str
+    password_hash: str
+    rooms: tuple[str, ...]
+    heads: Mapping[str, int]
+    device: str | None = None
+    address: str | None = None
+
+    async def run(self, services: Services) -> SignedUp | NameTaken:
+        return await services.store.sign_up(
+            self.name,
+            self.name_key,
+            self.password_hash,
+            self.rooms,
+            self.heads,
+            self.device,
+            self.address,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ so nothing is sent twice and nothing falls between the two, by construction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from hubbub.hub.access import may_read
@@ -16,14 +16,13 @@ from hubbub.hub.cluster_rooms import Joined, enact
 from hubbub.hub.decision import Decision
 from hubbub.hub.effects import (
     AccountForToken,
-    AddMember,
-    CreateAccount,
     FindAccount,
     HashPassword,
     Hold,
     IsMember,
     IssueToken,
     ReadHistory,
+    SignUp,
     TakeHeld,
     VerifyPassword,
 )
@@ -40,7 +39,7 @@ from hubbub.protocol import (
     SignedIn,
     SignIn,
 )
-from hubbub.store import Account, NameTaken, StoredMessage
+from hubbub.store import Account, NameTaken, SignedUp, StoredMessage
 
 if TYPE_CHECKING:
     from hubbub.hub.hub import Hub
@@ -115,15 +114,24 @@ def sign_in(hub: Hub, conn: ConnId, request: SignIn, now: float, wall: float) ->
     def hashed(password_hash: str | None) -> Decision:
         if password_hash is None:
             raise busy()
-        return Decision.after(CreateAccount(display, key, password_hash), created)
+        rooms = tuple(room for room in FIRST_ROOMS if hub.rooms.get(room) is not None)
+        heads = {room: hub.head(room) for room in rooms}
+        new = SignUp(display, key, password_hash, rooms, heads, request.device, host)
+        return Decision.after(new, lambda outcome: signed_up(rooms, outcome))
 
-    def created(account: Account | NameTaken) -> Decision:
-        if isinstance(account, NameTaken):
-            if account.look_alike:
-                raise look_alike(display, account)
+    def signed_up(rooms: tuple[str, ...], outcome: SignedUp | NameTaken) -> Decision:
+        if isinstance(outcome, NameTaken):
+            if outcome.look_alike:
+                raise look_alike(display, outcome)
             # Claimed meanwhile: now it is an account like any other.
             return sign_in(hub, conn, request, now, wall)
-        return _join_first_rooms(hub, account, list(FIRST_ROOMS), lambda: issue(account))
+        account = outcome.account
+        out = Outbox()
+        for room in rooms:
+            out.extend(enact(hub, Joined(room, account.id, account.name, account.name, "online")))
+        decision = attach_account(hub, conn, request, account, outcome.token, now)
+        decision.out = out.extended(decision.out)
+        return decision
 
     return Decision.after(FindAccount(key), found)
 
@@ -153,26 +161,6 @@ def busy() -> Refusal:
         f"the server is busy checking other passwords; try again in {BUSY_RETRY:g} s",
         retry_after=BUSY_RETRY,
     )
-
-
-def _join_first_rooms(
-    hub: Hub, account: Account, rooms: list[str], then: Callable[[], Decision]
-) -> Decision:
-    """A new account joins the first rooms, one after the other, then goes on."""
-    while rooms and hub.rooms.get(rooms[0]) is None:
-        rooms = rooms[1:]
-    if not rooms:
-        return then()
-    room_id, rest = rooms[0], rooms[1:]
-
-    def joined(_: None) -> Decision:
-        out = enact(hub, Joined(room_id, account.id, account.name, account.name, "online"))
-        decision = _join_first_rooms(hub, account, rest, then)
-        out.extend(decision.out)
-        decision.out = out
-        return decision
-
-    return Decision.after(AddMember(room_id, account.id, hub.head(room_id)), joined)
 
 
 def attach_account(

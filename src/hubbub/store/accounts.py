@@ -15,11 +15,13 @@ import hashlib
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy.sql.elements import BindParameter
 
-from hubbub.names import skeletons
-from hubbub.store.claims import refuse_taken
+from hubbub.names import Skeletons, skeletons
+from hubbub.store.claims import claiming
 from hubbub.store.database import Database
 from hubbub.store.prepared import Prepared
 from hubbub.store.records import Account, SessionRecord
@@ -42,6 +44,35 @@ _TOKEN_SEEN = Prepared(
         )
     )
 )
+# A sign-up runs these, and every password sign-in _ADD_TOKEN.
+_ANY_ACCOUNT = Prepared(lambda _: select(accounts.c.id).limit(1))
+_ADD_ACCOUNT = Prepared(
+    lambda _: (
+        insert(accounts)
+        .values(
+            _bound(
+                "name",
+                "name_key",
+                "name_skeleton",
+                "name_cased_skeleton",
+                "password_hash",
+                "role",
+                "created_at",
+            )
+        )
+        .returning(accounts.c.id)
+    )
+)
+_ADD_TOKEN = Prepared(
+    lambda _: insert(tokens).values(
+        _bound("token_hash", "account_id", "created_at", "last_seen", "device", "address")
+    )
+)
+
+
+def _bound(*columns: str) -> dict[str, BindParameter[Any]]:
+    """Each column's value bound by its own name."""
+    return {column: bindparam(column) for column in columns}
 
 
 class Accounts:
@@ -77,31 +108,12 @@ class Accounts:
 
     async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
         """A new account, in no room yet; :class:`NameTaken` if the key is someone's or
-        looks like someone's (see :func:`hubbub.names.skeletons`).
-
-        The first account of a database is ``"admin"`` (decided in the same transaction,
-        so two first sign-ins at once cannot both be), every later one ``"user"``."""
+        looks like someone's (see :func:`hubbub.names.skeletons`)."""
         name_skeletons = skeletons(name, name_key)
 
         def create(connection: Connection, now: float) -> Account:
-            refuse_taken(connection, accounts, name_key, name_skeletons)
-            first = connection.scalar(select(accounts.c.id).limit(1)) is None
-            role = "admin" if first else "user"
-            account_id = connection.scalar(
-                insert(accounts)
-                .values(
-                    name=name,
-                    name_key=name_key,
-                    name_skeleton=name_skeletons.folded,
-                    name_cased_skeleton=name_skeletons.cased,
-                    password_hash=password_hash,
-                    role=role,
-                    created_at=now,
-                )
-                .returning(accounts.c.id)
-            )
-            assert account_id is not None
-            return Account(account_id, name, name_key, password_hash, role)
+            with claiming(connection, accounts, name_key, name_skeletons):
+                return add_account(connection, now, name, name_key, name_skeletons, password_hash)
 
         return await self._database.write(create)
 
@@ -109,22 +121,9 @@ class Accounts:
         self, account_id: int, device: str | None = None, address: str | None = None
     ) -> str:
         """A new secret token that signs the account in; the store keeps only its hash."""
-        token = secrets.token_urlsafe(32)
-
-        def issue(connection: Connection, now: float) -> str:
-            connection.execute(
-                insert(tokens).values(
-                    token_hash=_digest(token),
-                    account_id=account_id,
-                    created_at=now,
-                    last_seen=now,
-                    device=device,
-                    address=address,
-                )
-            )
-            return token
-
-        return await self._database.write(issue)
+        return await self._database.write(
+            lambda connection, now: add_token(connection, now, account_id, device, address)
+        )
 
     async def account_for_token(
         self,
@@ -237,6 +236,56 @@ class Accounts:
             )
 
         await self._database.write(change)
+
+
+def add_account(
+    connection: Connection,
+    now: float,
+    name: str,
+    name_key: str,
+    name_skeletons: Skeletons,
+    password_hash: str,
+) -> Account:
+    """Insert the account, inside :func:`~hubbub.store.claims.claiming` its name.
+
+    The first account of a database is ``"admin"`` (decided in the same transaction,
+    so two first sign-ins at once cannot both be), every later one ``"user"``."""
+    role = "user" if _ANY_ACCOUNT.first(connection, {}) else "admin"
+    added = _ADD_ACCOUNT.first(
+        connection,
+        {
+            "name": name,
+            "name_key": name_key,
+            "name_skeleton": name_skeletons.folded,
+            "name_cased_skeleton": name_skeletons.cased,
+            "password_hash": password_hash,
+            "role": role,
+            "created_at": now,
+        },
+    )
+    assert added is not None
+    return Account(added[0], name, name_key, password_hash, role)
+
+
+def add_token(
+    connection: Connection, now: float, account_id: int, device: str | None, address: str | None
+) -> str:
+    """Insert a new secret token of the account; the store keeps only its hash."""
+    token = secrets.token_urlsafe(32)
+    _ADD_TOKEN.run_many(
+        connection,
+        [
+            {
+                "token_hash": _digest(token),
+                "account_id": account_id,
+                "created_at": now,
+                "last_seen": now,
+                "device": device,
+                "address": address,
+            }
+        ],
+    )
+    return token
 
 
 def session_id(token: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from sqlalchemy import Connection, Select, and_, bindparam, case, func, literal, select
@@ -46,6 +47,17 @@ _MARKER = Prepared(
 )
 
 
+def move_markers(connection: Connection, account_id: int, read_to: Mapping[str, int]) -> None:
+    """Move the account's marker in each conversation to its ``read_to``, never back."""
+    _MARK.run_many(
+        connection,
+        [
+            {"reader": account_id, "read_in": conversation, "read_to": seq}
+            for conversation, seq in read_to.items()
+        ],
+    )
+
+
 class Markers:
     """Read markers, which only move forward, and each account's conversation list."""
 
@@ -57,12 +69,11 @@ class Markers:
 
         A marker never moves back: marking an older ``seq`` leaves it where it is.
         """
-        at = {"reader": account_id, "read_in": conversation, "read_to": seq}
 
         def mark(connection: Connection, _now: float) -> int:
             with refusable(connection):
-                _MARK.run_many(connection, [at])
-            marker = _MARKER.first(connection, at)
+                move_markers(connection, account_id, {conversation: seq})
+            marker = _MARKER.first(connection, {"reader": account_id, "read_in": conversation})
             assert marker is not None
             return int(marker[0])
 

@@ -22,6 +22,14 @@ class Account:
 
 
 @dataclass(frozen=True, slots=True)
+class SignedUp:
+    """A new account, a member of its first rooms, and the token that signs it in."""
+
+    account: Account
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRecord:
     """One token of an account, as its owner may see it (never the token itself)."""
 

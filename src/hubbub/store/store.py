@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from alembic.util import CommandError
@@ -29,13 +29,16 @@ from hubbub.store.records import (
     ConversationSummary,
     Draft,
     Found,
+    NameTaken,
     RoomRecord,
     SessionRecord,
+    SignedUp,
     StoredMessage,
     StoreError,
 )
 from hubbub.store.rooms import Rooms
 from hubbub.store.search import search_for
+from hubbub.store.sign_ups import SignUps
 
 
 async def open_store(url: str | Path) -> Store:
@@ -73,6 +76,7 @@ class Store:
         self._messages = Messages(database, join_order, holding)
         self._rooms = Rooms(database, join_order)
         self._markers = Markers(database)
+        self._sign_ups = SignUps(database, join_order)
         self._moderation = Moderation(database)
         self._search = search_for(database.dialect)
         self._indexer = Indexer(database, self._search)
@@ -99,6 +103,26 @@ class Store:
 
     async def create_account(self, name: str, name_key: str, password_hash: str) -> Account:
         return await self._accounts.create_account(name, name_key, password_hash)
+
+    async def sign_up(
+        self,
+        name: str,
+        name_key: str,
+        password_hash: str,
+        rooms: Sequence[str],
+        heads: Mapping[str, int],
+        device: str | None = None,
+        address: str | None = None,
+    ) -> SignedUp | NameTaken:
+        """A new account in its first rooms with its first token, in one commit; or what
+        says the name (or one like it) is taken. See :meth:`SignUps.sign_up`."""
+        self._database.check_storable(name, device, address)
+        try:
+            return await self._sign_ups.sign_up(
+                name, name_key, password_hash, rooms, heads, device, address
+            )
+        except NameTaken as taken:
+            return taken
 
     async def issue_token(
         self, account_id: int, device: str | None = None, address: str | None = None
