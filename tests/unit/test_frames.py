@@ -179,3 +179,10 @@ def test_the_servers_close_frame_fits_a_control_frame() -> None:
     long = close_frame(4000, "é" * 100)  # 200 bytes of reason: cut at a character
     assert long[1] == 2 + 122
     assert long[4:].decode() == "é" * 61
+
+
+def test_nothing_is_read_after_a_close_frame() -> None:
+    assert events(
+        client_frame(CLOSE, close_payload(1000)) + client_frame(TEXT, b"late"),
+        client_frame(TEXT, b"later"),
+    ) == [Close(1000, "")]

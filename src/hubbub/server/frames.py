@@ -11,7 +11,8 @@ continuation frames only inside a fragmented message. A violation ends the strea
 :class:`Failure` of 1002 (protocol error); text that is not UTF-8 (checked piece by piece,
 so a message fails at its first bad fragment) with 1007; a message longer than the limit
 with 1009, as soon as a frame's header announces it, before its payload is buffered.
-After a :class:`Failure` the reader hands out nothing more.
+After a :class:`Failure` or a :class:`Close` the reader hands out nothing more: nothing
+may follow a close frame.
 
 The server's own frames, its close frame among them, are built in outbound.py.
 """
@@ -94,7 +95,7 @@ def unmask(mask: bytes, payload: bytes) -> bytes:
 class FrameReader:
     """Client frames in, events out; see the module's docstring."""
 
-    __slots__ = ("_at", "_buffer", "_decoder", "_failed", "_kind", "_limit", "_parts", "_size")
+    __slots__ = ("_at", "_buffer", "_decoder", "_ended", "_kind", "_limit", "_parts", "_size")
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
@@ -107,10 +108,10 @@ class FrameReader:
         self._parts: list[bytes] | None = None
         self._size = 0
         self._decoder: codecs.IncrementalDecoder | None = None
-        self._failed = False
+        self._ended = False
 
     def feed(self, data: bytes) -> None:
-        if self._failed:
+        if self._ended:
             return
         if self._at < len(self._buffer):
             self._buffer = self._buffer[self._at :] + data
@@ -120,12 +121,13 @@ class FrameReader:
 
     def next_event(self) -> Event | None:
         """The next complete event, or None until more bytes come (or after a failure)."""
-        while not self._failed:
+        while not self._ended:
             header = self._header()
             if header is None:
                 return None
             if isinstance(header, Failure):
-                return self._fail(header)
+                self._end()
+                return header
             first, size, start = header
             end = start + size
             if len(self._buffer) < end:
@@ -134,15 +136,16 @@ class FrameReader:
             self._at = end
             event = self._event(first, payload)
             if event is not None:
-                return self._fail(event) if isinstance(event, Failure) else event
+                if isinstance(event, Failure | Close):
+                    self._end()
+                return event
         return None
 
-    def _fail(self, failure: Failure) -> Failure:
-        self._failed = True
+    def _end(self) -> None:
+        self._ended = True
         self._buffer = b""
         self._at = 0
         self._reset()
-        return failure
 
     def _header(self) -> tuple[int, int, int] | Failure | None:
         """The first byte, payload size and payload offset of the next frame, once its

@@ -350,11 +350,18 @@ class Outbound:
 
     async def _close_within(self, code: int, message: str) -> None:
         """Close with ``code``, wait for the peer's close or the socket's end, at most
-        CLOSE_SECONDS; then cut it. Returns once the socket has closed."""
+        CLOSE_SECONDS; then cut it. Returns once the socket has closed.
+
+        Nothing is written if the socket is already closing (the peer's close was answered).
+        """
         if self._gone:
             return
-        self._transport.write(close_frame(code, message))
-        ended = self._ended = asyncio.get_running_loop().create_future()
+        if self._ended is None:
+            # The first close only: a second one waits for the same end.
+            self._ended = asyncio.get_running_loop().create_future()
+            if not self._transport.is_closing():
+                self._transport.write(close_frame(code, message))
+        ended = self._ended
         try:
             async with asyncio.timeout(CLOSE_SECONDS):
                 await asyncio.shield(ended)
