@@ -51,10 +51,11 @@ async def signed_in_socket(url: str, name: str) -> RawSocket:
 
 
 async def test_frames_in_the_handshakes_packet_are_read_and_answered_in_order(
-    server: Running,
+    start_server: Callable[..., Awaitable[Running]],
 ) -> None:
     # Sign-in and 40 requests written together with the headers: the server reads the
-    # sign-in alone, then the rest (up to max_in_flight at once), and loses none.
+    # sign-in alone, then the rest 4 at a time (reading pauses in between), and loses none.
+    server = await start_server(max_in_flight=4)
     calcs = b"".join(request(type="calc", id=n, expression=f"{n} * 2") for n in range(2, 42))
     socket = await connect(server.url, after=sign_in("early") + calcs)
     try:

@@ -79,7 +79,7 @@ class Wire:
     reader: Reader | None = None
     """What reads its frames (a WebSocket's); the IRC listener reads its own."""
     paused: bool = False
-    """Its reader is paused until one of its requests in flight is answered."""
+    """Its reader holds a frame back until one of its requests in flight is answered."""
 
 
 def error_for(request_id: RequestId | None, refusal: Refusal) -> Error:
@@ -337,16 +337,20 @@ class ChatServer:
     # ------------------------------------------------------------------ requests
 
     def on_frame(self, conn: ConnId, data: bytes | str) -> bool:
-        """Start answering one frame; False when the connection's reader must pause.
+        """Start answering one frame; False if the connection already has as many requests
+        in flight as it may: then the frame was not taken, and its reader pauses and hands
+        it over again when one is answered (:meth:`Reader.resume`).
 
-        Each frame runs as a task of the connection's, so the socket is still read
-        meanwhile and a close is seen while a sign-in is catching up. Before sign-in the
-        frames run one at a time, then up to ``max_in_flight`` at once: past that the
-        reader pauses until one is answered, and the kernel holds the rest.
+        Before sign-in frames run one at a time, then up to ``max_in_flight`` at once. Each
+        runs as a task of the connection's, so the socket is still read meanwhile and a
+        close is seen while a sign-in is catching up.
         """
         wire = self._wires[conn]
         if self._closing or wire.closing:
             return True
+        if len(wire.tasks) >= self._in_flight_cap(conn):
+            wire.paused = True
+            return False
         try:
             request = decode_request(data)
         except Refusal as refusal:
@@ -361,8 +365,7 @@ class ChatServer:
         task = asyncio.get_running_loop().create_task(work)
         wire.tasks.append(task)
         task.add_done_callback(lambda done: self._answered(conn, wire, done))
-        wire.paused = len(wire.tasks) >= self._in_flight_cap(conn)
-        return not wire.paused
+        return True
 
     def _in_flight_cap(self, conn: ConnId) -> int:
         return self.config.max_in_flight if self.hub.user_of(conn) is not None else 1

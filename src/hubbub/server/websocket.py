@@ -9,8 +9,9 @@ its :class:`~hubbub.server.outbound.Outbound` and the server's entry, with no ta
 coroutine frames: a few KiB instead of about 18 (docs/performance.md).
 
 No task runs per connection: :meth:`WebSocket.data_received` feeds the frame reader and
-hands each complete frame to the server synchronously; when the connection has as many
-requests in flight as it may, the server says so and reading pauses until one is answered.
+hands each complete frame to the server synchronously; when the connection already has as
+many requests in flight as it may, the server does not take the next one, and reading pauses
+until one is answered.
 """
 
 from __future__ import annotations
@@ -125,11 +126,11 @@ class WebSocket(asyncio.Protocol):
         "_conn",
         "_doorway",
         "_outbound",
-        "_paused",
         "_peer",
         "_reader",
         "_server",
         "_transport",
+        "_waiting",
     )
 
     def __init__(
@@ -146,7 +147,9 @@ class WebSocket(asyncio.Protocol):
         self._peer = peer
         self._doorway = doorway
         self._reader = FrameReader(ABUSIVE_FRAME_BYTES)
-        self._paused = False
+        self._waiting: str | None = None
+        """A text message the server could not take yet (it had enough in flight): while
+        there is one, reading is paused."""
         self._clean = False
         """The peer closed first, with a close frame."""
         self._conn: ConnId
@@ -155,24 +158,22 @@ class WebSocket(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._reader.feed(data)
-        if not self._paused:
+        if self._waiting is None:
             self._read()
 
     def resume(self) -> None:
-        if self._transport.is_closing():
-            return
-        self._paused = False
-        if self._read():
+        if not self._transport.is_closing() and self._read():
             self._transport.resume_reading()
 
     def _read(self) -> bool:
-        """Hand over every complete frame; False once the server asks to pause."""
+        """Hand over every complete frame; False once the server cannot take one (the
+        connection has enough requests in flight): reading pauses until :meth:`resume`."""
+        if self._waiting is not None and not self._take(self._waiting):
+            return False
         server, conn = self._server, self._conn
         while (event := self._reader.next_event()) is not None:
             if isinstance(event, Text):
-                if not server.on_frame(conn, event.data):
-                    self._paused = True
-                    self._transport.pause_reading()
+                if not self._take(event.data):
                     return False
             elif isinstance(event, Pong):
                 server.heartbeat.pong(conn)
@@ -188,6 +189,14 @@ class WebSocket(asyncio.Protocol):
                 server.end(conn, event.code, event.reason)
                 return True
         return True
+
+    def _take(self, text: str) -> bool:
+        if self._server.on_frame(self._conn, text):
+            self._waiting = None
+            return True
+        self._waiting = text
+        self._transport.pause_reading()
+        return False
 
     def eof_received(self) -> bool:
         return False
