@@ -3,49 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import os
-import struct
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from conftest import wait_joined, wait_left
 from hubbub.client import Client
 from hubbub.protocol import Message
 from hubbub.server.conn_limits import ConnLimits
-
-
-def masked_text_frame(payload: bytes) -> bytes:
-    """One client-to-server WebSocket text frame (RFC 6455: clients mask)."""
-    mask = os.urandom(4)
-    length = len(payload)
-    header = bytes([0x81])
-    if length < 126:
-        header += bytes([0x80 | length])
-    else:
-        header += bytes([0x80 | 126]) + struct.pack("!H", length)
-    return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+from ws_client import connect
 
 
 async def open_stalled_socket(url: str, name: str) -> asyncio.StreamWriter:
     """Upgrade to WebSocket and sign in, then never read another byte."""
-    address = urlsplit(url)
-    reader, writer = await asyncio.open_connection(address.hostname, address.port)
-    key = base64.b64encode(os.urandom(16)).decode()
-    writer.write(
-        (
-            f"GET /ws HTTP/1.1\r\nHost: {address.netloc}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-            "Sec-WebSocket-Version: 13\r\n\r\n"
-        ).encode()
-    )
-    assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 101")
+    socket = await connect(url)
+    assert socket.status == 101
     sign_in = {"type": "sign_in", "id": 1, "name": name, "password": "pw"}
-    writer.write(masked_text_frame(json.dumps(sign_in).encode()))
-    await writer.drain()
-    return writer
+    await socket.send_text(json.dumps(sign_in))
+    return socket.writer
 
 
 async def test_a_reader_too_slow_for_its_events_is_dropped_and_others_carry_on(

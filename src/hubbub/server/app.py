@@ -14,29 +14,28 @@ visitor's browser to talk to hubbub. Clients that are not browsers send no ``Ori
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from hubbub import __version__
-from hubbub.protocol import Error, ErrorCode
 from hubbub.server.admission import Admission
 from hubbub.server.config import Config
+from hubbub.server.memory import Trimmer
 from hubbub.server.metrics import CONTENT_TYPE, Metrics
 from hubbub.server.proxies import client_peer, from_this_machine
 from hubbub.server.server import ChatServer
+from hubbub.server.websocket import HandedOver, accept_key, take_over
 from hubbub.store import default_url, open_store
 
 CONFIG = web.AppKey("config", Config)
 SERVER = web.AppKey("server", ChatServer)
 ADMISSION = web.AppKey("admission", Admission)
 METRICS = web.AppKey("metrics", Metrics)
-ABUSIVE_FRAME_BYTES = 1024 * 1024
-"""Frames above MAX_FRAME_BYTES get an error; frames above this close the connection (1009)."""
+TRIMMER = web.AppKey("trimmer", Trimmer)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 PAGE_HEADERS = {
     "Content-Security-Policy": (
@@ -58,6 +57,7 @@ def create_app(config: Config) -> web.Application:
         connections = connections.per_address_off()
     app[METRICS] = metrics = Metrics()
     app[ADMISSION] = Admission(connections, config.trusted_proxies, metrics.refused_connection)
+    app[TRIMMER] = Trimmer()
     app.router.add_get("/", index)
     app.router.add_static("/static/", WEB_DIR)
     app.router.add_get("/ws", websocket_endpoint)
@@ -93,6 +93,7 @@ async def _lifetime(app: web.Application) -> AsyncIterator[None]:
     yield
     if irc is not None:
         await irc.stop()
+    app[TRIMMER].stop()
     await server.close()
     await store.close()
 
@@ -101,20 +102,14 @@ async def _close_connections(app: web.Application) -> None:
     await app[SERVER].shutdown()
 
 
-async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
+async def websocket_endpoint(request: web.Request) -> HandedOver:
+    """Check the handshake, then hand the socket to hubbub's own WebSocket (websocket.py)."""
     server = request.app[SERVER]
     if not _origin_allowed(request, server.config.allowed_origins):
         raise web.HTTPForbidden(
             text="this page's origin may not open a WebSocket here (see --allowed-origin)"
         )
-    # No permessage-deflate: the server writes its own uncompressed frames (outbound.py).
-    # No heartbeat or autoping of aiohttp's: one timer pings everyone (heartbeat.py).
-    ws = web.WebSocketResponse(max_msg_size=ABUSIVE_FRAME_BYTES + 1, compress=False, autoping=False)
-    if not ws.can_prepare(request):
-        raise web.HTTPBadRequest(
-            text="this address takes WebSocket connections only (the chat protocol, "
-            "docs/protocol.md); the chat page is at /"
-        )
+    accept = accept_key(request)
     peer = client_peer(request, server.config.trusted_proxies)
     host = peer.rsplit(":", 1)[0]
     admission = request.app[ADMISSION]
@@ -124,40 +119,12 @@ async def websocket_endpoint(request: web.Request) -> web.WebSocketResponse:
             "chat connections open here; close one first"
         )
     try:
-        return await _chat(request, server, ws, peer)
-    finally:
+        handed_over = take_over(request, server, admission, accept, peer)
+    except BaseException:
         admission.release_websocket(host)
-
-
-async def _chat(
-    request: web.Request, server: ChatServer, ws: web.WebSocketResponse, peer: str
-) -> web.WebSocketResponse:
-    """Upgrade, then read the client's frames until the socket closes."""
-    await ws.prepare(request)
-    assert request.transport is not None, "a prepared WebSocket has its transport"
-    conn = server.open_connection(ws, request.transport, peer)
-    clean = False
-    try:
-        while True:
-            message = await ws.receive()
-            if message.type is WSMsgType.TEXT:
-                await server.on_frame(conn, message.data)
-            elif message.type is WSMsgType.PONG:
-                server.heartbeat.pong(conn)
-            elif message.type is WSMsgType.PING:
-                await ws.pong(message.data)
-            elif message.type is WSMsgType.BINARY:
-                server.reply(
-                    conn,
-                    Error(id=None, code=ErrorCode.BAD_FRAME, message="send JSON in text frames"),
-                )
-            else:
-                clean = message.type is WSMsgType.CLOSE
-                break
-    finally:
-        # Shielded: a cancelled handler must still end or park its session.
-        await asyncio.shield(server.close_connection(conn, clean=clean))
-    return ws
+        raise
+    request.app[TRIMMER].opened()
+    return handed_over
 
 
 async def index(request: web.Request) -> web.FileResponse:
@@ -166,11 +133,11 @@ async def index(request: web.Request) -> web.FileResponse:
 
 async def _headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers["Server"] = "hubbub"
-    if not isinstance(response, web.WebSocketResponse):
-        # One request per connection: only the first request's headers are timed
-        # (admission.py), so a kept-alive one could send its next headers forever.
-        response.force_close()
-        response.headers["Connection"] = "close"
+    # One request per connection: only the first request's headers are timed
+    # (admission.py), so a kept-alive one could send its next headers forever. (The
+    # WebSocket's 101 is written by websocket.py, not through aiohttp.)
+    response.force_close()
+    response.headers["Connection"] = "close"
     if request.path == "/" or request.path.startswith("/static/"):
         response.headers.update(PAGE_HEADERS)
 

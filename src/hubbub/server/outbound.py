@@ -21,11 +21,10 @@ already carried.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import struct
 import time
 from typing import NewType, Protocol
-
-from aiohttp import web
 
 from hubbub.server.backlog import Backlog
 
@@ -36,26 +35,47 @@ CLOSE_SECONDS = 2.0
 Frame = NewType("Frame", bytes)
 """A complete WebSocket frame, ready for the socket."""
 
-_FINAL_TEXT = 0x81
+TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
+"""The opcodes of the frames the server sends (RFC 6455 section 5.2)."""
+NO_STATUS = 1005
+"""The code a close frame without a payload stands for; never sent in a frame."""
+_FINAL = 0x80
 _SHORT = struct.Struct("!BB")
 _MEDIUM = struct.Struct("!BBH")
 _LONG = struct.Struct("!BBQ")
+_CODE = struct.Struct("!H")
+_REASON_BYTES = 125 - _CODE.size
+"""A close frame is a control frame: at most 125 bytes, the code's 2 included."""
 
 
-PING_FRAME = Frame(bytes((0x89, 0)))
-"""A final, unmasked ping with no payload (RFC 6455 section 5.5.2)."""
+def frame(opcode: int, payload: bytes) -> Frame:
+    """A final, unmasked frame of ``opcode`` holding ``payload`` (RFC 6455 section 5.2)."""
+    size, first = len(payload), _FINAL | opcode
+    if size < 126:
+        header = _SHORT.pack(first, size)
+    elif size < 1 << 16:
+        header = _MEDIUM.pack(first, 126, size)
+    else:
+        header = _LONG.pack(first, 127, size)
+    return Frame(header + payload)
 
 
 def text_frame(payload: bytes) -> Frame:
-    """A final, unmasked text frame holding ``payload`` (RFC 6455 section 5.2)."""
-    size = len(payload)
-    if size < 126:
-        header = _SHORT.pack(_FINAL_TEXT, size)
-    elif size < 1 << 16:
-        header = _MEDIUM.pack(_FINAL_TEXT, 126, size)
-    else:
-        header = _LONG.pack(_FINAL_TEXT, 127, size)
-    return Frame(header + payload)
+    return frame(TEXT, payload)
+
+
+def close_frame(code: int, reason: str) -> Frame:
+    """A close frame; :data:`NO_STATUS` sends none, a reason too long for it is cut short."""
+    if code == NO_STATUS:
+        return frame(CLOSE, b"")
+    data = reason.encode()
+    if len(data) > _REASON_BYTES:
+        data = data[:_REASON_BYTES].decode("utf-8", "ignore").encode()
+    return frame(CLOSE, _CODE.pack(code) + data)
+
+
+PING_FRAME = frame(PING, b"")
+"""A final, unmasked ping with no payload (RFC 6455 section 5.5.2)."""
 
 
 class Outlet(Protocol):
@@ -162,25 +182,24 @@ class Outbound:
         "_closer",
         "_closing",
         "_due",
+        "_ended",
         "_flusher",
+        "_gone",
         "_held",
         "_held_bytes",
         "_limit",
         "_pending",
         "_replayed",
         "_transport",
-        "_ws",
     )
 
     def __init__(
         self,
-        ws: web.WebSocketResponse,
         transport: asyncio.Transport,
         flusher: Flusher,
         limit: int,
         backlog: Backlog,
     ) -> None:
-        self._ws = ws
         self._transport = transport
         self._flusher = flusher
         self._limit = limit
@@ -194,6 +213,10 @@ class Outbound:
         self._closing = False
         self._closer: asyncio.Task[None] | None = None
         """The slow reader's close, referenced here so the loop does not drop the task."""
+        self._ended: asyncio.Future[None] | None = None
+        """While closing: done when the socket has closed."""
+        self._gone = False
+        """The socket has closed (:meth:`ended`)."""
 
     def push(self, frame: Frame, mark: tuple[str, int] | None = None, lazy: bool = False) -> None:
         """Queue a frame; while catching up, live frames wait until :meth:`release`.
@@ -267,6 +290,24 @@ class Outbound:
         self._closing = True
         await self._close_within(code, message)
 
+    def answer_close(self, code: int) -> None:
+        """The peer sent a close frame: answer ours, closing the socket behind it.
+
+        If ours went first, the peer's is its answer and the close handshake is done;
+        if the peer's went first, ours echoes its code after the frames already queued.
+        """
+        if not self._closing:
+            self.flush()
+            self._closing = True
+            self._transport.write(close_frame(code, ""))
+        self._transport.close()
+
+    def ended(self) -> None:
+        """The socket has closed (the WebSocket protocol's ``connection_lost``)."""
+        self._gone = True
+        if self._ended is not None and not self._ended.done():
+            self._ended.set_result(None)
+
     def stop(self) -> None:
         """The connection is gone: drop whatever is queued."""
         self._closing = True
@@ -277,6 +318,10 @@ class Outbound:
     def ping(self) -> None:
         """Queue a ping after the frames already queued (server/heartbeat.py)."""
         self.push_now(PING_FRAME)
+
+    def pong(self, payload: bytes) -> None:
+        """Answer the peer's ping with its payload."""
+        self.push_now(frame(PONG, payload))
 
     def lost(self) -> None:
         """The peer did not answer a ping: cut the socket; reading it then ends, unclean.
@@ -304,11 +349,25 @@ class Outbound:
         )
 
     async def _close_within(self, code: int, message: str) -> None:
-        """Close with ``code``; whatever the peer does, the socket is gone afterwards."""
+        """Close with ``code``, wait for the peer's close or the socket's end, at most
+        CLOSE_SECONDS; then cut it. Returns once the socket has closed.
+
+        Nothing is written if the socket is already closing (the peer's close was answered).
+        """
+        if self._gone:
+            return
+        if self._ended is None:
+            # The first close only: a second one waits for the same end.
+            self._ended = asyncio.get_running_loop().create_future()
+            if not self._transport.is_closing():
+                self._transport.write(close_frame(code, message))
+        ended = self._ended
         try:
             async with asyncio.timeout(CLOSE_SECONDS):
-                await self._ws.close(code=code, message=message.encode())
-        except (TimeoutError, ConnectionError):
-            pass
-        finally:
+                await asyncio.shield(ended)
+        except TimeoutError:
             self._transport.abort()
+            # The transport reports its end one loop turn after abort(); this only bounds it.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CLOSE_SECONDS):
+                    await ended

@@ -13,9 +13,9 @@ import logging
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from aiohttp import WSCloseCode, web
+from aiohttp import WSCloseCode
 
 from hubbub.hub import ConnId, Decision, Hub, Outbox, follow, handle, hold_again
 from hubbub.hub.effects import Append
@@ -52,6 +52,14 @@ RETRY_UNAVAILABLE = 2.0
 """The ``retry_after`` of an ``unavailable`` error: seconds before trying again."""
 
 
+class Reader(Protocol):
+    """Reads a connection's frames; :meth:`ChatServer.on_frame` may ask it to pause."""
+
+    def resume(self) -> None:
+        """Hand over frames again: the connection has room for another request."""
+        ...
+
+
 @dataclass(eq=False, slots=True)
 class Wire:
     """What the server keeps for one open connection (a WebSocket, or an IRC one)."""
@@ -68,6 +76,10 @@ class Wire:
     """A request sent before sign-in is being answered (sign-in runs one frame at a time)."""
     ended: bool = False
     """The socket has closed: a catch-up running for it stops (nobody is left to read it)."""
+    reader: Reader | None = None
+    """What reads its frames (a WebSocket's); the IRC listener reads its own."""
+    paused: bool = False
+    """Its reader holds a frame back until one of its requests in flight is answered."""
 
 
 def error_for(request_id: RequestId | None, refusal: Refusal) -> Error:
@@ -197,13 +209,15 @@ class ChatServer:
     # ------------------------------------------------------------------ connections
 
     def open_connection(
-        self, ws: web.WebSocketResponse, transport: asyncio.Transport, peer: str
-    ) -> ConnId:
+        self, transport: asyncio.Transport, peer: str, reader: Reader
+    ) -> tuple[ConnId, Outbound]:
+        """A new WebSocket whose frames ``reader`` hands to :meth:`on_frame`."""
         assert self._flusher is not None, "connections open after start()"
-        outbound = Outbound(ws, transport, self._flusher, self.config.send_buffer, self._backlog)
+        outbound = Outbound(transport, self._flusher, self.config.send_buffer, self._backlog)
         conn = self.attach(outbound, peer)
+        self._wires[conn].reader = reader
         self.heartbeat.join(conn, outbound)
-        return conn
+        return conn, outbound
 
     def attach(self, outbound: Outlet, peer: str) -> ConnId:
         """A new connection whose frames go to ``outbound``: from now on it may send requests.
@@ -279,11 +293,11 @@ class ChatServer:
                     if (wire := wires.get(conn)) is not None:
                         self._written_unproven(conn, wire, mark)
         for conn, code, reason in outbox.closes:
-            self._close(conn, code, reason)
+            self.end(conn, code, reason)
         if outbox.ops and self.bus is not None:
             self.bus.publish(outbox.ops)
 
-    def _close(self, conn: ConnId, code: int, reason: str) -> None:
+    def end(self, conn: ConnId, code: int, reason: str) -> None:
         """Stop reading ``conn``, answer what it sent, then close it with ``code``."""
         wire = self._wires.get(conn)
         if wire is not None and not wire.closing:
@@ -303,7 +317,7 @@ class ChatServer:
             del self._unsigned[conn]
             seconds = self.config.connections.sign_in_deadline
             self.metrics.refused_connection(str(SIGN_IN_LATE))
-            self._close(conn, SIGN_IN_LATE, f"sign in within {seconds:g} s of connecting")
+            self.end(conn, SIGN_IN_LATE, f"sign in within {seconds:g} s of connecting")
 
     def reply(self, conn: ConnId, frame: Ok | Error) -> None:
         if isinstance(frame, Error):
@@ -322,34 +336,46 @@ class ChatServer:
 
     # ------------------------------------------------------------------ requests
 
-    async def on_frame(self, conn: ConnId, data: bytes | str) -> None:
-        """Handle one frame. Before sign-in frames run one at a time; then concurrently.
+    def on_frame(self, conn: ConnId, data: bytes | str) -> bool:
+        """Start answering one frame; False if the connection already has as many requests
+        in flight as it may: then the frame was not taken, and its reader pauses and hands
+        it over again when one is answered (:meth:`Reader.resume`).
 
-        Either way the frame runs as a task of the connection's, so the socket is still
-        read meanwhile and a close is seen while a sign-in is catching up.
+        Before sign-in frames run one at a time, then up to ``max_in_flight`` at once. Each
+        runs as a task of the connection's, so the socket is still read meanwhile and a
+        close is seen while a sign-in is catching up.
         """
-        if self._closing or self._wires[conn].closing:
-            return
+        wire = self._wires[conn]
+        if self._closing or wire.closing:
+            return True
+        if len(wire.tasks) >= self._in_flight_cap(conn):
+            wire.paused = True
+            return False
         try:
             request = decode_request(data)
         except Refusal as refusal:
             self.log(conn, "bad_frame", refusal.code)
             self.reply(conn, error_for(request_id_of(data), refusal))
-            return
-        wire = self._wires[conn]
-        tasks = wire.tasks
-        while len(tasks) >= (
-            self.config.max_in_flight if self.hub.user_of(conn) is not None else 1
-        ):
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            return True
         work = (
             self._answer(conn, request)
             if self.hub.user_of(conn) is not None
             else self._answer_before_sign_in(conn, wire, request)
         )
         task = asyncio.get_running_loop().create_task(work)
-        tasks.append(task)
-        task.add_done_callback(tasks.remove)
+        wire.tasks.append(task)
+        task.add_done_callback(lambda done: self._answered(conn, wire, done))
+        return True
+
+    def _in_flight_cap(self, conn: ConnId) -> int:
+        return self.config.max_in_flight if self.hub.user_of(conn) is not None else 1
+
+    def _answered(self, conn: ConnId, wire: Wire, task: asyncio.Task[None]) -> None:
+        wire.tasks.remove(task)
+        if wire.paused and not wire.ended and len(wire.tasks) < self._in_flight_cap(conn):
+            wire.paused = False
+            if wire.reader is not None:
+                wire.reader.resume()
 
     async def _answer_before_sign_in(
         self, conn: ConnId, wire: Wire, request: ClientRequest
