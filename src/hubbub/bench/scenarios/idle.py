@@ -31,7 +31,8 @@ async def measure(run: Run, load: Load) -> list[Metric]:
     limit, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if limit < load.clients + SPARE_FILES:
         run.notes.append(
-            f"the open-file limit is {limit} (its hard limit; run as root to raise it): "
+            f"the open-file limit is {limit}, its hard limit, which this process may not raise "
+            "(that takes CAP_SYS_RESOURCE, which root has outside a container): "
             f"{load.clients:,} connections need about {load.clients + SPARE_FILES:,} "
             "in this process and in the server, so not all of them can fit"
         )
