@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hubbub.hub import check_text, normalise_name
+from hubbub.hub.inputs import checked_name
 from hubbub.protocol import MAX_TEXT_CHARS, ErrorCode, Refusal
 
 
@@ -42,6 +48,20 @@ def test_bad_names_are_refused_with_a_reason(name: str, words: str) -> None:
         normalise_name(name)
     assert caught.value.code is ErrorCode.INVALID_NAME
     assert words in caught.value.message
+
+
+@given(st.text(st.characters(max_codepoint=127), max_size=40))
+def test_an_ascii_name_gets_the_same_answer_as_the_full_unicode_check(raw: str) -> None:
+    """The quick path for plain ASCII names accepts and refuses exactly what the full check does."""
+
+    def answer(check: Callable[[str], tuple[str, str]]) -> tuple[str, str] | ErrorCode:
+        try:
+            return check(raw)
+        except Refusal as refusal:
+            return refusal.code
+
+    full = answer(lambda name: checked_name(unicodedata.normalize("NFKC", name)))
+    assert answer(normalise_name) == full
 
 
 def test_a_32_character_name_is_fine() -> None:

@@ -21,7 +21,21 @@ def normalise_name(raw: str) -> tuple[str, str]:
     the skeletons of the key and of the name (:func:`hubbub.names.skeletons`,
     :mod:`hubbub.store.claims`).
     """
-    name = unicodedata.normalize("NFKC", raw)
+    if (
+        raw.isascii()
+        and raw.isprintable()
+        and 0 < len(raw) <= MAX_NAME_CHARS
+        and raw[0] != " "
+        and raw[-1] != " "
+    ):
+        # Most names, on every direct message: NFKC leaves printable ASCII as it is, and
+        # all of it but the space is visible and allowed, so only the ends need a look.
+        return raw, raw.casefold()
+    return checked_name(unicodedata.normalize("NFKC", raw))
+
+
+def checked_name(name: str) -> tuple[str, str]:
+    """``(name, key)`` for an NFKC-normalised name, or refuse it (see :func:`normalise_name`)."""
     if not any(is_visible(char) for char in name):
         raise Refusal(
             ErrorCode.INVALID_NAME,
