@@ -183,7 +183,7 @@ class Hub:
         user.parked.pop(token, None)
         if not user.parked:
             self._waiting.discard(user)
-        user.conns.add(conn)
+        user.conns += (conn,)
         self._tell_here(out, user, before)
         link.user, link.token = user, token
         self.rooms.listen(account_id, conn)
@@ -251,7 +251,7 @@ class Hub:
         user = link.user
         assert user is not None
         link.user = None
-        user.conns.discard(link.conn)
+        user.conns = tuple(conn for conn in user.conns if conn != link.conn)
         self.rooms.unlisten(user.account_id, link.conn)
         if clean:
             user.parked.pop(link.token, None)
@@ -491,7 +491,7 @@ class Hub:
         """Tell a conversation's listeners that someone is typing (but not that one's own
         devices); the other processes tell theirs."""
         user = self._by_account.get(account_id)
-        mine = user.conns if user is not None else set()
+        mine = user.conns if user is not None else ()
         out = Outbox()
         others = [c for c in audience(self, conversation) if c not in mine]
         out.send(others, TypingEvent(conversation=conversation, name=name))
