@@ -180,10 +180,10 @@ class Hub:
             self.board.changed(account_id, name, now)
         before = user.here
         user.guest = guest
-        user.parked.pop(token, None)
+        user.unpark((token,))
         if not user.parked:
             self._waiting.discard(user)
-        user.conns.add(conn)
+        user.conns += (conn,)
         self._tell_here(out, user, before)
         link.user, link.token = user, token
         self.rooms.listen(account_id, conn)
@@ -212,8 +212,7 @@ class Hub:
         if user is None:
             return out
         before = user.here
-        for token in [t for t in user.parked if ended(t)]:
-            del user.parked[token]
+        user.unpark([token for token in user.parked or () if ended(token)])
         if not user.parked:
             self._waiting.discard(user)
         conns = [conn for conn in user.conns if ended(self._links[conn].token)]
@@ -231,7 +230,7 @@ class Hub:
         user = self._by_account.get(account_id)
         if user is None:
             return set()
-        return {self._links[conn].token for conn in user.conns} | set(user.parked)
+        return {self._links[conn].token for conn in user.conns} | set(user.parked or ())
 
     def disconnect(self, conn: ConnId, *, clean: bool, now: float) -> Outbox:
         """A connection closed. Clean: its session ends now. Dropped: parked for a grace period."""
@@ -251,12 +250,12 @@ class Hub:
         user = link.user
         assert user is not None
         link.user = None
-        user.conns.discard(link.conn)
+        user.conns = tuple(conn for conn in user.conns if conn != link.conn)
         self.rooms.unlisten(user.account_id, link.conn)
         if clean:
-            user.parked.pop(link.token, None)
+            user.unpark((link.token,))
         else:
-            user.parked[link.token] = now + self.grace
+            user.park(link.token, now + self.grace)
             self._waiting.add(user)
 
     def _went(self, user: OnlineUser, before: bool | None, how: Trigger, now: float) -> Outbox:
@@ -286,9 +285,8 @@ class Hub:
         out = self.chats.expire(now)
         for user in list(self._waiting):
             before = user.here
-            expired = [token for token, until in user.parked.items() if until <= now]
-            for token in expired:
-                del user.parked[token]
+            expired = [token for token, until in (user.parked or {}).items() if until <= now]
+            user.unpark(expired)
             if not user.parked:
                 self._waiting.discard(user)
             if expired:
@@ -491,7 +489,7 @@ class Hub:
         """Tell a conversation's listeners that someone is typing (but not that one's own
         devices); the other processes tell theirs."""
         user = self._by_account.get(account_id)
-        mine = user.conns if user is not None else set()
+        mine = user.conns if user is not None else ()
         out = Outbox()
         others = [c for c in audience(self, conversation) if c not in mine]
         out.send(others, TypingEvent(conversation=conversation, name=name))
@@ -533,14 +531,18 @@ class Hub:
             self._users[user.key] = user
             self._by_account[user.account_id] = user
             self.board.changed(user.account_id, user.name, now)
+        if user.elsewhere is None:
+            user.elsewhere = {}
         user.elsewhere[node] = op.connected
         self.status_set(user.account_id, op.status, now)
 
     def user_gone(self, node: NodeId, account_id: int, how: Trigger, now: float) -> Outbox:
         """The account has nothing left on ``node``: it leaves if it is online nowhere else."""
         user = self._by_account.get(account_id)
-        if user is None or user.elsewhere.pop(node, None) is None:
+        if user is None or user.elsewhere is None or user.elsewhere.pop(node, None) is None:
             return Outbox()
+        if not user.elsewhere:
+            user.elsewhere = None
         return self._went(user, user.here, how, now)
 
     def roster(
@@ -553,7 +555,7 @@ class Hub:
 
     def _only_online(self, node: NodeId, account_ids: set[int], now: float) -> Outbox:
         out = Outbox()
-        for user in [u for u in self._users.values() if node in u.elsewhere]:
+        for user in [u for u in self._users.values() if node in (u.elsewhere or ())]:
             if user.account_id not in account_ids:
                 out.extend(self.user_gone(node, user.account_id, Trigger.DISCONNECT, now))
         return out

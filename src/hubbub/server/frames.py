@@ -133,7 +133,11 @@ class FrameReader:
             if len(self._buffer) < end:
                 return None
             payload = unmask(self._buffer[start - 4 : start], self._buffer[start:end])
-            self._at = end
+            if end == len(self._buffer):
+                # All read: an idle connection keeps no copy of its last frame.
+                self._buffer, self._at = b"", 0
+            else:
+                self._at = end
             event = self._event(first, payload)
             if event is not None:
                 if isinstance(event, Failure | Close):

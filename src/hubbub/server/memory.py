@@ -1,4 +1,5 @@
-"""Give memory back to the system after a wave of new connections.
+"""Give memory back to the system after a wave of new connections; share what connections
+repeat (:func:`share_addresses`).
 
 Each handshake allocates buffers (the request, its headers, aiohttp's parser) that are
 freed once the socket is hubbub's; glibc's allocator keeps most of that freed memory in
@@ -13,11 +14,40 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import platform
+import sys
 import time
 from collections.abc import Callable
 
 QUIET_SECONDS = 0.5
 """How long after the last new connection the wave counts as over."""
+
+_SOCKNAMES: dict[tuple[object, ...], tuple[object, ...]] = {}
+"""The listening sockets' own addresses, one tuple each for all their connections."""
+_MAX_SOCKNAMES = 64
+
+
+def share_addresses(transport: asyncio.BaseTransport) -> None:
+    """Keep one copy of what a connection's addresses repeat, for its whole life.
+
+    asyncio's transport keeps ``sockname`` and ``peername`` in its ``extra`` dict, new
+    tuples and strings for every connection: this socket's own address (the same for all
+    of a listener's connections, 146 bytes each) and the peer's host (the same for every
+    connection through a proxy). Here all connections share one ``sockname`` tuple and
+    the peer's host is interned. uvloop's transports, with no such dict, are left alone.
+    """
+    extra = getattr(transport, "_extra", None)
+    if not isinstance(extra, dict):
+        return
+    sockname = extra.get("sockname")
+    if isinstance(sockname, tuple):
+        shared = _SOCKNAMES.get(sockname)
+        if shared is None and len(_SOCKNAMES) < _MAX_SOCKNAMES:
+            shared = _SOCKNAMES[sockname] = sockname
+        if shared is not None:
+            extra["sockname"] = shared
+    peername = extra.get("peername")
+    if isinstance(peername, tuple) and peername and isinstance(peername[0], str):
+        extra["peername"] = (sys.intern(peername[0]), *peername[1:])
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

@@ -12,7 +12,7 @@ import itertools
 import logging
 import time
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from aiohttp import WSCloseCode
@@ -65,10 +65,12 @@ class Wire:
     """What the server keeps for one open connection (a WebSocket, or an IRC one)."""
 
     outbound: Outlet
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    """Its requests in flight; reading pauses while there are ``max_in_flight``. A list, not
-    a set: an empty set costs 216 bytes on every idle connection, an empty list 56."""
-    unread: UnreadLog = field(default_factory=UnreadLog)
+    tasks: tuple[asyncio.Task[None], ...] = ()
+    """Its requests in flight; reading pauses while there are ``max_in_flight``. A tuple: an
+    idle connection's is the one shared empty tuple (an empty set costs it 216 bytes, an
+    empty list 56)."""
+    unread: UnreadLog | None = None
+    """Its direct messages not proven read yet; made for the first one."""
     closing: bool = False
     """The server is closing it (the hub asked, or it did not sign in in time): its frames
     are no longer read."""
@@ -192,8 +194,10 @@ class ChatServer:
                 self._close_if_late(conn, now)
             for conn in list(self._unsettled):
                 wire = self._wires.get(conn)
-                if wire is None or not wire.unread.settle(now):
+                if wire is None or wire.unread is None or not wire.unread.settle(now):
                     self._unsettled.discard(conn)
+                    if wire is not None:
+                        wire.unread = None  # all proven: no empty queue (600 B) kept
 
     async def _follow_forever(self) -> None:
         """Follow what ``hubbub admin`` did to accounts (a ban closes their connections)."""
@@ -251,7 +255,7 @@ class ChatServer:
         self._unsigned.pop(conn, None)
         wire.outbound.stop()
         self.send(self.hub.disconnect(conn, clean=clean, now=time.monotonic()))
-        if not clean and wire.unread.settle(time.monotonic()):
+        if not clean and wire.unread is not None and wire.unread.settle(time.monotonic()):
             held = hold_again(self.hub, wire.unread.unproven())
             self.spawn(self.run_chore(conn, held, "hold messages again"))
 
@@ -331,6 +335,8 @@ class ChatServer:
         user = self.hub.user_of(conn)
         if user is not None:
             proven_at = time.monotonic() + 2 * self.config.heartbeat
+            if wire.unread is None:
+                wire.unread = UnreadLog()
             wire.unread.add(Unproven(user.account_id, *mark), proven_at)
             self._unsettled.add(conn)
 
@@ -363,7 +369,7 @@ class ChatServer:
             else self._answer_before_sign_in(conn, wire, request)
         )
         task = asyncio.get_running_loop().create_task(work)
-        wire.tasks.append(task)
+        wire.tasks += (task,)
         task.add_done_callback(lambda done: self._answered(conn, wire, done))
         return True
 
@@ -371,7 +377,7 @@ class ChatServer:
         return self.config.max_in_flight if self.hub.user_of(conn) is not None else 1
 
     def _answered(self, conn: ConnId, wire: Wire, task: asyncio.Task[None]) -> None:
-        wire.tasks.remove(task)
+        wire.tasks = tuple(t for t in wire.tasks if t is not task)
         if wire.paused and not wire.ended and len(wire.tasks) < self._in_flight_cap(conn):
             wire.paused = False
             if wire.reader is not None:

@@ -24,7 +24,7 @@ class Unproven(NamedTuple):
 class UnreadLog:
     """The unproven direct messages of one connection, oldest first.
 
-    Most connections never have any, so the queue is made on the first one. Entries
+    Most connections never have any, so the server makes one for the first. Entries
     are plain tuples of plain values, which the garbage collector stops tracking:
     thousands live for 30 s under a stream of direct messages, and as tracked objects
     they made every full collection longer and more frequent.
@@ -33,22 +33,18 @@ class UnreadLog:
     __slots__ = ("_entries",)
 
     def __init__(self) -> None:
-        self._entries: deque[tuple[float, int, str, int]] | None = None
+        self._entries: deque[tuple[float, int, str, int]] = deque()
 
     def add(self, message: Unproven, proven_at: float) -> None:
-        if self._entries is None:
-            self._entries = deque()
         account_id, conversation, seq = message
         self._entries.append((proven_at, account_id, conversation, seq))
 
     def settle(self, now: float) -> bool:
         """Forget messages proven read by ``now``; True while some remain unproven."""
         entries = self._entries
-        if entries is None:
-            return False
         while entries and entries[0][0] <= now:
             entries.popleft()
         return bool(entries)
 
     def unproven(self) -> list[Unproven]:
-        return [Unproven(*entry[1:]) for entry in self._entries or ()]
+        return [Unproven(*entry[1:]) for entry in self._entries]

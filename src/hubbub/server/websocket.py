@@ -28,6 +28,7 @@ from hubbub.hub import ConnId
 from hubbub.protocol import Error, ErrorCode
 from hubbub.server.admission import Admission, Doorway
 from hubbub.server.frames import Binary, Close, FrameReader, Ping, Pong, Text
+from hubbub.server.memory import share_addresses
 from hubbub.server.outbound import Outbound
 from hubbub.server.server import ChatServer
 
@@ -108,6 +109,7 @@ def take_over(
     handler.transport = None
     # Behind site.py's Doorway the socket was counted open; this protocol replaces it.
     doorway = isinstance(transport.get_protocol(), Doorway)
+    share_addresses(transport)
     socket = WebSocket(server, transport, admission, peer, doorway)
     transport.set_protocol(socket)
     if not transport.is_reading():
