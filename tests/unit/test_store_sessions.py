@@ -68,7 +68,9 @@ async def test_tokens_used_at_once_each_record_their_own_use_in_one_commit(
     found = await asyncio.gather(
         *(
             store.account_for_token(token, 0.0, device, address)
-            for token, device, address in zip(tokens, ["phone", None, "tablet"], addresses)
+            for token, device, address in zip(
+                tokens, ["phone", None, "tablet"], addresses, strict=True
+            )
         )
     )
 

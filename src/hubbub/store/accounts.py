@@ -312,9 +312,7 @@ def session_id_of_digest(token_hash: str) -> str:
     return token_hash[:SESSION_ID_CHARS]
 
 
-def _use(
-    digest: str, address: str | None, device: str | None, now: float = 0.0
-) -> dict[str, Any]:
+def _use(digest: str, address: str | None, device: str | None, now: float = 0.0) -> dict[str, Any]:
     """A token use's row for :data:`_TOKEN_SEEN`; ``now`` is set when it is written."""
     return {"digest": digest, "now": now, "seen_from": address, "seen_on": device}
 
