@@ -57,6 +57,34 @@ async def test_tokens_used_at_once_each_find_their_own_account(store: Store) -> 
     assert found == [*people, None, *people]
 
 
+async def test_tokens_used_at_once_each_record_their_own_use_in_one_commit(
+    store: Store,
+) -> None:
+    people = [await sign_up(store, name) for name in ("Ann", "Bob", "Cy")]
+    tokens = [await store.issue_token(person.id, "laptop") for person in people]
+    commits_before = store.commits
+
+    addresses = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+    found = await asyncio.gather(
+        *(
+            store.account_for_token(token, 0.0, device, address)
+            for token, device, address in zip(
+                tokens, ["phone", None, "tablet"], addresses, strict=True
+            )
+        )
+    )
+
+    assert found == people
+    sessions = [(await store.sessions(person.id))[0] for person in people]
+    assert [(s.device, s.address) for s in sessions] == [
+        ("phone", "198.51.100.1"),
+        ("laptop", "198.51.100.2"),
+        ("tablet", "198.51.100.3"),
+    ]
+    assert all(s.last_seen >= s.created_at for s in sessions)
+    assert store.commits - commits_before == 1
+
+
 async def test_a_token_unused_since_before_the_limit_expires(store: Store) -> None:
     ann = await sign_up(store, "Ann")
     token = await store.issue_token(ann.id)

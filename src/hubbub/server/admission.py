@@ -22,6 +22,7 @@ the WebSocket endpoint asks before the upgrade.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import Counter
 from collections.abc import Callable
 from http import HTTPStatus
@@ -30,6 +31,11 @@ from typing import cast
 from hubbub.addresses import address_key
 from hubbub.server.conn_limits import FD_RESERVE, ConnLimits
 from hubbub.server.proxies import TrustedProxies
+
+_address_key = functools.lru_cache(maxsize=4096)(address_key)
+""":func:`hubbub.addresses.address_key`, remembered: each connection asks it up to six
+times (entering, its headers in, its WebSocket taken and released), and parsing an
+address costs several microseconds each time."""
 
 
 def http_refusal(status: HTTPStatus, sentence: str) -> bytes:
@@ -89,11 +95,11 @@ class Admission:
         if self._open >= self._cap:
             refusal = FULL
             self.refused("503")
-        elif cap and self._handshaking[address_key(host)] >= cap and host not in self._trusted:
+        elif cap and self._handshaking[_address_key(host)] >= cap and host not in self._trusted:
             refusal = TOO_MANY_HANDSHAKES
             self.refused("429")
         else:
-            self._handshaking[address_key(host)] += 1
+            self._handshaking[_address_key(host)] += 1
         self._open += 1
         return refusal
 
@@ -104,24 +110,24 @@ class Admission:
 
     def asked(self, host: str) -> None:
         """The connection's request headers are in."""
-        _decrement(self._handshaking, address_key(host))
+        _decrement(self._handshaking, _address_key(host))
 
     def leave(self, host: str, *, handshaking: bool) -> None:
         self._open -= 1
         if handshaking:
-            _decrement(self._handshaking, address_key(host))
+            _decrement(self._handshaking, _address_key(host))
 
     def take_websocket(self, host: str) -> bool:
         """Count a chat connection from ``host``, unless it already has its share."""
         cap = self.limits.connections_per_address
-        if cap and self._websockets[address_key(host)] >= cap:
+        if cap and self._websockets[_address_key(host)] >= cap:
             self.refused("429")
             return False
-        self._websockets[address_key(host)] += 1
+        self._websockets[_address_key(host)] += 1
         return True
 
     def release_websocket(self, host: str) -> None:
-        _decrement(self._websockets, address_key(host))
+        _decrement(self._websockets, _address_key(host))
 
 
 def _decrement(counts: Counter[str], key: str) -> None:

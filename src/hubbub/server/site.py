@@ -82,7 +82,12 @@ async def _serve(
     ssl_context: ssl.SSLContext | None,
     announce: Callable[[], None],
 ) -> None:
-    runner = web.AppRunner(app, handle_signals=True, access_log=None)
+    # Each connection carries one request (app.py closes it after the answer) and the
+    # Doorway times its headers: aiohttp's idle keep-alive timer, set on every connection,
+    # and its SO_KEEPALIVE (a system call each) would guard nothing.
+    runner = web.AppRunner(
+        app, handle_signals=True, access_log=None, keepalive_timeout=0, tcp_keepalive=False
+    )
     await runner.setup()
     try:
         await GuardedSite(runner, sock, app[ADMISSION], ssl_context).start()

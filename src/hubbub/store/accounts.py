@@ -1,7 +1,8 @@
 """Accounts and the session tokens that sign them in.
 
 A token sign-in is a read, not a write: it answers without waiting for a commit and its
-fsync, and its use (last seen, address, device) joins the writer's next batch unawaited.
+fsync, and its use (last seen, address, device) joins the writer's next batch unawaited;
+the uses made while the writer is busy share one job and one statement there.
 It must still never let through a token whose revocation the hub has already acted on
 (signed out its connections): so while a write that ends sessions is on its way, or if
 one was submitted while the read ran, the sign-in goes through the writer instead,
@@ -11,6 +12,7 @@ ordered after it. A revocation committed earlier is seen by the read.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import secrets
 from collections.abc import AsyncIterator
@@ -86,8 +88,11 @@ class Accounts:
         self._ended = 0
         """Writes that end sessions, ever submitted."""
         self._last_use: asyncio.Future[None] | None = None
-        """The latest token use recorded unawaited; writes commit in order, so once it
+        """The latest token uses recorded unawaited; writes commit in order, so once it
         has settled, so have all before it."""
+        self._uses: list[dict[str, Any]] | None = None
+        """The token uses waiting for the writer to reach their shared UPDATE."""
+        database.writer.on_batch.append(self._close_uses)
 
     @asynccontextmanager
     async def ending_sessions(self) -> AsyncIterator[None]:
@@ -145,12 +150,8 @@ class Accounts:
             if row[0] < seen_since:
                 connection.execute(delete(tokens).where(tokens.c.token_hash == digest))
                 return None
-            record(connection, now)
+            _TOKEN_SEEN.run_many(connection, [_use(digest, address, device, now)])
             return Account(*row[1:])
-
-        def record(connection: Connection, now: float) -> None:
-            seen = {"digest": digest, "now": now, "seen_from": address, "seen_on": device}
-            _TOKEN_SEEN.run_many(connection, [seen])
 
         if self._ending:
             return await self._database.write(use)
@@ -160,9 +161,23 @@ class Accounts:
             return await self._database.write(use)
         if row is None:
             return None
-        self._last_use = self._database.writer.enqueue(record)
-        self._last_use.add_done_callback(_settled)
+        self._record_use(_use(digest, address, device))
         return Account(*row[1:])
+
+    def _record_use(self, use: dict[str, Any]) -> None:
+        """Queue the use for the writer's next batch, with the others waiting for it."""
+        if self._uses is not None:
+            self._uses.append(use)
+            return
+        uses = self._uses = [use]
+        self._last_use = self._database.writer.enqueue(
+            functools.partial(_record_uses, uses), uses.__len__
+        )
+        self._last_use.add_done_callback(_settled)
+
+    def _close_uses(self) -> None:
+        """A batch is starting: its uses take no more (they go to a new job)."""
+        self._uses = None
 
     async def sessions(self, account_id: int, seen_since: float = 0.0) -> list[SessionRecord]:
         """The account's tokens still usable, most recently used first, every use so far
@@ -295,6 +310,18 @@ def session_id(token: str) -> str:
 
 def session_id_of_digest(token_hash: str) -> str:
     return token_hash[:SESSION_ID_CHARS]
+
+
+def _use(digest: str, address: str | None, device: str | None, now: float = 0.0) -> dict[str, Any]:
+    """A token use's row for :data:`_TOKEN_SEEN`; ``now`` is set when it is written."""
+    return {"digest": digest, "now": now, "seen_from": address, "seen_on": device}
+
+
+def _record_uses(uses: list[dict[str, Any]], connection: Connection, now: float) -> None:
+    """In the writer's thread: every use waiting, last seen ``now``, in one statement."""
+    for use in uses:
+        use["now"] = now
+    _TOKEN_SEEN.run_many(connection, uses)
 
 
 def _settled(future: asyncio.Future[None]) -> None:
