@@ -187,6 +187,11 @@ class Doorway(asyncio.Protocol):
         self._handler = self._make_handler()
         self._handler.connection_made(transport)
 
+    @property
+    def host(self) -> str:
+        """The TCP peer's address this socket is counted for (``-`` if it has none)."""
+        return self._host
+
     def data_received(self, data: bytes) -> None:
         if self._handler is None:
             return  # refused: read only so that closing does not reset the connection

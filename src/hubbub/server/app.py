@@ -119,7 +119,7 @@ async def websocket_endpoint(request: web.Request) -> HandedOver:
             "chat connections open here; close one first"
         )
     try:
-        handed_over = take_over(request, server, admission, accept, peer)
+        handed_over = take_over(request, server, admission, accept, peer, host)
     except BaseException:
         admission.release_websocket(host)
         raise

@@ -82,10 +82,15 @@ class HandedOver(web.StreamResponse):
 
 
 def take_over(
-    request: web.Request, server: ChatServer, admission: Admission, accept: str, peer: str
+    request: web.Request,
+    server: ChatServer,
+    admission: Admission,
+    accept: str,
+    peer: str,
+    host: str,
 ) -> HandedOver:
     """Answer ``101`` and move the socket to a :class:`WebSocket`; the WebSocket counted
-    for ``peer``'s address in ``admission`` is released when the socket closes.
+    for ``host`` (``peer``'s address) in ``admission`` is released when the socket closes.
 
     aiohttp's protocol keeps whatever the peer sent after the headers (its "message
     tail"); it becomes the frame reader's first bytes. The protocol is then told the
@@ -107,10 +112,12 @@ def take_over(
     if handler._manager is not None:
         handler._manager.connection_lost(handler, None)
     handler.transport = None
-    # Behind site.py's Doorway the socket was counted open; this protocol replaces it.
-    doorway = isinstance(transport.get_protocol(), Doorway)
+    # Behind site.py's Doorway the socket was counted open for its TCP peer; this protocol
+    # replaces the Doorway, so it settles that count when the socket closes.
+    door = transport.get_protocol()
+    tcp_host = door.host if isinstance(door, Doorway) else None
     share_addresses(transport)
-    socket = WebSocket(server, transport, admission, peer, doorway)
+    socket = WebSocket(server, transport, admission, peer, host, tcp_host)
     transport.set_protocol(socket)
     if not transport.is_reading():
         transport.resume_reading()
@@ -126,11 +133,11 @@ class WebSocket(asyncio.Protocol):
         "_admission",
         "_clean",
         "_conn",
-        "_doorway",
+        "_host",
         "_outbound",
-        "_peer",
         "_reader",
         "_server",
+        "_tcp_host",
         "_transport",
         "_waiting",
     )
@@ -141,13 +148,16 @@ class WebSocket(asyncio.Protocol):
         transport: asyncio.Transport,
         admission: Admission,
         peer: str,
-        doorway: bool,
+        host: str,
+        tcp_host: str | None,
     ) -> None:
         self._server = server
         self._transport = transport
         self._admission = admission
-        self._peer = peer
-        self._doorway = doorway
+        self._host = host
+        """What ``admission`` counted this WebSocket for."""
+        self._tcp_host = tcp_host
+        """What the Doorway counted the socket for, if it came through one."""
         self._reader = FrameReader(ABUSIVE_FRAME_BYTES)
         self._waiting: str | None = None
         """A text message the server could not take yet (it had enough in flight): while
@@ -205,10 +215,7 @@ class WebSocket(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._outbound.ended()
-        host = self._peer.rsplit(":", 1)[0]
-        self._admission.release_websocket(host)
-        if self._doorway:
-            address = self._transport.get_extra_info("peername")
-            tcp_host = str(address[0]) if isinstance(address, tuple) else "-"
-            self._admission.leave(tcp_host, handshaking=False)
+        self._admission.release_websocket(self._host)
+        if self._tcp_host is not None:
+            self._admission.leave(self._tcp_host, handshaking=False)
         self._server.spawn(self._server.close_connection(self._conn, clean=self._clean))
