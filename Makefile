@@ -18,6 +18,8 @@ POSTGRES := $(or $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres)),pos
 REDIS := /usr/bin/redis-server
 # The IRC client test drives Debian's irssi in tmux.
 IRSSI := /usr/bin/irssi
+# `hubbub bench --against inspircd` runs the same load on Debian's InspIRCd 3; its tests too.
+INSPIRCD := /usr/sbin/inspircd
 # The IRC conformance suite irctest lives in ../shared (read-only); its requirements are on PyPI.
 IRCTEST_STAMP := $(VENV)/.installed-irctest
 # The browser tests check accessibility with axe-core, from the npm registry (pinned).
@@ -66,6 +68,10 @@ $(IRSSI):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		irssi tmux
 
+$(INSPIRCD):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends inspircd
+
 $(IRCTEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -r ../shared/irctest/requirements.txt pytest-timeout
 	touch $@
@@ -79,7 +85,8 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 run: $(STAMP)
 	$(BIN)/hubbub serve
 
-test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(NGINX) $(AXE) $(POSTGRES) $(REDIS) $(IRSSI) $(IRCTEST_STAMP)
+test: $(TEST_STAMP) $(CHROMIUM) $(XVFB) $(NGINX) $(AXE) $(POSTGRES) $(REDIS) $(IRSSI) $(INSPIRCD) \
+		$(IRCTEST_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q
