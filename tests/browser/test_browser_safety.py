@@ -59,6 +59,10 @@ async def test_a_4000_character_message_wraps_and_4001_is_refused(people: People
     for person in (alice, bob):
         message = person.by("message-text")
         await expect(message).to_have_text([longest])
+        # Alice's line is first drawn as pending and redrawn once the server acknowledges
+        # it; measure the acknowledged one, not an element that is being replaced.
+        await expect(person.by("pending-message")).to_have_count(0)
+        await expect(person.by("message")).to_have_count(1)
         box = await message.bounding_box()
         pane = await person.by("message-scroller").bounding_box()
         assert box is not None
