@@ -23,7 +23,7 @@ import codecs
 import struct
 from dataclasses import dataclass
 
-from hubbub.server.outbound import CLOSE, NO_STATUS, PING, PONG, TEXT
+from hubbub.server.outbound import CLOSE, CLOSE_CODE, MAX_CONTROL, NO_STATUS, PING, PONG, TEXT
 
 PROTOCOL_ERROR = 1002
 INVALID_DATA = 1007
@@ -31,10 +31,8 @@ TOO_BIG = 1009
 
 _CONTINUATION, _BINARY = 0x0, 0x2
 _DATA = (TEXT, _BINARY)
-_MAX_CONTROL = 125
 _MEDIUM = struct.Struct("!H")
 _LONG = struct.Struct("!Q")
-_CODE = struct.Struct("!H")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +167,7 @@ class FrameReader:
                 return Failure(PROTOCOL_ERROR, f"unknown opcode {opcode:#x}")
             if not final:
                 return Failure(PROTOCOL_ERROR, "a control frame must not be fragmented")
-            if size > _MAX_CONTROL:
+            if size > MAX_CONTROL:
                 return Failure(PROTOCOL_ERROR, "a control frame carries at most 125 bytes")
         elif opcode == _CONTINUATION:
             if not self._kind:
@@ -258,7 +256,7 @@ def _close(payload: bytes) -> Close | Failure:
         return Close(NO_STATUS, "")
     if len(payload) == 1:
         return Failure(PROTOCOL_ERROR, "a close frame's code takes 2 bytes")
-    (code,) = _CODE.unpack_from(payload)
+    (code,) = CLOSE_CODE.unpack_from(payload)
     if not _closable(code):
         return Failure(PROTOCOL_ERROR, f"{code} may not be sent in a close frame")
     try:

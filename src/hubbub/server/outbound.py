@@ -43,9 +43,11 @@ _FINAL = 0x80
 _SHORT = struct.Struct("!BB")
 _MEDIUM = struct.Struct("!BBH")
 _LONG = struct.Struct("!BBQ")
-_CODE = struct.Struct("!H")
-_REASON_BYTES = 125 - _CODE.size
-"""A close frame is a control frame: at most 125 bytes, the code's 2 included."""
+CLOSE_CODE = struct.Struct("!H")
+"""A close frame's status code, the first two bytes of its payload."""
+MAX_CONTROL = 125
+"""The most bytes a control frame (close, ping, pong) carries."""
+_REASON_BYTES = MAX_CONTROL - CLOSE_CODE.size
 
 
 def frame(opcode: int, payload: bytes) -> Frame:
@@ -71,7 +73,7 @@ def close_frame(code: int, reason: str) -> Frame:
     data = reason.encode()
     if len(data) > _REASON_BYTES:
         data = data[:_REASON_BYTES].decode("utf-8", "ignore").encode()
-    return frame(CLOSE, _CODE.pack(code) + data)
+    return frame(CLOSE, CLOSE_CODE.pack(code) + data)
 
 
 PING_FRAME = frame(PING, b"")
