@@ -9,29 +9,30 @@ Password storm: P new connections claim new names with passwords, so the server 
 hashes each one (argon2id, some 25 ms of CPU), while a few clients signed in beforehand
 chat in the lobby on a fixed schedule. Hashing runs off the event loop; the latency of
 their messages shows whether the storm stalls it anyway. P defaults to 200, a few
-seconds of hashing on one CPU. These connections and the chatting ones use the client
-library, which keeps up easily at this pace; the token storm uses raw connections.
+seconds of hashing on one CPU. The newcomers sign up from a child process
+(:mod:`hubbub.bench.storm`), so that hearing each other come online does not delay the
+chatting clients' time stamps; both use the client library, the token storm raw
+connections.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
 from array import array
 from dataclasses import replace
 
 from hubbub import protocol
-from hubbub.bench.accounts import Credentials, make_accounts
+from hubbub.bench.accounts import Credentials
 from hubbub.bench.catalog import CHAT_INTERVAL, Load
-from hubbub.bench.crowd import OPENING_AT_ONCE, Crowd
+from hubbub.bench.crowd import Crowd
 from hubbub.bench.ledger import Ledger
 from hubbub.bench.report import Metric, Phase, Target, metric, server_cpu_per
 from hubbub.bench.run import STALL_SECONDS, Run
+from hubbub.bench.storm import PROBLEM, SIGNED_UP
 from hubbub.client import Client, ConnectionLost, RequestFailed
-
-REQUEST_SECONDS = 300.0
-"""How long a password sign-up may wait: the server hashes the whole storm in turn."""
 
 
 async def measure(run: Run, load: Load) -> list[Metric]:
@@ -73,22 +74,38 @@ async def _open_probes(run: Run, accounts: list[Credentials]) -> list[Probe]:
 
 
 async def _password_storm(run: Run, count: int, probes: list[Probe]) -> tuple[Phase, int]:
-    """``count`` new users sign up at once while the probes chat; then everyone leaves."""
-    newcomers = make_accounts(run.run_id, "p", count, run.password)
-    joined: list[Client] = []
+    """``count`` new users sign up at once, from a child process (:mod:`hubbub.bench.storm`),
+    while the probes chat; then everyone leaves."""
+    newcomers = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "hubbub.bench.storm"),
+        *(run.url, run.run_id, str(count), run.password),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert newcomers.stdin is not None
+    assert newcomers.stdout is not None
+    joined = 0
     stop = asyncio.Event()
     chatting = [asyncio.create_task(probe.chatter(stop)) for probe in probes]
     clock = run.meter.start("password sign-ins")
-    async with run.board.track("password sign-ins", len(newcomers), lambda: len(joined)):
-        opening = asyncio.Semaphore(OPENING_AT_ONCE)
-        await asyncio.gather(*(_sign_up(run, account, opening, joined) for account in newcomers))
+    async with run.board.track("password sign-ins", count, lambda: joined):
+        for _ in range(count):
+            report = (await newcomers.stdout.readline()).decode().rstrip("\n")
+            if report == SIGNED_UP:
+                joined += 1
+            elif report.startswith(PROBLEM):
+                run.problems.append(report.removeprefix(PROBLEM))
+            else:
+                run.problems.append(f"the password storm's process ended: {report!r}")
+                break
     phase = clock.stop()
     stop.set()
     await asyncio.gather(*chatting)
     run.ledger.sending_done()
     await run.ledger.confirmed(stall=STALL_SECONDS)
-    await asyncio.gather(*(probe.close() for probe in probes), *(c.close() for c in joined))
-    return phase, len(joined)
+    newcomers.stdin.close()
+    await asyncio.gather(*(probe.close() for probe in probes), newcomers.wait())
+    return phase, joined
 
 
 async def _claim(run: Run, accounts: list[Credentials]) -> list[Credentials]:
@@ -99,21 +116,6 @@ async def _claim(run: Run, accounts: list[Credentials]) -> list[Credentials]:
     run.problems += crowd.problems()
     await crowd.leave()
     return [replace(member.account, token=member.token) for member in crowd.members]
-
-
-async def _sign_up(
-    run: Run, account: Credentials, opening: asyncio.Semaphore, joined: list[Client]
-) -> None:
-    client = Client.connect(run.url, reconnect=False, request_timeout=REQUEST_SECONDS)
-    try:
-        async with opening:
-            await client.open()
-        await client.sign_in(account.name, account.password)
-    except (ConnectionLost, RequestFailed, TimeoutError) as exc:
-        run.problems.append(f"{account.name} could not sign up: {exc}")
-        await client.close()
-        return
-    joined.append(client)
 
 
 class Probe:
