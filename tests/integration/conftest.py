@@ -55,10 +55,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 KNOWN_CROSS_PROCESS_BUGS = {
-    "test_only_the_owner_archives_and_an_archived_room_is_read_only": (
-        "a message said on another process within the bus's delay after the archive is "
-        "stored there, as if said just before it (the say path does not read the store)"
-    ),
     "test_a_user_lists_their_sessions_and_revokes_one": (
         "a session connected only on the other process is listed as not connected: a hub "
         "knows the tokens of its own connections only"
