@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 class UserHere(Op, frozen=True):
     """The account is online on the sending process: ``connected`` there, or only with a
-    session in its grace period, using the ``sessions`` of those ids. Sent when any of
+    session in its grace period, and the ``sessions`` it uses there. Sent when any of
     that changes, and in an announce."""
 
     account_id: int
