@@ -54,28 +54,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("deployment", [EMBEDDED, CLUSTER], indirect=True)
 
 
-KNOWN_CROSS_PROCESS_BUGS = {
-    "test_only_the_owner_archives_and_an_archived_room_is_read_only": (
-        "a message said on another process within the bus's delay after the archive is "
-        "stored there, as if said just before it (the say path does not read the store)"
-    ),
-    "test_a_user_lists_their_sessions_and_revokes_one": (
-        "a session connected only on the other process is listed as not connected: a hub "
-        "knows the tokens of its own connections only"
-    ),
-}
-"""Cluster runs that fail for a cross-process bug not fixed yet: expected to fail, and
-why. Remove a line once its bug is fixed."""
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        reason = KNOWN_CROSS_PROCESS_BUGS.get(getattr(item, "originalname", ""))
-        if reason and callspec is not None and callspec.params.get("deployment") == CLUSTER:
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
-
-
 @pytest.fixture
 def deployment(request: pytest.FixtureRequest) -> str:
     """What the test runs against: ``embedded`` unless the module is marked ``twice``."""

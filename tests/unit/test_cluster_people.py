@@ -11,7 +11,7 @@ from hubbub.hub.decision import Decision
 from hubbub.hub.effects import Append, FindAccount
 from hubbub.hub.handle import handle
 from hubbub.protocol import MessageUser, SetStatus, Users
-from hubbub.store import Account
+from hubbub.store import Account, session_id
 
 
 def test_a_user_signed_in_on_another_process_is_online_here() -> None:
@@ -87,18 +87,25 @@ def test_an_account_on_two_processes_is_one_user_online_while_online_on_either()
     assert town["c"].seen_status(2) == town["a"].seen_status(2) == "offline"
 
 
-def test_only_a_change_on_this_process_is_shared_not_each_device() -> None:
+def test_only_a_change_of_the_accounts_side_here_is_shared_not_each_connection() -> None:
     town = Cluster("a", "b")
     first = town["a"]
-    first.connect(1, "127.0.0.1:1", 0.0)
-    assert first.attach(1, 1, "alice", "alice", "t1", 0.0).ops == [
-        UserHere(1, "alice", "alice", "online", connected=True)
-    ]
-    first.connect(2, "127.0.0.1:2", 0.0)
-    assert first.attach(2, 1, "alice", "alice", "t2", 0.0).ops == []
+    laptop, phone = session_id("t1"), session_id("t2")
+
+    def here(*sessions: str, connected: bool = True) -> list[UserHere]:
+        return [
+            UserHere(1, "alice", "alice", "online", connected, sessions=tuple(sorted(sessions)))
+        ]
+
+    for conn in (1, 2, 3):
+        first.connect(conn, f"127.0.0.1:{conn}", 0.0)
+    assert first.attach(1, 1, "alice", "alice", "t1", 0.0).ops == here(laptop)
+    assert first.attach(2, 1, "alice", "alice", "t1", 0.0).ops == [], "the same session"
     assert first.disconnect(2, clean=True, now=1.0).ops == []
+    assert first.attach(3, 1, "alice", "alice", "t2", 1.0).ops == here(laptop, phone)
+    assert first.disconnect(3, clean=True, now=1.0).ops == here(laptop)
     parked = first.disconnect(1, clean=False, now=1.0).ops
-    assert parked == [UserHere(1, "alice", "alice", "online", connected=False)]
+    assert parked == here(laptop, connected=False)
     assert [type(op) for op in first.tick(1.0 + first.grace).ops] == [UserGone]
 
 

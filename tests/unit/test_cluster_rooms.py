@@ -194,6 +194,19 @@ def test_a_topic_and_an_archive_on_one_process_hold_on_the_other() -> None:
         pair.ask(2, Say(id=6, text="late", conversation=room))
 
 
+def test_a_message_the_store_refuses_for_an_archive_not_heard_of_yet_is_room_archived() -> None:
+    pair = Pair()
+    room = pair.make_room("design")
+    pair.ask(2, JoinRoom(id=2, room="design"), None)
+    pair.ask(1, ArchiveRoom(id=4, room=room), None, lost=True)  # not heard on b yet
+    decision = pair.ask(2, Say(id=6, text="too late", conversation=room))
+    assert isinstance(decision.effect, Append)
+    # What the effect raises when the store refuses the append (store/sequencing.py).
+    refusal = decision.effect.archived()
+    assert refusal.code is ErrorCode.ROOM_ARCHIVED
+    assert refusal.message == "design was archived just now: it is read-only"
+
+
 def test_a_kick_on_one_process_ejects_the_users_connections_on_the_other() -> None:
     pair = Pair()
     room = pair.make_room("design")

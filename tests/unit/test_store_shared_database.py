@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
-from conftest import sign_up
-from hubbub.store import Draft, Store, open_store
+from conftest import say, sign_up
+from hubbub.store import Draft, RoomArchived, RoomRecord, Store, open_store
 from postgres import PostgresServer
 
 
@@ -44,3 +45,36 @@ async def test_a_message_held_while_appended_is_taken_by_the_other_process(
     )
 
     assert await there.take_held(bob.id) == [held]
+
+
+async def test_a_room_archived_by_one_process_takes_no_entry_from_the_other(
+    two_stores: tuple[Store, Store],
+) -> None:
+    here, there = two_stores
+    ann = await sign_up(here, "Ann")
+    tea = RoomRecord(
+        "room:tea", "Tea", "tea", "", False, ann.id, 1000.0, members=((ann.id, "Ann"),)
+    )
+    await here.create_room(tea)
+    first = await there.append(say(ann, "before", tea.id, client_id="c1"))
+    await here.update_room(tea.id, archived=True)
+
+    # The archived room's drafts are refused; the Lobby's, perhaps in their group, is stored.
+    outcomes = await asyncio.gather(
+        there.append(say(ann, "after", tea.id)),
+        there.append(say(ann, "meanwhile")),
+        there.append(Draft(tea.id, ann.id, "Ann", "", kind="delete", target=first.seq)),
+        return_exceptions=True,
+    )
+
+    refused, lobby, delete = outcomes
+    assert isinstance(refused, RoomArchived)
+    assert isinstance(delete, RoomArchived)
+    assert not isinstance(lobby, BaseException)
+    assert lobby.text == "meanwhile"
+    assert [(m.seq, m.text) for m in await here.history(tea.id)] == [(1, "before")]
+    # A resend of what was stored before the archive still learns its place.
+    resent = await there.append(say(ann, "before", tea.id, client_id="c1"))
+    assert (resent.seq, resent.duplicate) == (first.seq, True)
+    await here.update_room(tea.id, archived=False)
+    assert (await there.append(say(ann, "reopened", tea.id))).seq == 2, "no seq was spent"

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 class UserHere(Op, frozen=True):
     """The account is online on the sending process: ``connected`` there, or only with a
-    session in its grace period. Sent when that changes, and in an announce."""
+    session in its grace period, and the ``sessions`` it uses there. Sent when any of
+    that changes, and in an announce."""
 
     account_id: int
     name: str
@@ -39,6 +40,9 @@ class UserHere(Op, frozen=True):
     status: ChosenStatus
     connected: bool
     guest: bool = False
+    sessions: tuple[str, ...] = ()
+    """Session ids (:func:`~hubbub.store.session_id` of their tokens, never the tokens),
+    so a ``sessions`` listing anywhere tells which are in use."""
 
 
 class UserGone(Op, frozen=True):

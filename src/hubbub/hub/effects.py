@@ -8,11 +8,12 @@ never awaits one: its rules stay pure and are tested by feeding results in by ha
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from hubbub.protocol import Refusal
     from hubbub.store import (
         Account,
         AccountChange,
@@ -214,10 +215,21 @@ class RevokeToken(Effect[None]):
 
 @dataclass(frozen=True, slots=True)
 class Append(Effect["StoredMessage"]):
+    """Store the draft. If the store finds its room archived (by another process, a
+    change this one has not heard of yet), nothing is stored and the request is
+    refused with the hub's ``archived()``: what the server runs next never sees a
+    result that is not a stored entry."""
+
     draft: Draft
+    archived: Callable[[], Refusal]
 
     async def run(self, services: Services) -> StoredMessage:
-        return await services.store.append(self.draft)
+        from hubbub.store import RoomArchived
+
+        try:
+            return await services.store.append(self.draft)
+        except RoomArchived:
+            raise self.archived() from None
 
 
 @dataclass(frozen=True, slots=True)

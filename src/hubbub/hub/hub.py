@@ -34,7 +34,7 @@ from hubbub.hub.limits import Limits
 from hubbub.hub.ops import NodeId, Op
 from hubbub.hub.ordering import InOrder
 from hubbub.hub.outbox import ConnId, Outbox
-from hubbub.hub.presence import Link, OnlineUser, PresenceBoard
+from hubbub.hub.presence import Link, OnlineUser, PresenceBoard, Side
 from hubbub.hub.rereads import Rereads
 from hubbub.hub.rooms import Room, Rooms
 from hubbub.hub.throttle import SignInThrottle
@@ -50,7 +50,7 @@ from hubbub.protocol import (
     TypingEvent,
     UserInfo,
 )
-from hubbub.store import ModerationState, RoomRecord, StoredMessage, dm_members, kind_of
+from hubbub.store import ModerationState, RoomRecord, StoredMessage, dm_members, kind_of, session_id
 
 SIGNED_OUT = 4012
 """Close code: the session this connection used was signed out, revoked or replaced."""
@@ -178,14 +178,14 @@ class Hub:
             self._users[user.key] = user
             self._by_account[account_id] = user
             self.board.changed(account_id, name, now)
-        before = user.here
+        before = self._side(user)
         user.guest = guest
         user.unpark((token,))
         if not user.parked:
             self._waiting.discard(user)
         user.conns += (conn,)
-        self._tell_here(out, user, before)
         link.user, link.token = user, token
+        self._tell_here(out, user, before)
         self.rooms.listen(account_id, conn)
         for room in self.rooms.of(account_id):
             out.send_encoded([conn], self.board.snapshot(room), urgent=True)
@@ -211,7 +211,7 @@ class Hub:
         out = Outbox()
         if user is None:
             return out
-        before = user.here
+        before = self._side(user)
         user.unpark([token for token in user.parked or () if ended(token)])
         if not user.parked:
             self._waiting.discard(user)
@@ -232,17 +232,25 @@ class Hub:
             return set()
         return {self._links[conn].token for conn in user.conns} | set(user.parked or ())
 
+    def sessions_in_use(self, account_id: int) -> set[str]:
+        """The ids of the account's sessions that an open connection uses, or that are in
+        their grace period, here or on another process."""
+        user = self._by_account.get(account_id)
+        if user is None:
+            return set()
+        ids = {session_id(token) for token in self.tokens_of(account_id)}
+        for side in (user.elsewhere or {}).values():
+            ids.update(side.sessions)
+        return ids
+
     def disconnect(self, conn: ConnId, *, clean: bool, now: float) -> Outbox:
         """A connection closed. Clean: its session ends now. Dropped: parked for a grace period."""
-        link = self._links.pop(conn, None)
-        if link is None or link.user is None:
+        link = self._links.get(conn)
+        user = link.user if link is not None else None
+        before = self._side(user) if user is not None else None  # while its token is known
+        self._links.pop(conn, None)
+        if link is None or user is None:
             return Outbox()
-        return self._detach(link, clean=clean, now=now)
-
-    def _detach(self, link: Link, *, clean: bool, now: float) -> Outbox:
-        user = link.user
-        assert user is not None
-        before = user.here
         self._unlink(link, clean=clean, now=now)
         return self._went(user, before, Trigger.CLOSE, now)
 
@@ -258,7 +266,7 @@ class Hub:
             user.park(link.token, now + self.grace)
             self._waiting.add(user)
 
-    def _went(self, user: OnlineUser, before: bool | None, how: Trigger, now: float) -> Outbox:
+    def _went(self, user: OnlineUser, before: Side | None, how: Trigger, now: float) -> Outbox:
         """After the user's connections or sessions here changed: tell the other processes,
         and if it is online nowhere any more, it leaves."""
         out = Outbox()
@@ -270,22 +278,43 @@ class Hub:
             out.extend(self._leave(user, how, now))
         return out
 
-    def _tell_here(self, out: Outbox, user: OnlineUser, before: bool | None) -> None:
-        if self.node is not None and user.here is not None and user.here != before:
-            out.share(self._here_op(user))
+    def _side(self, user: OnlineUser) -> Side | None:
+        """The user's side on this process, as the others are told it; None if absent.
+        A hub alone tells no one, so it does not work out the session ids."""
+        here = user.here
+        if here is None:
+            return None
+        if self.node is None:
+            return Side(here, ())
+        return Side(here, tuple(sorted({session_id(t) for t in self.tokens_of(user.account_id)})))
+
+    def _tell_here(self, out: Outbox, user: OnlineUser, before: Side | None) -> None:
+        """Share the user's side here if it changed since ``before``."""
+        if self.node is None:
+            return
+        side = self._side(user)
+        if side is not None and side != before:
+            out.share(self._here_op(user, side))
 
     @staticmethod
-    def _here_op(user: OnlineUser) -> UserHere:
-        connected = bool(user.conns)
-        return UserHere(user.account_id, user.name, user.key, user.chosen, connected, user.guest)
+    def _here_op(user: OnlineUser, side: Side) -> UserHere:
+        return UserHere(
+            user.account_id,
+            user.name,
+            user.key,
+            user.chosen,
+            side.connected,
+            user.guest,
+            side.sessions,
+        )
 
     def tick(self, now: float) -> Outbox:
         """Let time pass: expire chat requests and grace periods, tell presence changes."""
         self._clock = now
         out = self.chats.expire(now)
         for user in list(self._waiting):
-            before = user.here
             expired = [token for token, until in (user.parked or {}).items() if until <= now]
+            before = self._side(user) if expired else None
             user.unpark(expired)
             if not user.parked:
                 self._waiting.discard(user)
@@ -515,10 +544,12 @@ class Hub:
     def announce(self) -> list[Op]:
         """What a process that just said hello must learn from this one: the users online
         here, and the requests and chats they are in."""
-        here = [user for user in self._users.values() if user.here is not None]
-        ops: list[Op] = [self._here_op(user) for user in here]
+        sides = [
+            (user, side) for user in self._users.values() if (side := self._side(user)) is not None
+        ]
+        ops: list[Op] = [self._here_op(user, side) for user, side in sides]
         ops.extend(self.chats.announce(self._clock))
-        ops.append(Roster([user.account_id for user in here], self.chats.asked_here()))
+        ops.append(Roster([user.account_id for user, _ in sides], self.chats.asked_here()))
         return ops
 
     def user_here(self, node: NodeId, op: UserHere, now: float) -> None:
@@ -533,7 +564,7 @@ class Hub:
             self.board.changed(user.account_id, user.name, now)
         if user.elsewhere is None:
             user.elsewhere = {}
-        user.elsewhere[node] = op.connected
+        user.elsewhere[node] = Side(op.connected, op.sessions)
         self.status_set(user.account_id, op.status, now)
 
     def user_gone(self, node: NodeId, account_id: int, how: Trigger, now: float) -> Outbox:
@@ -543,7 +574,7 @@ class Hub:
             return Outbox()
         if not user.elsewhere:
             user.elsewhere = None
-        return self._went(user, user.here, how, now)
+        return self._went(user, self._side(user), how, now)
 
     def roster(
         self, node: NodeId, account_ids: set[int], asked: set[tuple[int, int]], now: float

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hubbub.hub.ops import NodeId
 from hubbub.hub.outbox import ConnId, Outbox
@@ -28,6 +28,15 @@ LEAVE_LINGER = 3.0
 GUEST_ROLE = "guest"
 """The role a guest's account is signed in with (the store keeps ``user``): see
 :mod:`hubbub.hub.guests`."""
+
+
+class Side(NamedTuple):
+    """An account's side on one process, as the others are told it (absent: no side)."""
+
+    connected: bool
+    """A connection of it is open there (else only sessions in their grace period)."""
+    sessions: tuple[str, ...]
+    """The ids of its sessions in use there, sorted: never their tokens."""
 
 
 @dataclass(eq=False, slots=True)
@@ -48,9 +57,9 @@ class OnlineUser:
     chat: Chat | None = None
     guest: bool = False
     """Signed in without credentials (an IRC guest, :mod:`hubbub.hub.guests`)."""
-    elsewhere: dict[NodeId, bool] | None = None
-    """The other processes it is online on, each with whether it is connected there (or
-    only has a session in its grace period); None while there are none."""
+    elsewhere: dict[NodeId, Side] | None = None
+    """The other processes it is online on, each with its side there: whether it is
+    connected there, and which sessions it uses there; None while there are none."""
 
     @property
     def status(self) -> Status:
@@ -70,7 +79,7 @@ class OnlineUser:
     @property
     def connected(self) -> bool:
         """Has an open connection on some process: what it is sent now, it can read now."""
-        return bool(self.conns) or any((self.elsewhere or {}).values())
+        return bool(self.conns) or any(side.connected for side in (self.elsewhere or {}).values())
 
     def park(self, token: str, until: float) -> None:
         """The session of ``token`` dropped: it may resume until ``until``."""

@@ -74,7 +74,7 @@ def sign_out(hub: Hub, conn: ConnId, request: SignOut, now: float) -> Decision:
 def sessions(hub: Hub, conn: ConnId, request: Sessions, wall: float) -> Decision:
     user = hub.signed_in(conn)
     current = session_id(hub.session_token(conn))
-    connected = {session_id(token) for token in hub.tokens_of(user.account_id)}
+    connected = hub.sessions_in_use(user.account_id)
 
     def listed(records: list[SessionRecord]) -> Decision:
         infos = [

@@ -7,6 +7,7 @@ answered with its ``seq``. A resend with a known ``client_id`` stores and delive
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from hubbub.calc import CalcError, evaluate, format_result
@@ -55,6 +56,19 @@ from hubbub.store import Account, Act, Draft, Found, StoredMessage, dm_conversat
 
 if TYPE_CHECKING:
     from hubbub.hub.hub import Hub
+
+
+def _appended(hub: Hub, draft: Draft, then: Callable[[StoredMessage], Decision]) -> Decision:
+    """Store the draft, then decide ``then`` with its record. The store refuses a room
+    archived meanwhile by another process (within the bus's delay, before this hub heard
+    of it): nothing is stored or delivered, and the sender is told ``room_archived``."""
+
+    def archived() -> Refusal:
+        room = hub.room_of(draft.conversation)
+        name = room.name if room is not None else draft.conversation
+        return Refusal(ErrorCode.ROOM_ARCHIVED, f"{name} was archived just now: it is read-only")
+
+    return Decision.after(Append(draft, archived), then)
 
 
 def _stored(hub: Hub, conn: ConnId, request_id: RequestId, stored: StoredMessage) -> Decision:
@@ -116,7 +130,7 @@ def say(hub: Hub, conn: ConnId, request: Say, wall: float) -> Decision:
         client_id=request.client_id,
         mentions=_mentions(hub, user.account_id, conversation, text),
     )
-    return Decision.after(Append(draft), lambda stored: _stored(hub, conn, request.id, stored))
+    return _appended(hub, draft, lambda stored: _stored(hub, conn, request.id, stored))
 
 
 def _connected(hub: Hub, account_id: int) -> bool:
@@ -154,7 +168,7 @@ def message_user(hub: Hub, conn: ConnId, request: MessageUser) -> Decision:
                 "message_user", f"to={recipient} seq={entry.seq}"
             )
 
-        return Decision.after(Append(draft), stored)
+        return _appended(hub, draft, stored)
 
     online = hub.online(key)
     if online is not None:
@@ -207,9 +221,7 @@ def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage, wall: f
             by_moderator=moderating,
         )
         if not moderating:
-            return Decision.after(
-                Append(draft), lambda entry: _stored(hub, conn, request.id, entry)
-            )
+            return _appended(hub, draft, lambda entry: _stored(hub, conn, request.id, entry))
         act = Act(
             "delete_message",
             user.name,
@@ -224,7 +236,7 @@ def change(hub: Hub, conn: ConnId, request: EditMessage | DeleteMessage, wall: f
                 Moderate(act), lambda _: _stored(hub, conn, request.id, entry)
             ).logged("delete_message", f"conversation={request.conversation} seq={target.seq}")
 
-        return Decision.after(Append(draft), deleted)
+        return _appended(hub, draft, deleted)
 
     return Decision.after(FindMessage(request.conversation, request.seq), found)
 

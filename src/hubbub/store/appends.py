@@ -3,7 +3,8 @@
 Everything a draft implies goes into the same transaction as the draft itself: its
 mentions, the messages held for offline recipients, the members of a new conversation,
 and for an edit or a delete, the change to the message it targets. A draft the store
-refuses (a bad target) is answered with :class:`StoreError` and writes nothing; the
+refuses (a bad target, or a room archived meanwhile by another process:
+:class:`RoomArchived`) is answered with a :class:`StoreError` and writes nothing; the
 others of its group go ahead.
 """
 
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, null, select, upda
 
 from hubbub.store.conversations import JoinOrder
 from hubbub.store.prepared import Prepared, Row
-from hubbub.store.records import Draft, EntryKind, StoredMessage, StoreError
+from hubbub.store.records import Draft, EntryKind, RoomArchived, StoredMessage, StoreError
 from hubbub.store.schema import held, ignoring_duplicates, mentions, messages
 from hubbub.store.sequencing import Sequencer
 
@@ -139,6 +140,8 @@ class GroupWrite:
             earlier = self._earlier(draft.sender_id, draft.client_id)
             if earlier is not None:
                 return earlier
+        if self._numbering.archived(draft.conversation):
+            return RoomArchived(f"{draft.conversation} is an archived room: it takes no entry")
         if draft.kind != "message":
             refusal = self._check_target(draft)
             if refusal is not None:

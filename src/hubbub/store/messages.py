@@ -67,6 +67,10 @@ class Messages:
         is the first one's record, marked ``duplicate``. An edit or a delete changes its
         target in the same transaction (an edit also replaces the target's mentions), and
         raises :class:`StoreError` if the target is not the sender's standing message.
+
+        On PostgreSQL a draft to an archived room raises :class:`RoomArchived` (another
+        process may have archived it a moment ago); SQLite's one process has its hub
+        refuse those before it appends, so nothing is read for it there.
         """
         self._holding.update(draft.hold_for)
         group = self._appending

@@ -151,6 +151,11 @@ class StoreUnavailable(StoreError):
     committed, and the same call may well work a little later."""
 
 
+class RoomArchived(StoreError):
+    """The entry's room is archived: nothing was stored. On PostgreSQL another process may
+    have archived it a moment ago, before this one heard of it."""
+
+
 class NameTaken(StoreError):
     """An account (or a room) with this name key, or one that looks like it, exists."""
 

@@ -7,13 +7,16 @@ stores it: that locks the row until the commit, so two processes appending to on
 conversation take turns and never hand out the same seq; a failed transaction takes
 its count back with it. Two processes whose transactions locked the same conversations in
 opposite orders would deadlock (PostgreSQL aborts one of them), so a transaction first
-records and locks every conversation it will number, in id order.
+records and locks every conversation it will number, in id order. The same statement
+reads which of them are archived rooms: another process may have archived one a moment
+ago, before this process's hub heard of it, and the transaction adds nothing to it.
 
 On SQLite only one process ever writes (the embedded default), and the writer keeps
 each conversation's last seq in memory, as it always has: the counter would cost a
 statement per message. There ``last_seq`` is not kept up to date (migration 0006 sets
 it once); whatever copies a SQLite database elsewhere sets it from the messages, as
-that migration does.
+that migration does. Nor is a room's archiving read: the one process's hub, which
+archives rooms, refuses to write to an archived one before it appends.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sqlalchemy import ARRAY, Connection, String, any_, bindparam, select, updat
 
 from hubbub.store.conversations import add_conversations
 from hubbub.store.prepared import Prepared
-from hubbub.store.schema import conversations, messages
+from hubbub.store.schema import conversations, messages, rooms
 
 
 class Numbered(NamedTuple):
@@ -41,6 +44,11 @@ class Numbering(Protocol):
     def next(self, conversation: str) -> Numbered:
         """The seq of a new entry in the conversation (recorded now if it is new), and a
         ``ts`` no earlier than its last entry's."""
+        ...
+
+    def archived(self, conversation: str) -> bool:
+        """Whether the conversation is a room archived before this transaction: it takes
+        no entry (always False where the hub alone decides it, on SQLite)."""
         ...
 
 
@@ -91,12 +99,14 @@ _NEXT = Prepared(
 
 _LOCK = Prepared(  # on PostgreSQL only: the counters' sequencer
     lambda _: (
-        select(conversations.c.id)
+        select(conversations.c.id, rooms.c.archived)
+        .select_from(conversations.outerjoin(rooms, rooms.c.id == conversations.c.id))
         .where(conversations.c.id == any_(bindparam("locked", type_=ARRAY(String))))
         .order_by(conversations.c.id)
-        .with_for_update()
+        .with_for_update(of=conversations)
     )
 )
+"""Lock the conversations to number, and say which are archived rooms (NULL: not a room)."""
 
 
 class CachedSequencer:
@@ -135,6 +145,9 @@ class _CachedNumbering:
         self._tails[conversation] = (seq, ts)
         return Numbered(seq, ts, seq == 1)
 
+    def archived(self, conversation: str) -> bool:
+        return False
+
 
 class CounterSequencer:
     """Several processes': the counter in each conversation's row, taken in the transaction."""
@@ -142,17 +155,18 @@ class CounterSequencer:
     def begin(self, connection: Connection, now: float, conversations: Iterable[str]) -> Numbering:
         ordered = sorted(set(conversations))
         add_conversations(connection, ordered, now)
-        _LOCK.all(connection, {"locked": ordered})
-        return _Counters(connection, now)
+        locked = _LOCK.all(connection, {"locked": ordered})
+        return _Counters(connection, now, {room for room, archived in locked if archived})
 
     def forget(self) -> None:
         """Nothing is remembered beyond a transaction."""
 
 
 class _Counters:
-    def __init__(self, connection: Connection, now: float) -> None:
+    def __init__(self, connection: Connection, now: float, archived: set[str]) -> None:
         self._connection = connection
         self._now = now
+        self._archived = archived
         self._last_ts: dict[str, float] = {}
         """The ``ts`` handed out in this transaction (its entries are not written yet)."""
 
@@ -169,3 +183,6 @@ class _Counters:
         ts = self._now if previous is None else max(self._now, previous)
         self._last_ts[conversation] = ts
         return Numbered(seq, ts, seq == 1)
+
+    def archived(self, conversation: str) -> bool:
+        return conversation in self._archived
