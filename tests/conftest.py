@@ -46,9 +46,28 @@ class Running:
 
 StartServer = Callable[..., Awaitable[Running]]
 
+TEST_LINGER = 0.3
+"""The test servers' ``--leave-linger``: someone who leaves is told gone after 0.3 s, not
+the default :data:`LEAVE_LINGER` (3 s) that dozens of tests would otherwise wait out. A
+test that judges the linger itself (a reload tells nobody) is marked ``real_linger``."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "real_linger: the test's servers keep the default --leave-linger (LEAVE_LINGER), "
+        "because the test judges it (tests/conftest.py TEST_LINGER)",
+    )
+
 
 @pytest.fixture
-async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
+def leave_linger(request: pytest.FixtureRequest) -> float:
+    """The ``--leave-linger`` of the servers the test's fixtures start (see TEST_LINGER)."""
+    return LEAVE_LINGER if request.node.get_closest_marker("real_linger") else TEST_LINGER
+
+
+@pytest.fixture
+async def start_server(tmp_path: Path, leave_linger: float) -> AsyncIterator[StartServer]:
     """Start in-process servers on 127.0.0.1 with a fresh data dir; all stop at the end.
 
     They run without limits (a test sends far faster than a person, all from one address)
@@ -58,7 +77,8 @@ async def start_server(tmp_path: Path) -> AsyncIterator[StartServer]:
 
     async def start(**settings: Any) -> Running:
         data_dir = tmp_path / f"data{len(started)}"
-        config = replace(Config(data_dir=data_dir, limits=Limits.off()), **settings)
+        default = Config(data_dir=data_dir, limits=Limits.off(), leave_linger=leave_linger)
+        config = replace(default, **settings)
         test_server = TestServer(create_app(config), host="127.0.0.1", port=0)
         await test_server.start_server()
         started.append(test_server)
@@ -151,6 +171,7 @@ class ServerProcess:
     """A ``--database`` URL; None keeps the SQLite file in ``data_dir``."""
     tls: ssl.SSLContext | None = None
     """A client context trusting the server's certificate, when it serves https."""
+    leave_linger: float = TEST_LINGER
 
     @property
     def url(self) -> str:
@@ -179,6 +200,8 @@ class ServerProcess:
             str(self.data_dir),
             "--log-level",
             "WARNING",
+            "--leave-linger",
+            str(self.leave_linger),
             *(() if self.limits else ("--no-limits",)),
             *(("--database", self.database) if self.database else ()),
             *self.options,
@@ -221,8 +244,8 @@ class ServerProcess:
 
 
 @pytest.fixture
-def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path / "data", free_port())
+def server_process(tmp_path: Path, leave_linger: float) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path / "data", free_port(), leave_linger=leave_linger)
     yield proc
     if proc.process is not None and proc.process.poll() is None:
         proc.kill()
@@ -263,9 +286,12 @@ async def wait_joined(client: Client, name: str, within: float = 5.0) -> Presenc
     return await client.wait_for(Presence, _told(name, None), timeout=within)
 
 
-async def wait_left(client: Client, name: str, within: float = 5.0) -> Presence:
-    """Wait until ``client`` is told ``name`` went offline (which waits LEAVE_LINGER first)."""
-    return await client.wait_for(Presence, _told(name, "offline"), timeout=within + LEAVE_LINGER)
+async def wait_left(
+    client: Client, name: str, within: float = 5.0, linger: float = TEST_LINGER
+) -> Presence:
+    """Wait until ``client`` is told ``name`` went offline (which waits the server's
+    ``linger`` first)."""
+    return await client.wait_for(Presence, _told(name, "offline"), timeout=within + linger)
 
 
 async def wait_status(client: Client, name: str, status: str, within: float = 5.0) -> Presence:
@@ -315,22 +341,29 @@ def say(account: Account, text: str, conversation: str = "lobby", **more: Any) -
 
 
 class ServerPool:
-    """Always one server starting up for the next test."""
+    """Always one server (of :data:`TEST_LINGER`) starting up for the next test."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.count = 0
         self.spare: ServerProcess | None = None
 
-    def _spawn(self) -> ServerProcess:
+    def _spawn(self, leave_linger: float) -> ServerProcess:
         self.count += 1
-        server = ServerProcess(self.root / f"server{self.count}", free_port())
+        server = ServerProcess(
+            self.root / f"server{self.count}", free_port(), leave_linger=leave_linger
+        )
         server.spawn()
         return server
 
-    def take(self) -> ServerProcess:
-        server = self.spare or self._spawn()
-        self.spare = self._spawn()
+    def take(self, leave_linger: float) -> ServerProcess:
+        """A running server of this linger: the spare if it has it, else a new one."""
+        if self.spare is not None and self.spare.leave_linger == leave_linger:
+            server, self.spare = self.spare, None
+        else:
+            server = self._spawn(leave_linger)
+        if self.spare is None:
+            self.spare = self._spawn(TEST_LINGER)
         server.wait_ready()
         return server
 
@@ -347,9 +380,9 @@ def server_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool
 
 
 @pytest.fixture
-def hubbub(server_pool: ServerPool) -> Iterator[ServerProcess]:
+def hubbub(server_pool: ServerPool, leave_linger: float) -> Iterator[ServerProcess]:
     """A running ``hubbub serve`` on a free loopback port, for this test alone."""
-    server = server_pool.take()
+    server = server_pool.take(leave_linger)
     yield server
     server.stop()
 
@@ -419,7 +452,10 @@ def cluster_options() -> tuple[str, ...]:
 
 @pytest.fixture
 def cluster(
-    request: pytest.FixtureRequest, tmp_path: Path, cluster_options: tuple[str, ...]
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    cluster_options: tuple[str, ...],
+    leave_linger: float,
 ) -> Iterator[Cluster]:
     """Two ``hubbub serve --database postgresql://… --redis redis://…`` processes, on the
     session's PostgreSQL and a Redis of the test's own."""
@@ -431,6 +467,7 @@ def cluster(
             free_port(),
             database=database,
             options=("--redis", redis.url, *cluster_options),
+            leave_linger=leave_linger,
         )
         for index in range(2)
     ]

@@ -1,5 +1,5 @@
-"""A private PostgreSQL server for the tests: Debian's binaries, a temporary directory, a
-free port on 127.0.0.1, stopped by its PID at the end.
+"""A private PostgreSQL server for the tests: Debian's binaries, a temporary directory (in
+memory when /dev/shm has room), a free port on 127.0.0.1, stopped by its PID at the end.
 
 PostgreSQL refuses to run as root: as root, the server runs as the ``postgres`` user
 (made by Debian's package), which owns the temporary directory.
@@ -24,6 +24,18 @@ import pytest
 from ports import free_port
 
 SERVICE_USER = "postgres"
+MEMORY = Path("/dev/shm")
+MEMORY_NEEDED = 8 * 2**30
+"""Free bytes /dev/shm must have to hold the data: a session makes hundreds of databases
+of about 7.5 MB each. On disk each CREATE DATABASE takes twice as long, and removing 300
+of them at the end 8 s instead of 1.4 s."""
+
+
+def scratch() -> Path | None:
+    """Where the data directory goes: /dev/shm when it has room, else the usual temp dir."""
+    if MEMORY.is_dir() and shutil.disk_usage(MEMORY).free >= MEMORY_NEEDED:
+        return MEMORY
+    return None
 
 
 def binaries() -> Path:
@@ -38,7 +50,7 @@ class PostgresServer:
     """One PostgreSQL server; :meth:`new_database` gives each test a database of its own."""
 
     def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="hubbub-postgres-"))
+        self.root = Path(tempfile.mkdtemp(prefix="hubbub-postgres-", dir=scratch()))
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self._names = itertools.count(1)

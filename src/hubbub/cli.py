@@ -22,6 +22,7 @@ from hubbub.admin_cli import admin
 from hubbub.backup_command import backup
 from hubbub.bench.command import bench
 from hubbub.desktop.command import desktop
+from hubbub.hub.presence import LEAVE_LINGER
 from hubbub.limit_options import connection_limits_from, limit_options, limits_from
 from hubbub.migrate_command import migrate_to_postgres
 from hubbub.server.proxies import TrustedProxies, parse_network
@@ -80,6 +81,15 @@ def _networks(
     show_default=True,
     type=float,
     help="Seconds a dropped connection keeps its presence and chat, waiting for a resume.",
+)
+@click.option(
+    "--leave-linger",
+    envvar="HUBBUB_LEAVE_LINGER",
+    default=LEAVE_LINGER,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds a user must stay offline before the others are told, so that a page reload "
+    "or a quick reconnect shows nothing to anyone.",
 )
 @click.option(
     "--log-level",
@@ -168,6 +178,7 @@ def serve(
     redis: str | None,
     workers: int,
     grace: float,
+    leave_linger: float,
     log_level: str,
     allowed_origins: tuple[str, ...],
     token_idle_days: float,
@@ -231,6 +242,7 @@ def serve(
         database=database,
         redis=redis,
         grace=grace,
+        leave_linger=leave_linger,
         allowed_origins=tuple(origin.rstrip("/") for origin in allowed_origins),
         token_idle_days=token_idle_days,
         irc=irc,

@@ -12,6 +12,7 @@ from playwright.async_api import expect
 from browser.people import PHONE, People, Person
 from browser.wire import Wire
 from conftest import ServerProcess
+from hubbub.hub import LEAVE_LINGER
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -142,6 +143,7 @@ async def test_axe_finds_no_violations_in_any_state(
     assert not audit.found, f"axe found WCAG 2.1 AA violations:\n{audit.report()}"
 
 
+@pytest.mark.real_linger
 async def test_focus_stays_on_a_visible_control_and_a_reload_says_nothing(
     people: People,
 ) -> None:
@@ -173,8 +175,8 @@ async def test_focus_stays_on_a_visible_control_and_a_reload_says_nothing(
     assert ring[1] >= 2, ring
     assert contrast(ring[2], ring[3]) >= 3, ring
 
-    # Bob reloads: nobody is told he left or joined (offline is announced after 3 s;
-    # checked at the end, once that has passed).
+    # Bob reloads: nobody is told he left or joined (offline is announced after the
+    # server's linger, LEAVE_LINGER here; checked at the end, once that has passed).
     await bob.page.reload()
     await bob.signed_in()
     reloaded = asyncio.get_running_loop().time()
@@ -201,7 +203,7 @@ async def test_focus_stays_on_a_visible_control_and_a_reload_says_nothing(
 
     await alice.by("back-to-lobby").click()
     waited = asyncio.get_running_loop().time() - reloaded
-    await alice.page.wait_for_timeout(max(0, 3500 - waited * 1000))
+    await alice.page.wait_for_timeout(max(0, (LEAVE_LINGER + 0.5 - waited) * 1000))
     await expect(alice.by("system-line")).to_have_text(["bob joined"])
     await expect(alice.user_row("bob").get_by_test_id("user-status")).to_have_text("online")
 

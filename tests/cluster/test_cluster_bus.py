@@ -42,7 +42,7 @@ async def test_a_stopped_process_says_bye(cluster: Cluster, signed_in_to: Signed
     await signed_in_to(cluster.servers[0], "alice")
     await signed_in_to(cluster.servers[1], "bob", reconnect=False)
     await asyncio.to_thread(wait_until_online, cluster, 0, {"alice", "bob"})
-    assert cluster.servers[1].interrupt() == 0
+    assert await asyncio.to_thread(cluster.servers[1].interrupt) == 0
     await asyncio.to_thread(wait_until_online, cluster, 0, {"alice"})
     survivor = cluster.servers[0]
     survivor.stop()

@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from conftest import Cluster, Running, ServerProcess, free_port
+from conftest import TEST_LINGER, Cluster, Running, ServerProcess, free_port
 from hubbub.hub.limits import Limits
 from hubbub.store import default_url
 from hubbub.store.database import parse_url, upgrade_schema
@@ -34,9 +34,9 @@ from redis_server import RedisServer
 
 EMBEDDED, CLUSTER = "embedded", "cluster"
 
-Setup = tuple[bool, tuple[str, ...]]
-"""Whether the processes keep their limits, and more ``hubbub serve`` flags."""
-NO_LIMITS: Setup = (False, ())
+Setup = tuple[bool, float, tuple[str, ...]]
+"""Whether the processes keep their limits, their ``--leave-linger``, and more flags."""
+NO_LIMITS: Setup = (False, TEST_LINGER, ())
 SPARES = 1
 """Clusters starting while a test runs: a short test need not wait for the next one's."""
 
@@ -112,7 +112,7 @@ class ClusterPool:
         database = self._database(number)
         redis = RedisServer()
         redis.start()
-        limits, flags = setup
+        limits, leave_linger, flags = setup
         servers: list[ServerProcess] = [
             ForkedServer(
                 self.root / f"cluster{number}-node{index}",
@@ -120,6 +120,7 @@ class ClusterPool:
                 database=database,
                 options=("--redis", redis.url, *flags),
                 limits=limits,
+                leave_linger=leave_linger,
                 forks=self.forks,
             )
             for index in range(2)
@@ -149,12 +150,14 @@ class ClusterPool:
         self.forks.close()
 
 
-def setup_of(limits: Limits | None = None, grace: float | None = None) -> Setup:
+def setup_of(
+    leave_linger: float, limits: Limits | None = None, grace: float | None = None
+) -> Setup:
     """The cluster matching the in-process server's settings a test may ask for: no
     limits unless ``limits=Limits()``, the defaults."""
     if limits not in (None, Limits(), Limits.off()):
         raise ValueError("a cluster test takes the default limits or none")
-    return limits == Limits(), () if grace is None else ("--grace", str(grace))
+    return limits == Limits(), leave_linger, () if grace is None else ("--grace", str(grace))
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +174,10 @@ StartServer = Callable[..., Awaitable[Running | Spread]]
 
 @pytest.fixture
 async def start_server(
-    start_server: StartServer, deployment: str, request: pytest.FixtureRequest
+    start_server: StartServer,
+    deployment: str,
+    leave_linger: float,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[StartServer]:
     """The root ``start_server``, or in the cluster run a cluster per call, started with
     the flags matching the settings (``limits``, ``grace``), all stopped at the end."""
@@ -182,7 +188,7 @@ async def start_server(
     started: list[Cluster] = []
 
     async def start(**settings: Any) -> Spread:
-        started.append(pool.take(setup_of(**settings)))
+        started.append(pool.take(setup_of(**{"leave_linger": leave_linger, **settings})))
         return Spread(started[-1])
 
     yield start
@@ -196,12 +202,14 @@ async def server(start_server: StartServer) -> Running | Spread:
 
 
 @pytest.fixture
-def hubbub(deployment: str, request: pytest.FixtureRequest) -> Iterator[ServerProcess | Spread]:
+def hubbub(
+    deployment: str, leave_linger: float, request: pytest.FixtureRequest
+) -> Iterator[ServerProcess | Spread]:
     """The root ``hubbub`` (one ``hubbub serve``), or in the cluster run a :class:`Spread`."""
     if deployment == EMBEDDED:
         yield request.getfixturevalue("hubbub")
         return
     pool: ClusterPool = request.getfixturevalue("cluster_pool")
-    cluster = pool.take()
+    cluster = pool.take(setup_of(leave_linger))
     yield Spread(cluster)
     pool.stop(cluster)

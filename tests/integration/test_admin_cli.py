@@ -131,7 +131,7 @@ async def test_on_a_stopped_server_actions_last_and_are_in_the_audit_log(
     root = await signed_in_to(server_process, "root")
     await signed_in_to(server_process, "eve")
     await root.close()
-    assert server_process.interrupt() == 0
+    assert await asyncio.to_thread(server_process.interrupt) == 0
     await run_admin(server_process.data_dir, "ban", "eve", "--reason", "phishing")
     await run_admin(server_process.data_dir, "grant", "eve")
     log = await run_admin(server_process.data_dir, "audit", "--json")

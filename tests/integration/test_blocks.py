@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from conftest import ServerProcess, SignedInTo
@@ -55,7 +57,7 @@ async def test_blocks_are_kept_across_a_restart_and_bob_is_not_affected(
     await signed_in_to(server_process, "mallory")
     await signed_in_to(server_process, "bob")
     await alice.block("mallory")
-    server_process.interrupt()
+    await asyncio.to_thread(server_process.interrupt)
     server_process.start()
     for name in ("alice", "mallory", "bob"):
         client = Client.connect(server_process.url, reconnect=False)

@@ -26,6 +26,7 @@ import aiohttp
 import pytest
 
 from conftest import (
+    TEST_LINGER,
     Running,
     ServerProcess,
     StartServer,
@@ -44,7 +45,6 @@ from hubbub.client import (
     ReconnectPolicy,
     RequestFailed,
 )
-from hubbub.hub import LEAVE_LINGER
 from hubbub.protocol import (
     LOBBY,
     ChatCancelled,
@@ -407,7 +407,7 @@ async def test_a_burst_cut_short_by_a_disconnect_is_stored_and_delivered_once_ea
         lambda f: (
             f.get("type") == "presence" and {"name": "alice", "status": "offline"} in f["users"]
         ),
-        within + LEAVE_LINGER,
+        within + TEST_LINGER,
     )
     await observer.send("say", text="sentinel")
     frames += await observer.frames_until(wire_said("sentinel"))

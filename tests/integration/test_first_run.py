@@ -55,6 +55,13 @@ async def test_a_port_out_of_range_is_refused(tmp_path: Path, port: str) -> None
     assert not (tmp_path / "d").exists()
 
 
+async def test_a_negative_leave_linger_is_refused(tmp_path: Path) -> None:
+    code, said = await serve("--leave-linger", "-1", "--data-dir", str(tmp_path / "d"))
+    assert code == 2
+    assert "Invalid value for '--leave-linger': -1.0 is not in the range x>=0." in said
+    assert not (tmp_path / "d").exists()
+
+
 async def test_a_bad_host_is_one_line(tmp_path: Path) -> None:
     code, said = await serve("--host", "no.such.host.invalid", "--data-dir", str(tmp_path / "d"))
     assert code == 1

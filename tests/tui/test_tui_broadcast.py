@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from conftest import TEST_LINGER
 from hubbub.client import Client
-from hubbub.hub import LEAVE_LINGER
 from hubbub.protocol import Message
 from tui.conftest import OpenTerminal
 
@@ -74,5 +74,5 @@ async def test_terminal_and_library_users_chat(
 
     await bob.close()
     await alice.open("Lobby")
-    await alice.sees("bob left", within=5 + LEAVE_LINGER)
+    await alice.sees("bob left", within=5 + TEST_LINGER)
     await alice.until(lambda: not any("bob" in p for p in alice.people if "○" not in p), "bob gone")

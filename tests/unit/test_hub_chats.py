@@ -36,8 +36,15 @@ class Room:
     """A hub whose Lobby holds a few users, signed in on connections 1, 2, 3… (account id =
     conn id). Chats get the conversation id "chat:1"."""
 
-    def __init__(self, *names: str, grace: float = 20.0) -> None:
-        self.hub = Hub(grace=grace, request_ttl=60.0, new_id=lambda prefix: f"{prefix}:1")
+    def __init__(
+        self, *names: str, grace: float = 20.0, leave_linger: float = LEAVE_LINGER
+    ) -> None:
+        self.hub = Hub(
+            grace=grace,
+            request_ttl=60.0,
+            new_id=lambda prefix: f"{prefix}:1",
+            leave_linger=leave_linger,
+        )
         members = tuple((n, name) for n, name in enumerate(names, start=1))
         lobby = RoomRecord("lobby", "Lobby", "lobby", "", False, None, 0.0, members=members)
         self.hub.load([lobby], {})
@@ -242,6 +249,13 @@ def test_closing_the_client_ends_the_chat_at_once_and_announces_the_leave() -> N
     assert ("alice", "offline") in presence(room.hub.tick(5.0 + LEAVE_LINGER), 3)
     assert room.status("bob") == "online"
     assert [u.name for u in room.hub.all_users()] == ["bob", "carol"]
+
+
+def test_the_linger_before_a_leave_is_told_is_the_servers_choice() -> None:
+    room = Room("alice", "bob", leave_linger=0.5)
+    room.hub.disconnect(1, clean=True, now=5.0)
+    assert presence(room.hub.tick(5.4), 2) == []
+    assert presence(room.hub.tick(5.5), 2) == [("alice", "offline")]
 
 
 def test_a_reload_is_not_told_to_anyone() -> None:

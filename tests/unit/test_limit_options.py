@@ -9,24 +9,33 @@ import pytest
 from click.testing import CliRunner
 
 from hubbub.hub.limits import Limits, Rate
-from hubbub.limit_options import limit_options, limits_from
+from hubbub.limit_options import connection_limits_from, limit_options, limits_from
+from hubbub.server.conn_limits import ConnLimits
 
 
 @click.command()
 @limit_options
 def show(no_limits: bool, **values: Any) -> None:
     click.echo(repr(limits_from(no_limits, values)))
+    click.echo(repr(connection_limits_from(values)))
+
+
+def shown(*args: str, **env: str) -> list[str]:
+    """What ``show`` prints: the limits, then the connection limits."""
+    result = CliRunner().invoke(show, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
 
 
 def limits(*args: str, **env: str) -> str:
-    result = CliRunner().invoke(show, list(args), env=env)
-    assert result.exit_code == 0, result.output
-    return result.output.strip()
+    return shown(*args, **env)[0]
 
 
 def test_the_defaults_are_the_documented_ones() -> None:
     assert limits() == repr(Limits())
     assert Limits().messages == Rate(10, 2.0)
+    assert shown()[1] == repr(ConnLimits())
+    assert ConnLimits().sign_in_deadline == 10.0
 
 
 def test_each_limit_has_a_flag_and_a_variable() -> None:

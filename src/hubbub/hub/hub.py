@@ -34,7 +34,7 @@ from hubbub.hub.limits import Limits
 from hubbub.hub.ops import NodeId, Op
 from hubbub.hub.ordering import InOrder
 from hubbub.hub.outbox import ConnId, Outbox
-from hubbub.hub.presence import Link, OnlineUser, PresenceBoard, Side
+from hubbub.hub.presence import LEAVE_LINGER, Link, OnlineUser, PresenceBoard, Side
 from hubbub.hub.rereads import Rereads
 from hubbub.hub.rooms import Room, Rooms
 from hubbub.hub.throttle import SignInThrottle
@@ -75,6 +75,7 @@ class Hub:
         limits: Limits | None = None,
         token_idle: float = 30 * 86400.0,
         node: NodeId | None = None,
+        leave_linger: float = LEAVE_LINGER,
     ) -> None:
         self.node = node
         """This process's name among several (hub/ops.py); None when it runs alone."""
@@ -87,7 +88,7 @@ class Hub:
         self.request_ttl = request_ttl
         self.new_id = new_id
         self.rooms = Rooms()
-        self.board = PresenceBoard()
+        self.board = PresenceBoard(leave_linger)
         self.typing_sent: dict[tuple[int, str], float] = {}
         """(account, conversation) → when its last typing event went out."""
         self._links: dict[ConnId, Link] = {}

@@ -3,8 +3,9 @@
 Presence is told per room and in batches: :class:`PresenceBoard` collects the users
 whose status may have changed and, at each :meth:`~PresenceBoard.flush`, tells each
 room's members once about all of its changes. A storm of sign-ins costs one frame per
-member per tick, not one per member per newcomer. Going offline is told only after
-:data:`LEAVE_LINGER` seconds, so a page reload shows nothing to anyone.
+member per tick, not one per member per newcomer. Going offline is told only after the
+board's linger (:data:`LEAVE_LINGER` seconds unless the server is told otherwise), so a
+page reload shows nothing to anyone.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from hubbub.hub.rooms import Room
 
 LEAVE_LINGER = 3.0
-"""Seconds a user must stay offline before the others are told."""
+"""Seconds a user must stay offline before the others are told, by default
+(``hubbub serve --leave-linger``)."""
 
 
 GUEST_ROLE = "guest"
@@ -112,7 +114,9 @@ class Link:
 class PresenceBoard:
     """What each room has been told about its members' status, and what is still to tell."""
 
-    def __init__(self) -> None:
+    def __init__(self, linger: float = LEAVE_LINGER) -> None:
+        self.linger = linger
+        """Seconds a user must stay offline before the others are told."""
         self._told: dict[int, SeenStatus] = {}
         """Account id → the status last told (absent: offline)."""
         self._pending: dict[int, tuple[str, float]] = {}
@@ -137,7 +141,7 @@ class PresenceBoard:
         news: dict[str, tuple[Room, list[UserStatus]]] = {}
         for account_id, (name, since) in list(self._pending.items()):
             status = current(account_id)
-            if status == "offline" and since + LEAVE_LINGER > now:
+            if status == "offline" and since + self.linger > now:
                 continue
             del self._pending[account_id]
             if status == self.told(account_id):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hubbub.hub.limits import Limits
+from hubbub.hub.presence import LEAVE_LINGER
 from hubbub.server.conn_limits import ConnLimits
 from hubbub.server.proxies import TrustedProxies
 
@@ -40,6 +41,8 @@ class Config:
     pub/sub (server/bus.py); None: this process is the whole chat."""
     grace: float = 20.0
     """Seconds a dropped connection keeps its user's presence and chat, waiting for a resume."""
+    leave_linger: float = LEAVE_LINGER
+    """Seconds a user must stay offline before the others are told (a reload tells nothing)."""
     request_ttl: float = 60.0
     """Seconds a chat request waits for an answer."""
     heartbeat: float = 15.0

@@ -116,6 +116,7 @@ class ChatServer:
             limits=limits,
             token_idle=config.token_idle_days * 86400.0,
             node=node,
+            leave_linger=config.leave_linger,
         )
         self.bus = (
             Bus(config.redis, node, OtherProcesses(self), self.metrics)
