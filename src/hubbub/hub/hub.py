@@ -563,18 +563,14 @@ class Hub:
             self._users[user.key] = user
             self._by_account[user.account_id] = user
             self.board.changed(user.account_id, user.name, now)
-        if user.elsewhere is None:
-            user.elsewhere = {}
-        user.elsewhere[node] = Side(op.connected, op.sessions)
+        user.seen_on(node, Side(op.connected, op.sessions))
         self.status_set(user.account_id, op.status, now)
 
     def user_gone(self, node: NodeId, account_id: int, how: Trigger, now: float) -> Outbox:
         """The account has nothing left on ``node``: it leaves if it is online nowhere else."""
         user = self._by_account.get(account_id)
-        if user is None or user.elsewhere is None or user.elsewhere.pop(node, None) is None:
+        if user is None or not user.gone_from(node):
             return Outbox()
-        if not user.elsewhere:
-            user.elsewhere = None
         return self._went(user, self._side(user), how, now)
 
     def roster(

@@ -97,6 +97,20 @@ class OnlineUser:
             if not self.parked:
                 self.parked = None
 
+    def seen_on(self, node: NodeId, side: Side) -> None:
+        """It is online on another process, with this side there."""
+        if self.elsewhere is None:
+            self.elsewhere = {}
+        self.elsewhere[node] = side
+
+    def gone_from(self, node: NodeId) -> bool:
+        """It has nothing left on ``node``: False if it was not there."""
+        if self.elsewhere is None or self.elsewhere.pop(node, None) is None:
+            return False
+        if not self.elsewhere:
+            self.elsewhere = None
+        return True
+
 
 @dataclass(eq=False, slots=True)
 class Link:
