@@ -103,6 +103,9 @@ async def test_what_others_publish_on_the_channel_is_ignored(
             foreign.publish("hubbub:bus", junk)
     await alice.say("still one chat")
     assert await lobby_texts(bob, 1) == ["still one chat"]
+    # Bob's process read the junk before Alice's message: none of it made a node there.
+    sender, receiver = (cluster.bus(server) for server in cluster.servers)
+    assert receiver["nodes"] == [sender["node"]]
     await asyncio.to_thread(cluster.wait_formed)
 
 

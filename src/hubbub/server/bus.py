@@ -248,6 +248,15 @@ class Bus:
                 self._heard_self = time.monotonic()
             return
         node = sender.decode(errors="replace")
+        ops: Sequence[Op] = ()
+        if kind == ENVELOPE:
+            # Decoded before the sender counts as a node: junk that merely starts like an
+            # envelope must not make a node that the others then wait for to time out.
+            try:
+                ops = decode_envelope(data[space + 1 :]).ops
+            except Exception:
+                log.warning("ignored an envelope from %s that did not decode: %r", node, data[:40])
+                return
         if kind == BYE:
             self._gone(node, "said bye")
             return
@@ -258,11 +267,10 @@ class Bus:
         elif not known and not answer:
             log.info("%s hears %s: asking what it knows", self.node, node)
             self._queue(channel_of(node), ASK)
-        if kind == ENVELOPE:
+        if ops:
+            self._counted.received.inc(len(ops))
             try:
-                envelope = decode_envelope(data[space + 1 :])
-                self._counted.received.inc(len(envelope.ops))
-                self.peer.take_ops(node, envelope.ops)
+                self.peer.take_ops(node, ops)
             except Exception:
                 log.exception("could not apply what %s published", node)
 
