@@ -11,6 +11,7 @@ from typing import Any
 
 from conftest import Running, ServerProcess, wait_joined, wait_left
 from hubbub.client import Client
+from hubbub.server.outbound import CLOSE_SECONDS
 from ws_client import (
     BINARY,
     CLOSE,
@@ -96,10 +97,12 @@ async def test_a_handshake_hubbub_cannot_take_is_refused_with_a_sentence(
 
 
 async def expect_close(socket: RawSocket, code: int) -> str:
-    """The server closes with ``code``, then ends the socket; the reason it gave."""
+    """The server closes with ``code`` and ends the socket right behind it, waiting for no
+    answer (it echoed the client's close, or it reads nothing more from a peer that broke
+    the protocol); the reason it gave."""
     closed_with, reason = await socket.close_frame()
     assert closed_with == code
-    assert await socket.at_end()
+    assert await asyncio.wait_for(socket.at_end(), CLOSE_SECONDS / 2)
     return reason
 
 

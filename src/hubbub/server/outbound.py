@@ -190,6 +190,7 @@ class Outbound:
         "_held",
         "_held_bytes",
         "_limit",
+        "_peer_failed",
         "_pending",
         "_replayed",
         "_transport",
@@ -219,6 +220,8 @@ class Outbound:
         """While closing: done when the socket has closed."""
         self._gone = False
         """The socket has closed (:meth:`ended`)."""
+        self._peer_failed = False
+        """The peer broke the protocol (:meth:`peer_failed`)."""
 
     def push(self, frame: Frame, mark: tuple[str, int] | None = None, lazy: bool = False) -> None:
         """Queue a frame; while catching up, live frames wait until :meth:`release`.
@@ -304,6 +307,12 @@ class Outbound:
             self._transport.write(close_frame(code, ""))
         self._transport.close()
 
+    def peer_failed(self) -> None:
+        """The peer broke the WebSocket protocol, so nothing more is read from it: the
+        close frame to come is the last thing written, and the socket closes behind it
+        instead of waiting for an answer that would not be read (RFC 6455, 7.1.7)."""
+        self._peer_failed = True
+
     def ended(self) -> None:
         """The socket has closed (the WebSocket protocol's ``connection_lost``)."""
         self._gone = True
@@ -352,7 +361,8 @@ class Outbound:
 
     async def _close_within(self, code: int, message: str) -> None:
         """Close with ``code``, wait for the peer's close or the socket's end, at most
-        CLOSE_SECONDS; then cut it. Returns once the socket has closed.
+        CLOSE_SECONDS; then cut it. Returns once the socket has closed. After a
+        :meth:`peer_failed`, the socket closes right behind the close frame.
 
         Nothing is written if the socket is already closing (the peer's close was answered).
         """
@@ -363,6 +373,8 @@ class Outbound:
             self._ended = asyncio.get_running_loop().create_future()
             if not self._transport.is_closing():
                 self._transport.write(close_frame(code, message))
+                if self._peer_failed:
+                    self._transport.close()
         ended = self._ended
         try:
             async with asyncio.timeout(CLOSE_SECONDS):

@@ -198,6 +198,7 @@ class WebSocket(asyncio.Protocol):
                 self._outbound.answer_close(event.code)
                 return True
             else:
+                self._outbound.peer_failed()
                 server.end(conn, event.code, event.reason)
                 return True
         return True
