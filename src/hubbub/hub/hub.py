@@ -239,10 +239,15 @@ class Hub:
         user = self._by_account.get(account_id)
         if user is None:
             return set()
-        ids = {session_id(token) for token in self.tokens_of(account_id)}
+        ids = self._sessions_here(account_id)
         for side in (user.elsewhere or {}).values():
             ids.update(side.sessions)
         return ids
+
+    def _sessions_here(self, account_id: int) -> set[str]:
+        """The ids of the account's sessions that this process's connections use or that
+        are in their grace period here."""
+        return {session_id(token) for token in self.tokens_of(account_id)}
 
     def disconnect(self, conn: ConnId, *, clean: bool, now: float) -> Outbox:
         """A connection closed. Clean: its session ends now. Dropped: parked for a grace period."""
@@ -287,7 +292,7 @@ class Hub:
             return None
         if self.node is None:
             return Side(here, ())
-        return Side(here, tuple(sorted({session_id(t) for t in self.tokens_of(user.account_id)})))
+        return Side(here, tuple(sorted(self._sessions_here(user.account_id))))
 
     def _tell_here(self, out: Outbox, user: OnlineUser, before: Side | None) -> None:
         """Share the user's side here if it changed since ``before``."""
