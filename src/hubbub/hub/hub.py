@@ -252,11 +252,12 @@ class Hub:
     def disconnect(self, conn: ConnId, *, clean: bool, now: float) -> Outbox:
         """A connection closed. Clean: its session ends now. Dropped: parked for a grace period."""
         link = self._links.get(conn)
-        user = link.user if link is not None else None
-        before = self._side(user) if user is not None else None  # while its token is known
-        self._links.pop(conn, None)
-        if link is None or user is None:
+        if link is None or link.user is None:
+            self._links.pop(conn, None)
             return Outbox()
+        user = link.user
+        before = self._side(user)  # while the link is here: its session id comes through it
+        del self._links[conn]
         self._unlink(link, clean=clean, now=now)
         return self._went(user, before, Trigger.CLOSE, now)
 
